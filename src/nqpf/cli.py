@@ -1,0 +1,364 @@
+"""Command line: thin wrappers that build library objects, call the API and print a summary.
+
+User errors (bad input, unknown regions, mismatched weights, invalid configs) exit with status 2
+and one line on standard error, never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import NqpfError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="nqpf — development potential of new quality productive forces (新质生产力发展潜力): "
+    "index construction, disparity, spatial autocorrelation and strategic focus.",
+)
+spec_app = typer.Typer(no_args_is_help=True, help="Indicator systems (specs): list and show.")
+app.add_typer(spec_app, name="spec")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _UserError(Exception):
+    pass
+
+
+def _fail(msg: str) -> None:
+    err_console.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def _user_errors():
+    """Turn user-input errors into one line and exit code 2."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            yield
+    except NqpfError as e:
+        _fail(str(e))
+    except FileNotFoundError as e:
+        _fail(f"file not found: {e.filename or e}")
+    except PermissionError as e:
+        _fail(f"permission denied: {e.filename or e}")
+
+
+@contextmanager
+def _progress(total: int, quiet: bool = False):
+    """A rich progress bar advanced by the library's progress callback."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda s: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as prog:
+        task = prog.add_task("starting", total=total)
+
+        def step(desc: str):
+            prog.update(task, description=desc, advance=1)
+
+        yield step
+        prog.update(task, completed=total)
+
+
+def _parse_years(years: Optional[str]) -> Optional[List[int]]:
+    if not years:
+        return None
+    try:
+        return [int(y.strip()) for y in years.split(",") if y.strip()]
+    except ValueError:
+        raise NqpfError(f"--years expects years separated by commas, e.g. 2010,2020; got {years!r}") from None
+
+
+def _parse_formats(formats: Optional[str]):
+    from .study import DEFAULT_FORMATS
+
+    if not formats:
+        return DEFAULT_FORMATS
+    return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise NqpfError(f"--lang must be zh or en, got {lang!r}")
+    return lang
+
+
+def _check_alt(alternative: str) -> str:
+    if alternative not in ("greater", "less", "two-sided"):
+        raise NqpfError(f"--alternative must be greater, less or two-sided, got {alternative!r}")
+    return alternative
+
+
+def _summary(res, out: Path, written) -> None:
+    from .labels import label
+
+    lang = res.lang
+    mg = res.tables["moran_global"]
+    disp = res.tables["disparity"]
+    t = Table(title=("全局莫兰指数与区域差异" if lang == "zh" else "Global Moran's I and disparity"),
+              show_lines=False)
+    for c in ("year", "I", "z_norm", "p_norm", "p_sim", "theil", "sigma", "cv"):
+        t.add_column(label(c, lang), justify="right")
+    d = disp.set_index("year")
+    for _, r in mg.iterrows():
+        y = int(r["year"])
+        t.add_row(str(y), f"{r['I']:.3f}", f"{r['z_norm']:.3f}", f"{r['p_norm']:.3f}", f"{r['p_sim']:.3f}",
+                  f"{d.loc[y, 'theil']:.4f}", f"{d.loc[y, 'sigma']:.4f}", f"{d.loc[y, 'cv']:.4f}")
+    console.print(t)
+    comp = res.tables.get("table3_comparison")
+    if comp is not None:
+        ok = comp[comp["matches_3dp"]]["year"].tolist()
+        no = comp[~comp["matches_3dp"]]["year"].tolist()
+        if lang == "zh":
+            console.print(f"与论文表3一致(I、z、p 三位小数)的年份:{ok or '无'};不一致:{no or '无'}(原因见 docs/table3.md)")
+        else:
+            console.print(f"Table 3 of the paper reproduced (I, z, p to 3 decimals) for {ok or 'no year'}; "
+                          f"not for {no or 'none'} (see docs/table3.md)")
+    n = sum(len(v) for v in written.values())
+    console.print(("已写入 " if lang == "zh" else "Wrote ") + f"{n} " + ("个文件到 " if lang == "zh" else "files to ")
+                  + f"[bold]{out}[/]")
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("nqpf-demo"), "--out", "-o", help="Output folder."),
+    lang: str = typer.Option("zh", "--lang", help="Labels: zh (Chinese) or en (English)."),
+    permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(12345, help="Seed of the permutations."),
+    alternative: str = typer.Option("greater", help="greater (default, as the paper), less or two-sided."),
+    island: str = typer.Option("guangdong", help="Hainan rule: none, guangdong, guangdong_guangxi."),
+    years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
+    formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+):
+    """The paper's analysis on its bundled scores (Table 2): disparity, Moran's I, quadrants, strategy."""
+    from .study import demo_results, write_outputs
+
+    with _user_errors():
+        _check_lang(lang)
+        _check_alt(alternative)
+        yrs, fmts = _parse_years(years), _parse_formats(formats)
+        with _progress(16, quiet) as step:
+            res = demo_results(lang=lang, permutations=permutations, seed=seed, alternative=alternative,
+                               island=island, progress=step)
+            written = write_outputs(res, out, formats=fmts, years=yrs, progress=step)
+        if not quiet:
+            _summary(res, out, written)
+
+
+@app.command()
+def analyze(
+    scores: Path = typer.Argument(..., help="Scores: CSV or Excel, long (region, year, score) or wide (regions × years)."),
+    weights: str = typer.Option(..., "--weights", "-w", help="GeoDa .gal/.gwt file, or china-provinces."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(12345, help="Seed of the permutations."),
+    alternative: str = typer.Option("greater", help="greater (default), less or two-sided."),
+    region_col: Optional[str] = typer.Option(None, help="Region column of a long file (default: detected)."),
+    year_col: Optional[str] = typer.Option(None, help="Year column of a long file."),
+    score_col: Optional[str] = typer.Option(None, help="Score column of a long file."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: the first)."),
+    drop_missing: bool = typer.Option(False, help="Drop regions with a missing score (listed in the audit) instead of failing."),
+    island: str = typer.Option("guangdong", help="Hainan rule with china-provinces: none, guangdong, guangdong_guangxi."),
+    lang: str = typer.Option("zh", "--lang", help="zh or en."),
+    years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
+    formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+):
+    """The same analysis as demo for any panel of scores you already have."""
+    from .io import read_scores
+    from .study import CHINA_PROVINCES, analyze_scores, write_outputs
+
+    with _user_errors():
+        _check_lang(lang)
+        _check_alt(alternative)
+        yrs, fmts = _parse_years(years), _parse_formats(formats)
+        china = weights == CHINA_PROVINCES
+        sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
+                         regions="china" if china else "auto")
+        if not china and not Path(weights).exists():
+            raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file or china-provinces)")
+        with _progress(14, quiet) as step:
+            res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
+                                 seed=seed, alternative=alternative, island=island, lang=lang,
+                                 drop_missing=drop_missing, progress=step,
+                                 meta={"source": scores.name, "title": scores.stem})
+            if sc.audit is not None and len(sc.audit):
+                import pandas as pd
+
+                res.tables["audit"] = pd.concat([sc.audit, res.tables.get("audit")], ignore_index=True)
+            written = write_outputs(res, out, formats=fmts, years=yrs, progress=step)
+        if not quiet:
+            _summary(res, out, written)
+
+
+@app.command()
+def init(
+    spec: str = typer.Option("ran2025", "--spec", "-s", help="Shipped spec name or spec file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Excel template to write (.xlsx)."),
+    first: int = typer.Option(2010, help="First year."),
+    last: int = typer.Option(2020, help="Last year."),
+):
+    """Write an Excel template of the spec's raw variables (one sheet per variable, provinces × years)."""
+    from .spec import load_spec
+    from .template import write_template
+
+    with _user_errors():
+        s = load_spec(spec)
+        write_template(s, out, years=range(first, last + 1))
+        console.print(f"Wrote template for {len(s.variables)} raw variables of spec [bold]{s.name}[/] to {out}")
+
+
+@app.command("index")
+def index_cmd(
+    data: Path = typer.Argument(..., help="Raw data: CSV/Excel/Parquet; long, wide or yearbook sheets."),
+    spec: str = typer.Option(..., "--spec", "-s", help="Shipped spec name or spec file (TOML/CSV/Excel)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    weighting: str = typer.Option("entropy", help="entropy, critic, cv, equal (or given/combined via run)."),
+    per_year: bool = typer.Option(False, "--per-year", help="Normalise within each year instead of pooled."),
+    shift: float = typer.Option(0.0, help="Add to normalised values (e.g. 0.0001) before weighting."),
+    topsis: bool = typer.Option(False, "--topsis", help="Also compute entropy-TOPSIS closeness."),
+    layout: str = typer.Option("auto", help="auto, long, wide or yearbook."),
+    sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: all / first as the layout needs)."),
+    drop_incomplete: bool = typer.Option(False, help="Drop region-years still missing after interpolation (audited)."),
+):
+    """Build the composite index: weights.csv, scores.csv, normalized.csv, audit.csv."""
+    from .io import read_panel
+    from .prepare import prepare
+    from .index import build_index
+    from .report.atomic import atomic_output_dir
+    from .spec import load_spec
+    from .study import _fmt_csv
+    import pandas as pd
+
+    with _user_errors():
+        s = load_spec(spec)
+        panel = read_panel(data, layout=layout, sheet=sheet)
+        prep = prepare(panel.data, s, drop_incomplete=drop_incomplete)
+        ires = build_index(prep.indicators, s, weighting=weighting, pooled=not per_year, shift=shift, topsis=topsis)
+        labels = getattr(panel, "region_label", {}) or {}
+
+        def lab(df):
+            df = df.reset_index() if "region" not in df.columns else df.copy()
+            if "region" in df.columns:
+                df["region"] = df["region"].map(lambda r: labels.get(r, r))
+            return df
+
+        audit = pd.concat([a for a in (panel.audit, prep.audit) if a is not None and len(a)], ignore_index=True) \
+            if any(a is not None and len(a) for a in (panel.audit, prep.audit)) else prep.audit
+        with atomic_output_dir(out) as tmp:
+            t = Path(tmp) / "tables"
+            t.mkdir(parents=True, exist_ok=True)
+            _fmt_csv(ires.weights, t / "weights.csv")
+            _fmt_csv(lab(ires.scores), t / "scores.csv")
+            _fmt_csv(lab(ires.normalized), t / "normalized.csv")
+            _fmt_csv(lab(audit), t / "audit.csv")
+        w = ires.weights.sort_values("weight", ascending=False)
+        tb = Table(title=f"{weighting} weights ({s.name})")
+        tb.add_column("indicator")
+        tb.add_column("weight", justify="right")
+        for _, r in w.head(10).iterrows():
+            tb.add_row(str(r["indicator"]), f"{r['weight']:.4f}")
+        console.print(tb)
+        console.print(f"{ires.scores.shape[0]} region-years scored; audit rows: {len(audit)}; tables in {out / 'tables'}")
+
+
+@app.command()
+def run(
+    config: Path = typer.Argument(..., help="Study configuration (TOML)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Override [output] lang."),
+    years: Optional[str] = typer.Option(None, help="Override [output] years."),
+    formats: Optional[str] = typer.Option(None, help="Override [output] formats."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+):
+    """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
+    from .study import load_config, run_config, write_outputs
+
+    with _user_errors():
+        cfg = load_config(config)
+        o = cfg.get("output", {})
+        if lang:
+            _check_lang(lang)
+        yrs = _parse_years(years) or o.get("years")
+        fmts = _parse_formats(formats) if formats else tuple(o.get("formats", ())) or None
+        with _progress(22, quiet) as step:
+            res = run_config(cfg, lang=lang, progress=step)
+            written = write_outputs(res, out, formats=fmts or _parse_formats(None), years=yrs, progress=step)
+        if not quiet:
+            _summary(res, out, written)
+
+
+@spec_app.command("list")
+def spec_list():
+    """List the indicator systems shipped with nqpf."""
+    from .spec import list_specs, load_spec
+
+    with _user_errors():
+        t = Table(title="specs")
+        for c in ("name", "indicators", "title"):
+            t.add_column(c)
+        for name in list_specs():
+            s = load_spec(name)
+            t.add_row(name, str(len(s.indicators)), s.title or "")
+        console.print(t)
+
+
+@spec_app.command("show")
+def spec_show(name: str = typer.Argument(..., help="Shipped spec name or spec file.")):
+    """Show an indicator system as a tree with directions, formulas and notes."""
+    from rich.tree import Tree
+
+    from .spec import load_spec
+
+    with _user_errors():
+        s = load_spec(name)
+        root = Tree(f"[bold]{s.name}[/] {s.title or ''} ({len(s.indicators)} indicators)")
+        nodes = {(): root}
+        for ind in s.indicators:
+            path = tuple(ind.path)
+            for k in range(1, len(path) + 1):
+                if path[:k] not in nodes:
+                    nodes[path[:k]] = nodes[path[:k - 1]].add(path[k - 1])
+            sign = "+" if ind.direction > 0 else "−"
+            txt = f"{ind.id}  {ind.name_zh or ''} / {ind.name_en or ''}  [{sign}]"
+            if ind.formula:
+                txt += f"  = {ind.formula}"
+            if ind.note:
+                txt += f"  [dim]({ind.note})[/]"
+            nodes[path].add(txt)
+        console.print(root)
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: bool = typer.Option(False, "--version", help="Show the version and exit.")):
+    if version:
+        console.print(f"nqpf {__version__}")
+        raise typer.Exit()
+
+
+def main() -> None:  # console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,602 @@
+"""One container for a whole study: data → index → disparity → spatial → diagnosis → report.
+
+A :class:`Study` is built from a configuration (a TOML file or a dict), runs every stage and keeps
+each stage's output and the parameters that made it, so that rerunning a saved configuration
+reproduces every table byte for byte (COINr's "coin" for panels).
+
+Two entry points share everything downstream of the scores:
+
+* :func:`analyze_scores` — the paper's spatio-temporal analysis of a score panel a user already has
+  (``nqpf demo`` on the paper's Table 2, ``nqpf analyze`` on any scores);
+* :func:`run_config` — the whole study from raw data and an indicator system (``nqpf run``).
+
+:func:`write_outputs` writes tables (CSV), figures, the workbook and the reports into one folder,
+atomically: a failure midway leaves the folder as it was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import InputError
+
+__all__ = [
+    "Results",
+    "analyze_scores",
+    "run_config",
+    "load_config",
+    "write_outputs",
+    "resolve_weights",
+    "demo_results",
+    "DEFAULT_FORMATS",
+    "ALL_FORMATS",
+]
+
+#: Output formats written by default, and every format known.
+ALL_FORMATS = ("csv", "png", "svg", "xlsx", "html", "docx")
+DEFAULT_FORMATS = ALL_FORMATS
+
+#: Name of the built-in weights of Chinese provinces on the command line and in configs.
+CHINA_PROVINCES = "china-provinces"
+
+
+@dataclass
+class Results:
+    """Everything a study produced.
+
+    Attributes
+    ----------
+    tables : dict of str to DataFrame
+        Keyed by CSV stem (``disparity``, ``moran_global``, ``moran_local``, ``quadrant_transitions``,
+        ``strategy``, and with indicators ``scores``, ``weights``, ``normalized``, ``audit``,
+        ``obstacles``). Region columns hold the user's identifiers.
+    meta : dict
+        Data source, spec, every parameter and convention, package version.
+    lang : str
+        ``"zh"`` or ``"en"``.
+    Y : DataFrame
+        The score matrix analysed (index: region ids used internally, columns: years).
+    w : libpysal W
+        The spatial weights used (ids = ``Y.index``), binary as given; statistics row-standardise.
+    labels : dict
+        Region id → the identifier shown in outputs.
+    codes : dict
+        Region id → GB/T 2260 code where the regions are Chinese provinces (for maps), else empty.
+    figures : dict
+        Figure name → path of the PNG written (filled by :func:`write_outputs`).
+    """
+
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, Any]
+    lang: str = "zh"
+    Y: pd.DataFrame | None = None
+    w: Any = None
+    labels: dict[Any, str] = field(default_factory=dict)
+    codes: dict[Any, str] = field(default_factory=dict)
+    figures: dict[str, Path] = field(default_factory=dict)
+    index: Any = None  # nqpf.index.IndexResult when built from indicators
+    spec: Any = None
+
+
+# ----------------------------------------------------------------------------------------------
+# weights
+
+
+def resolve_weights(weights: Any, ids: Sequence, *, island: str = "guangdong", codes: Mapping | None = None):
+    """Spatial weights aligned to ``ids``.
+
+    Parameters
+    ----------
+    weights : str, path or libpysal W
+        ``"china-provinces"`` for the built-in queen contiguity of Chinese provinces (``ids`` must
+        then be provinces; ``codes`` maps each id to its GB/T code), a GeoDa ``.gal``/``.gwt`` path,
+        or a W.
+    island : str
+        Island rule for Hainan with the built-in contiguity.
+    """
+    from . import regions, spatial
+
+    if isinstance(weights, str) and weights == CHINA_PROVINCES:
+        if codes is None:
+            codes = {i: regions.normalize(i) for i in ids}
+        code_list = [codes[i] for i in ids]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wc = regions.contiguity(code_list, island=island)
+        for c in caught:
+            warnings.warn(str(c.message), stacklevel=2)
+        # relabel codes → the ids of the data
+        back = {codes[i]: i for i in ids}
+        from libpysal.weights import W
+
+        neigh = {back[k]: [back[j] for j in v] for k, v in wc.neighbors.items()}
+        wts = {back[k]: list(v) for k, v in wc.weights.items()}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            w = W(neigh, wts, id_order=list(ids), silence_warnings=True)
+        return w
+    w = spatial.read_weights(weights) if not hasattr(weights, "neighbors") else weights
+    return spatial.align_weights(w, list(ids))
+
+
+# ----------------------------------------------------------------------------------------------
+# analysis of scores
+
+
+def _check_matrix(Y: pd.DataFrame, drop_missing: bool, audit_rows: list) -> pd.DataFrame:
+    if Y.index.has_duplicates:
+        dup = Y.index[Y.index.duplicated()].unique().tolist()
+        raise InputError(f"duplicate regions in the score matrix: {dup}")
+    missing = Y.isna()
+    if missing.values.any():
+        cells = [(r, c) for r, c in zip(*np.nonzero(missing.values))]
+        where = ", ".join(f"{Y.index[r]} {Y.columns[c]}" for r, c in cells[:20])
+        more = f" (and {len(cells) - 20} more)" if len(cells) > 20 else ""
+        if not drop_missing:
+            raise InputError(
+                f"missing scores for {len(cells)} region-year(s): {where}{more}; "
+                "fill them, or pass --drop-missing to drop the regions concerned"
+            )
+        bad = Y.index[missing.any(axis=1)]
+        for reg in bad:
+            for yr in Y.columns[missing.loc[reg].values]:
+                audit_rows.append(
+                    {"stage": "analyze", "region": reg, "year": yr, "action": "dropped",
+                     "reason": "missing score; region dropped from the balanced panel (--drop-missing)"}
+                )
+            for yr in Y.columns[~missing.loc[reg].values]:
+                audit_rows.append(
+                    {"stage": "analyze", "region": reg, "year": yr, "action": "dropped",
+                     "reason": "region has a missing score in another year; dropped (--drop-missing)"}
+                )
+        Y = Y.drop(index=bad)
+    return Y
+
+
+def analyze_scores(
+    Y: pd.DataFrame,
+    weights: Any = CHINA_PROVINCES,
+    *,
+    labels: Mapping | None = None,
+    codes: Mapping | None = None,
+    groups: Mapping | None = None,
+    permutations: int = 999,
+    seed: int = 12345,
+    alternative: str = "greater",
+    alpha: float = 0.05,
+    island: str = "guangdong",
+    lang: str = "zh",
+    drop_missing: bool = False,
+    meta: Mapping | None = None,
+    obstacles: pd.DataFrame | None = None,
+    group_names: Mapping | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Results:
+    """The paper's temporal and spatial analysis of a score panel.
+
+    Parameters
+    ----------
+    Y : DataFrame
+        Scores, regions × years (index: region ids, columns: years).
+    weights : str, path or W
+        See :func:`resolve_weights`.
+    labels : mapping, optional
+        Region id → identifier written in outputs (default: the id itself).
+    codes : mapping, optional
+        Region id → GB/T code for Chinese provinces (maps, built-in contiguity, NBS groups).
+    groups : mapping, optional
+        Region id → group for the Theil decomposition (default for provinces: NBS four regions).
+    """
+    from . import disparity, spatial
+    from . import diagnose
+
+    step = progress or (lambda s: None)
+    audit_rows: list[dict] = []
+    Y = Y.copy()
+    Y.columns = [int(c) for c in Y.columns]
+    Y = Y.reindex(sorted(Y.columns), axis=1)
+    Y = _check_matrix(Y, drop_missing, audit_rows)
+    if Y.shape[0] < 3:
+        raise InputError(f"need at least 3 regions with complete scores, got {Y.shape[0]}")
+    labels = dict(labels or {})
+    labels = {i: labels.get(i, str(i)) for i in Y.index}
+    codes = dict(codes or {})
+
+    step("weights")
+    w = resolve_weights(weights, list(Y.index), island=island, codes=codes or None)
+    if isinstance(weights, str) and weights == CHINA_PROVINCES and not codes:
+        from . import regions
+
+        codes = {i: regions.normalize(i) for i in Y.index}
+    if groups is None and codes:
+        from . import regions
+
+        groups = {i: regions.group(codes[i], lang="en") for i in Y.index}
+
+    def relabel(df: pd.DataFrame, col: str = "region") -> pd.DataFrame:
+        df = df.copy()
+        df[col] = df[col].map(labels)
+        return df
+
+    tables: dict[str, pd.DataFrame] = {}
+    step("disparity")
+    disp = disparity.disparity_table(Y)
+    if groups:
+        dec = disparity.theil_decomposition(Y, pd.Series(groups))
+        keep = [c for c in dec.columns if c != "year" and c not in ("total",)]
+        dec = dec.rename(columns={c: f"theil_{c}" for c in keep})
+        disp = disp.merge(dec[["year"] + [f"theil_{c}" for c in keep]], on="year", how="left")
+    tables["disparity"] = disp
+
+    step("global Moran's I")
+    mg = spatial.moran_global(Y, w, permutations=permutations, seed=seed, alternative=alternative)
+    tables["moran_global"] = mg
+
+    step("local Moran's I")
+    ml = spatial.moran_local(Y, w, permutations=permutations, seed=seed, alpha=alpha)
+    first, last = int(Y.columns[0]), int(Y.columns[-1])
+    qt = spatial.quadrant_transitions(ml, first, last)
+    step("strategy")
+    neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
+    strat = diagnose.strategy_table(
+        Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names
+    )
+    tables["moran_local"] = relabel(ml)
+    tables["quadrant_transitions"] = relabel(qt)
+    strat = relabel(strat)
+    if "partners" in strat.columns:
+        strat["partners"] = strat["partners"].map(lambda s: _relabel_list(s, labels))
+    tables["strategy"] = strat
+    if audit_rows:
+        tables["audit"] = relabel(pd.DataFrame(audit_rows))
+
+    n_islands = len(getattr(w, "islands", []) or [])
+    m = {
+        "package": "nqpf",
+        "version": __version__,
+        "regions": int(Y.shape[0]),
+        "years": [first, last],
+        "n_years": int(Y.shape[1]),
+        "weights": weights if isinstance(weights, str) else getattr(weights, "__class__", type(weights)).__name__,
+        "island_rule": island if isinstance(weights, str) and weights == CHINA_PROVINCES else "as given",
+        "islands": [labels[i] for i in getattr(w, "islands", [])],
+        "n_islands": n_islands,
+        "transform": "row-standardised (r)",
+        "permutations": permutations,
+        "seed": seed,
+        "alternative": alternative,
+        "alpha": alpha,
+        "conventions": {
+            "theil": "T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)  (paper eq. 8)",
+            "sigma": "population sd of ln y  (paper eq. 9)",
+            "cv": "population sd / mean  (paper eq. 10)",
+            "moran_p": f"p_norm and p_rand are {alternative} (one-sided unless 'two-sided'); "
+                       "p_sim is the permutation pseudo p with the same alternative",
+            "local_moran": "I_i on esda's scale; conditional permutation; islands never clusters",
+        },
+    }
+    if meta:
+        m.update(meta)
+    return Results(tables=tables, meta=m, lang=lang, Y=Y, w=w, labels=labels, codes=codes)
+
+
+def _relabel_list(s, labels):
+    if not isinstance(s, str) or not s:
+        return s
+    inv = {str(k): v for k, v in labels.items()}
+    return "、".join(inv.get(p, p) for p in s.split("、")) if "、" in s else inv.get(s, s)
+
+
+def demo_results(*, lang: str = "zh", permutations: int = 999, seed: int = 12345,
+                 alternative: str = "greater", island: str = "guangdong", progress=None) -> Results:
+    """The paper's analysis on its own published scores (Table 2)."""
+    from . import datasets, regions
+
+    Y = datasets.load_ran2025_scores(wide=True)
+    codes = {r: regions.normalize(r) for r in Y.index}
+    res = analyze_scores(
+        Y, CHINA_PROVINCES, labels={r: r for r in Y.index}, codes=codes,
+        permutations=permutations, seed=seed, alternative=alternative, island=island, lang=lang,
+        progress=progress,
+        meta={"source": "Ran, Hua, Chen & Xia (2025), Table 2 (bundled)",
+              "title": "新质生产力发展潜力时空差异" if lang == "zh" else
+                       "Development potential of new quality productive forces: temporal and spatial differences"},
+    )
+    paper = datasets.load_ran2025_moran()
+    mg = res.tables["moran_global"]
+    comp = paper.rename(columns={"I": "I_paper", "z": "z_paper", "p": "p_paper"}).merge(
+        mg[["year", "I", "z_norm", "p_norm"]], on="year", how="left")
+    tol = 0.0005 + 1e-9  # the paper prints three decimals
+    comp["matches_3dp"] = (
+        ((comp["I_paper"] - comp["I"]).abs() <= tol)
+        & ((comp["z_paper"] - comp["z_norm"]).abs() <= tol)
+        & ((comp["p_paper"] - comp["p_norm"]).abs() <= tol)
+    )
+    res.tables["table3_comparison"] = comp
+    return res
+
+
+# ----------------------------------------------------------------------------------------------
+# configs
+
+
+def load_config(path: str | os.PathLike) -> dict:
+    """Read a study configuration (TOML). Relative paths in it are relative to the file."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover
+        import tomli as tomllib
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"config file not found: {p}")
+    try:
+        cfg = tomllib.loads(p.read_text(encoding="utf-8"))
+    except Exception as e:  # tomllib.TOMLDecodeError
+        raise InputError(f"{p}: not valid TOML: {e}") from None
+    cfg["_base"] = str(p.resolve().parent)
+    return cfg
+
+
+def _cfg_path(cfg: dict, value: str) -> str:
+    if value is None:
+        return value
+    q = Path(value)
+    if not q.is_absolute() and "_base" in cfg:
+        cand = Path(cfg["_base"]) / q
+        return str(cand)
+    return str(q)
+
+
+_KNOWN_SECTIONS = {"data", "spec", "prepare", "index", "spatial", "output", "study", "_base"}
+
+
+def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progress=None) -> Results:
+    """Run a whole study from a configuration (dict or TOML path).
+
+    Sections: ``[data]`` (path, layout, sheet, region_col, year_col, variable_col, value_col,
+    regions), ``[spec]`` (name or path), ``[prepare]`` (interpolate, extrapolate, drop_incomplete,
+    years = [first, last], jump_threshold), ``[index]`` (weighting, pooled, shift, topsis, weights),
+    ``[spatial]`` (weights, island, permutations, seed, alternative, alpha), ``[output]`` (lang,
+    formats, years).
+    """
+    from . import index as nindex
+    from . import io as nio
+    from . import prepare as nprep
+    from . import spec as nspec
+    from . import diagnose
+
+    if not isinstance(cfg, dict):
+        cfg = load_config(cfg)
+    unknown = set(cfg) - _KNOWN_SECTIONS
+    if unknown:
+        raise InputError(f"unknown section(s) in config: {sorted(unknown)}; known: {sorted(_KNOWN_SECTIONS - {'_base'})}")
+    step = progress or (lambda s: None)
+    data = dict(cfg.get("data", {}))
+    if "path" not in data:
+        raise InputError("config: [data] needs 'path'")
+    data_path = _cfg_path(cfg, data.pop("path"))
+    spec_cfg = cfg.get("spec", {})
+    spec_ref = spec_cfg.get("path") and _cfg_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
+    if not spec_ref:
+        raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
+    step("reading data")
+    spec = nspec.load_spec(spec_ref)
+    panel = nio.read_panel(data_path, **data)
+    prep_cfg = dict(cfg.get("prepare", {}))
+    years = prep_cfg.pop("years", None)
+    raw = panel.data
+    audits = [panel.audit]
+    if years:
+        y0, y1 = int(years[0]), int(years[-1])
+        outside = raw[(raw["year"] < y0) | (raw["year"] > y1)]
+        if len(outside):
+            audits.append(pd.DataFrame({
+                "stage": "prepare", "region": outside["region"].values, "year": outside["year"].values,
+                "variable": outside["variable"].values, "action": "dropped",
+                "reason": f"outside the study period {y0}-{y1} ([prepare] years)",
+                "old": outside["value"].values,
+            }))
+        raw = raw[(raw["year"] >= y0) & (raw["year"] <= y1)]
+    step("preparing indicators")
+    prepared = nprep.prepare(raw, spec, **prep_cfg)
+    audits.append(prepared.audit)
+    idx_cfg = dict(cfg.get("index", {}))
+    step("building the index")
+    ires = nindex.build_index(prepared.indicators, spec, **idx_cfg)
+    sp = dict(cfg.get("spatial", {}))
+    out = cfg.get("output", {})
+    lang = lang or out.get("lang", "zh")
+
+    scores = ires.scores
+    Y = scores["score"].unstack("year")
+    label_map = getattr(panel, "region_label", {}) or {}
+    labels = {r: label_map.get(r, str(r)) for r in Y.index}
+    from . import regions
+
+    codes = {r: r for r in Y.index if regions.is_province(str(r))}
+    if len(codes) != len(Y.index):
+        codes = {}
+    weights = sp.pop("weights", CHINA_PROVINCES)
+    if weights != CHINA_PROVINCES:
+        weights = _cfg_path(cfg, weights)
+    step("obstacle degrees")
+    groups_map = _indicator_groups(spec)
+    obst = diagnose.obstacles(ires.normalized, ires.weights, groups=groups_map)
+    res = analyze_scores(
+        Y, weights, labels=labels, codes=codes, lang=lang, obstacles=obst,
+        progress=progress, **sp,
+        meta={"source": str(Path(data_path).name), "spec": spec.name, "config": _public_cfg(cfg),
+              "index": ires.params},
+    )
+    res.index = ires
+    res.spec = spec
+
+    def lab(df):
+        df = df.reset_index() if "region" not in df.columns else df.copy()
+        if "region" in df.columns:
+            df["region"] = df["region"].map(lambda r: labels.get(r, r))
+        return df
+
+    res.tables["scores"] = lab(scores)
+    res.tables["weights"] = ires.weights.copy()
+    res.tables["normalized"] = lab(ires.normalized)
+    res.tables["obstacles"] = lab(obst)
+    audit = pd.concat([a for a in audits + [res.tables.get("audit")] if a is not None and len(a)],
+                      ignore_index=True) if any(a is not None and len(a) for a in audits) else pd.DataFrame(
+        columns=["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action", "reason", "old", "new"])
+    res.tables["audit"] = lab(audit) if "region" in audit.columns else audit
+    return res
+
+
+def _indicator_groups(spec) -> dict:
+    """indicator id → path tuple (criterion, dimension, …)."""
+    return {ind.id: tuple(ind.path) for ind in spec.indicators}
+
+
+def _public_cfg(cfg: dict) -> dict:
+    return {k: v for k, v in cfg.items() if not k.startswith("_")}
+
+
+# ----------------------------------------------------------------------------------------------
+# writing
+
+
+def _fmt_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+
+
+def write_outputs(
+    res: Results,
+    out_dir: str | os.PathLike,
+    *,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    years: Sequence[int] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, list[Path]]:
+    """Write every table, figure and report of ``res`` into ``out_dir`` atomically.
+
+    Tables go to ``tables/*.csv`` (UTF-8), figures to ``figures/``, the workbook to ``results.xlsx``,
+    the reports to ``report.html`` and ``report.docx``. The whole output is assembled in a temporary
+    sibling folder and moved in only when every file was written.
+    """
+    from .report.atomic import atomic_output_dir
+
+    bad = set(formats) - set(ALL_FORMATS)
+    if bad:
+        raise InputError(f"unknown output format(s) {sorted(bad)}; choose from {', '.join(ALL_FORMATS)}")
+    step = progress or (lambda s: None)
+    Y = res.Y
+    yrs = list(Y.columns)
+    if years:
+        years = [int(y) for y in years]
+        missing = [y for y in years if y not in yrs]
+        if missing:
+            raise InputError(f"--years {missing} not in the data (years {yrs[0]}–{yrs[-1]})")
+    else:
+        years = [yrs[0], yrs[-1]]
+    written: dict[str, list[Path]] = {}
+    out_dir = Path(out_dir)
+    with atomic_output_dir(out_dir) as tmp:
+        tmp = Path(tmp)
+        if "csv" in formats:
+            step("tables")
+            (tmp / "tables").mkdir(parents=True, exist_ok=True)
+            for name, df in res.tables.items():
+                _fmt_csv(df, tmp / "tables" / f"{name}.csv")
+            (tmp / "tables" / "meta.json").write_text(
+                json.dumps(res.meta, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n",
+                encoding="utf-8")
+        fig_formats = tuple(f for f in ("png", "svg") if f in formats)
+        need_png = bool({"html", "docx"} & set(formats))
+        figures = {}
+        if fig_formats or need_png:
+            step("figures")
+            figures = _write_figures(res, tmp / "figures", years, fig_formats or ("png",), step)
+        res.figures = {k: out_dir / v.relative_to(tmp) for k, v in figures.items()}
+        from .report import ReportInput
+
+        inp = ReportInput(tables=res.tables, figures=figures, meta=res.meta, lang=res.lang)
+        if "xlsx" in formats:
+            step("workbook")
+            from .report.excel import write_excel
+
+            write_excel(inp, tmp / "results.xlsx")
+        if "html" in formats:
+            step("HTML report")
+            from .report.html import write_html
+
+            write_html(inp, tmp / "report.html")
+        if "docx" in formats:
+            step("Word report")
+            from .report.docx import write_docx
+
+            write_docx(inp, tmp / "report.docx")
+        if need_png and "png" not in formats:
+            import shutil
+
+            shutil.rmtree(tmp / "figures", ignore_errors=True)
+            res.figures = {}
+    for p in sorted(out_dir.rglob("*")):
+        if p.is_file():
+            written.setdefault(p.parent.name, []).append(p)
+    return written
+
+
+def _write_figures(res: Results, fig_dir: Path, years: Sequence[int], formats, step) -> dict[str, Path]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from . import plot
+
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    lang = res.lang
+    out: dict[str, Path] = {}
+
+    def save(name, fig):
+        paths = plot.save_figure(fig, fig_dir / name, formats=formats)
+        plt.close(fig)
+        png = [p for p in paths if str(p).endswith(".png")]
+        if png:
+            out[name] = Path(png[0])
+
+    Y = res.Y
+    labels = res.labels
+    save("fig1_disparity", plot.plot_disparity(res.tables["disparity"], lang=lang))
+    local = res.tables.get("moran_local")
+    local_ids = None
+    if local is not None:
+        inv = {v: k for k, v in labels.items()}
+        local_ids = local.assign(region=local["region"].map(inv))
+    save("fig2_moran_scatter", plot.plot_moran_scatter(Y, res.w, years[:2] if len(years) >= 2 else years,
+                                                       labels=labels, lang=lang, local=local_ids))
+    save("heatmap", plot.plot_heatmap(Y, labels=labels, lang=lang))
+    save("rank_changes", plot.plot_rank_changes(Y, labels=labels, years=[years[0], years[-1]], lang=lang))
+    if res.codes and len(res.codes) == len(Y.index):
+        for y in years:
+            step(f"maps {y}")
+            vals = pd.Series({res.codes[r]: Y.loc[r, y] for r in Y.index})
+            save(f"map_{y}", plot.plot_choropleth(vals, lang=lang, title=str(y)))
+            if local_ids is not None:
+                one = local_ids[local_ids["year"] == y].copy()
+                one["code"] = one["region"].map(res.codes)
+                save(f"lisa_map_{y}", plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(y)))
+    if res.index is not None and hasattr(plot, "plot_profile"):
+        scores = res.index.scores
+        top = res.tables["strategy"]
+        try:
+            last = int(Y.columns[-1])
+            best = Y[last].idxmax()
+            save("profile", plot.plot_profile(scores, best, lang=lang, labels=labels, year=last))
+        except TypeError:
+            pass
+    return out

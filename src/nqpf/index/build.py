@@ -1,0 +1,198 @@
+r"""One call from indicator matrix to scores: normalise → weights → aggregate → ranks (→ TOPSIS).
+
+:func:`build_index` records every parameter and convention in :attr:`IndexResult.params` and every
+warning in :attr:`IndexResult.warnings`, so a result can be regenerated with one parameter changed.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError
+
+from .aggregate import aggregate, resolve_tree
+from .normalize import _check_matrix, _year_codes, as_directions, normalize
+from .topsis import topsis as _topsis
+from .weights import compute_weights
+
+__all__ = ["build_index", "IndexResult", "CONVENTIONS", "AUDIT_COLUMNS"]
+
+AUDIT_COLUMNS = ["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action",
+                 "reason", "old", "new"]
+
+CONVENTIONS = {
+    "normalization": "min-max with direction (paper eqs. 1-2): positive (x-min)/(max-min), "
+                     "negative (max-x)/(max-min); min and max over all region-years when pooled, "
+                     "within each year otherwise; then x' + shift (additive)",
+    "constant_indicator": "an indicator with max = min over a pool is normalised to 0 (+ shift), "
+                          "gets weight 0 from entropy/CRITIC/CV, and is flagged with a warning",
+    "entropy": "p_ij = x'_ij / sum_i x'_ij; e_j = -(1/ln m) sum_i p_ij ln p_ij with 0 ln 0 = 0; "
+               "d_j = 1 - e_j; w_j = d_j / sum_k d_k (paper eqs. 3-6)",
+    "entropy_m": "m = number of rows summed over: all region-years when pooled, the regions of one "
+                 "year per year otherwise (the paper's text says 'the number of years'; see docs)",
+    "entropy_per_year": "pooled=False: weights computed within each year and averaged, renormalised",
+    "score": "U_i = sum_j w_j x'_ij (the paper's eq. 7 with the factor x'_ij its text describes)",
+    "sub_index": "sum over a group's indicators of w_j x'_ij; sub-indices of one level add up to "
+                 "the score",
+    "rank": "within each year, 1 = highest, ties share the smallest rank ('min')",
+    "topsis": "v_ij = w_j x'_ij (min-max matrix); ideal/anti-ideal = max/min of v over all "
+              "region-years when pooled, within each year otherwise; Euclidean distances; "
+              "C = D- / (D+ + D-)",
+}
+
+
+@dataclass
+class IndexResult:
+    """Everything :func:`build_index` computed.
+
+    Attributes
+    ----------
+    normalized : DataFrame
+        Normalised matrix :math:`x'` (index (region, year), one column per indicator).
+    weights : DataFrame
+        Columns ``indicator, weight`` (+ the method's intermediate quantities).
+    scores : DataFrame
+        Index (region, year): ``score``, one ``"<level>:<group>"`` column per sub-index, ``rank``,
+        and with TOPSIS ``topsis_C, topsis_D_plus, topsis_D_minus, topsis_rank``.
+    params : dict
+        Every parameter and convention used.
+    warnings : list of str
+        Warnings raised while building (constant indicators, renormalised weights, ...).
+    audit : DataFrame
+        Audit rows (columns as ``nqpf.io``'s audit table) for flagged indicators.
+    topsis : DataFrame or None
+        The full TOPSIS table (``D_plus, D_minus, C, rank``) when requested.
+    """
+
+    normalized: pd.DataFrame
+    weights: pd.DataFrame
+    scores: pd.DataFrame
+    params: dict
+    warnings: list = field(default_factory=list)
+    audit: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AUDIT_COLUMNS))
+    topsis: pd.DataFrame | None = None
+
+    def scores_long(self):
+        """Scores in long form: columns ``region, year, score, <sub-indices>, rank, ...``."""
+        return self.scores.reset_index()
+
+
+def _is_spec(obj):
+    return hasattr(obj, "indicators") and not isinstance(obj, (Mapping, pd.Series))
+
+
+def _constant_audit(X, pooled):
+    A = X.to_numpy(dtype=float)
+    rows = []
+    if pooled:
+        for j in np.nonzero(np.ptp(A, axis=0) == 0)[0]:
+            rows.append({"year": "", "variable": X.columns[j]})
+    else:
+        codes, years = _year_codes(X.index)
+        for k, year in enumerate(years):
+            for j in np.nonzero(np.ptp(A[codes == k], axis=0) == 0)[0]:
+                rows.append({"year": year, "variable": X.columns[j]})
+    audit = pd.DataFrame([{**dict.fromkeys(AUDIT_COLUMNS, ""), "stage": "index", **r,
+                           "action": "flagged",
+                           "reason": "constant indicator: normalised to 0, weight 0"} for r in rows],
+                         columns=AUDIT_COLUMNS)
+    return audit
+
+
+def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0.0, topsis=False,
+                weights=None, *, normalization="minmax", paths=None, levels=None, **kw):
+    r"""Build the composite index of an indicator matrix.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Indicator matrix indexed by (``region``, ``year``), one numeric column per indicator.
+    spec_or_directions : Spec or Mapping or Series
+        A :class:`nqpf.spec.Spec` (directions and tree), or directions indicator → ±1 (then the tree,
+        if any, comes from ``paths``).
+    weighting : str, default "entropy"
+        A method of :func:`~nqpf.index.compute_weights`; ``"given"`` when ``weights`` is passed.
+    pooled : bool, default True
+        Pool over all region-years (normalisation, entropy and TOPSIS ideals) or work per year.
+    shift : float, default 0.0
+        Added to every normalised value (e.g. ``1e-4``).
+    topsis : bool, default False
+        Also compute entropy-TOPSIS closeness (columns ``topsis_*`` of ``scores``).
+    weights : Mapping, Series or DataFrame, optional
+        User-given weights (implies ``weighting="given"``).
+    normalization : str, default "minmax"
+        A method of :func:`~nqpf.index.normalize`.
+    paths : Mapping, optional
+        Indicator → tuple of group names, when ``spec_or_directions`` holds only directions.
+    levels : sequence of str, optional
+        Names of the tree levels (default from the spec).
+    **kw
+        Options of the weighting method (e.g. ``m=``, ``alpha=``, ``methods=``).
+
+    Returns
+    -------
+    IndexResult
+    """
+    _check_matrix(X)
+    cols = [str(c) for c in X.columns]
+    if cols != list(X.columns):
+        raise InputError("indicator column names must be strings")
+    if _is_spec(spec_or_directions):
+        spec_ids = [ind.id for ind in spec_or_directions.indicators]
+        missing = [i for i in spec_ids if i not in cols]
+        extra = [c for c in cols if c not in spec_ids]
+        if missing or extra:
+            raise InputError(f"the indicator matrix does not match the spec: indicators missing "
+                             f"from the data {missing}, columns not in the spec {extra}")
+        tree = spec_or_directions if paths is None else paths
+    else:
+        tree = paths
+    directions = as_directions(spec_or_directions, cols)
+    tree_paths, tree_levels = resolve_tree(tree, cols, levels)
+    if weights is not None:
+        if weighting not in ("entropy", "given"):
+            raise InputError(f"weights were given but weighting={weighting!r}; pass one or the other")
+        weighting = "given"
+        kw["weights"] = weights
+    if weighting == "entropy":
+        kw.setdefault("pooled", pooled)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Xn = normalize(X, directions, method=normalization, pooled=pooled, shift=shift)
+        W = compute_weights(Xn, weighting, **kw)
+        scores = aggregate(Xn, W, tree_paths or None, levels=tree_levels or None)
+        T = None
+        if topsis:
+            T = _topsis(Xn, W, pooled=pooled)
+            for c in ("C", "D_plus", "D_minus", "rank"):
+                scores[f"topsis_{c}"] = T[c].to_numpy()
+    messages = []
+    for w in caught:  # keep each message once and re-emit it so callers still see it
+        if str(w.message) not in messages:
+            messages.append(str(w.message))
+            warnings.warn(str(w.message), w.category, stacklevel=2)
+
+    try:
+        from nqpf import __version__ as version
+    except ImportError:  # pragma: no cover
+        version = "unknown"
+    kw_record = {k: (dict(v) if isinstance(v, Mapping) else
+                     v.to_dict() if isinstance(v, (pd.Series, pd.DataFrame)) else v)
+                 for k, v in kw.items()}
+    codes_region = X.index.get_level_values(0) if isinstance(X.index, pd.MultiIndex) else X.index
+    params = {
+        "normalization": normalization, "pooled": pooled, "shift": float(shift),
+        "weighting": weighting, "weighting_options": kw_record, "topsis": bool(topsis),
+        "indicators": cols, "directions": {c: int(directions[c]) for c in cols},
+        "levels": list(tree_levels), "paths": {c: list(p) for c, p in tree_paths.items()},
+        "n_rows": int(len(X)), "n_regions": int(pd.Index(codes_region).nunique()),
+        "n_years": int(len(_year_codes(X.index)[1])) if isinstance(X.index, pd.MultiIndex) else None,
+        "conventions": dict(CONVENTIONS), "nqpf_version": version,
+    }
+    return IndexResult(normalized=Xn, weights=W, scores=scores, params=params, warnings=messages,
+                       audit=_constant_audit(X, pooled), topsis=T)

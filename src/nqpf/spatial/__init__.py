@@ -1,1 +1,25 @@
-"""(under construction)"""
+"""Spatial analysis of scores: weights and Moran's I (global and local) for all years at once.
+
+See :mod:`nqpf.spatial.autocorrelation` for the conventions (one-sided ``"greater"`` global
+p-values by default, islands, shared permutation draws) and how they differ from esda.
+"""
+from __future__ import annotations
+
+from .autocorrelation import (
+    QUADRANTS,
+    moran_global,
+    moran_local,
+    quadrant_transition_matrix,
+    quadrant_transitions,
+)
+from .weights import align_weights, read_weights
+
+__all__ = [
+    "read_weights",
+    "align_weights",
+    "moran_global",
+    "moran_local",
+    "quadrant_transitions",
+    "quadrant_transition_matrix",
+    "QUADRANTS",
+]

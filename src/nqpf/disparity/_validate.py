@@ -1,0 +1,95 @@
+"""Input checks shared by the disparity statistics (internal)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError
+
+__all__ = ["as_matrix", "as_groups", "year_index"]
+
+_MAX_LISTED = 10
+
+
+def _list_cells(Y: pd.DataFrame, mask: np.ndarray) -> str:
+    rows, cols = np.nonzero(mask)
+    cells = [f"({Y.index[r]!r}, {Y.columns[c]!r})" for r, c in zip(rows, cols)]
+    more = "" if len(cells) <= _MAX_LISTED else f" and {len(cells) - _MAX_LISTED} more"
+    return ", ".join(cells[:_MAX_LISTED]) + more
+
+
+def as_matrix(Y, what: str, positive: bool = False, nonnegative: bool = False) -> np.ndarray:
+    """Check a score matrix (index = regions, columns = years) and return it as float (n, T).
+
+    Raises :class:`~nqpf.errors.InputError` naming the (region, year) cells that are missing
+    (NaN), or not strictly positive when ``positive`` (a logarithm is taken), or negative when
+    ``nonnegative``.
+    """
+    if isinstance(Y, pd.Series):
+        Y = Y.to_frame()
+    if not isinstance(Y, pd.DataFrame):
+        raise InputError(
+            f"{what}: expected a DataFrame with regions as index and years as columns, "
+            f"got {type(Y).__name__}"
+        )
+    if Y.shape[0] < 2 or Y.shape[1] < 1:
+        raise InputError(f"{what}: needs at least 2 regions and 1 year, got shape {Y.shape}")
+    try:
+        X = Y.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what}: score matrix has non-numeric values ({exc})") from None
+    bad = np.isnan(X)
+    if bad.any():
+        raise InputError(
+            f"{what}: missing values (NaN) at region-years {_list_cells(Y, bad)}; "
+            "interpolate them or drop those regions/years first"
+        )
+    if positive:
+        bad = X <= 0
+        if bad.any():
+            raise InputError(
+                f"{what} takes the logarithm of the scores, which must be > 0; non-positive "
+                f"values at region-years {_list_cells(Y, bad)}; use scores with a positive "
+                "shift (e.g. normalisation with shift=0.0001) or drop those regions"
+            )
+    if nonnegative:
+        bad = X < 0
+        if bad.any():
+            raise InputError(
+                f"{what} needs non-negative scores; negative values at region-years "
+                f"{_list_cells(Y, bad)}"
+            )
+    return X
+
+
+def as_groups(Y: pd.DataFrame, groups, what: str) -> tuple[np.ndarray, list]:
+    """Group label of each region of ``Y`` (aligned by region id) and the ordered group labels.
+
+    ``groups`` is a mapping or Series region → group, or a sequence aligned with ``Y.index``.
+    """
+    if isinstance(groups, (pd.Series, dict)):
+        g = pd.Series(groups)
+        missing = [r for r in Y.index if r not in g.index]
+        if missing:
+            raise InputError(
+                f"{what}: no group given for regions {missing[:_MAX_LISTED]}"
+                + (f" and {len(missing) - _MAX_LISTED} more" if len(missing) > _MAX_LISTED else "")
+                + "; give a group for every region of the score matrix"
+            )
+        labels = g.loc[list(Y.index)].to_numpy()
+    else:
+        labels = np.asarray(list(groups), dtype=object)
+        if labels.shape != (Y.shape[0],):
+            raise InputError(
+                f"{what}: groups has {labels.size} entries but the score matrix has "
+                f"{Y.shape[0]} regions; pass a mapping region → group instead"
+            )
+    if pd.isna(labels).any():
+        where = [Y.index[i] for i in np.flatnonzero(pd.isna(labels))]
+        raise InputError(f"{what}: missing group for regions {where[:_MAX_LISTED]}")
+    order = list(dict.fromkeys(labels.tolist()))
+    return labels, order
+
+
+def year_index(Y: pd.DataFrame) -> pd.Index:
+    return pd.Index(Y.columns, name="year")

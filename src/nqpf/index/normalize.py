@@ -177,13 +177,13 @@ def _normalize_block(A, d, method, names, where):
         sd = A.std(axis=0, ddof=0)
         Z[:, ok] = d[ok] * (A[:, ok] - mu[ok]) / sd[ok]
     elif method == "max":
-        _require_positive(A, names, method, where)
+        _require_positive(A, d, names, method, where)
         pos = ok & (d > 0)
         neg = ok & (d < 0)
         Z[:, pos] = A[:, pos] / hi[pos]
         Z[:, neg] = lo[neg] / A[:, neg]
     else:  # sum / proportion
-        _require_positive(A, names, method, where)
+        _require_positive(A, d, names, method, where)
         pos = ok & (d > 0)
         neg = ok & (d < 0)
         Z[:, pos] = A[:, pos] / A[:, pos].sum(axis=0)
@@ -192,12 +192,16 @@ def _normalize_block(A, d, method, names, where):
     return Z, const
 
 
-def _require_positive(A, names, method, where):
-    bad = (A <= 0).any(axis=0)
+def _require_positive(A, d, names, method, where):
+    """Positive indicators need x >= 0 with a positive maximum / sum; negative ones need x > 0."""
+    neg = d < 0
+    bad = np.where(neg, (A <= 0).any(axis=0), (A < 0).any(axis=0) | (A.max(axis=0) <= 0))
+    bad &= np.ptp(A, axis=0) > 0
     if bad.any():
         cols = [str(names[j]) for j in np.nonzero(bad)[0]]
-        raise InputError(f"method={method!r} needs strictly positive values, but indicator(s) {cols} "
-                         f"have values <= 0{where}; use method='minmax'")
+        raise InputError(f"method={method!r} needs non-negative values (strictly positive for "
+                         f"negative indicators), but indicator(s) {cols} violate this{where}; "
+                         "use method='minmax'")
 
 
 def normalize(X, directions, method="minmax", pooled=True, shift=0.0):
@@ -220,9 +224,10 @@ def normalize(X, directions, method="minmax", pooled=True, shift=0.0):
         * ``"zscore"``: :math:`x'_{ij} = d_j (x_{ij}-\bar x_j)/s_j` with the population standard
           deviation (``ddof=0``).
         * ``"max"``: :math:`x_{ij}/\max_j` for positive, :math:`\min_j/x_{ij}` for negative
-          indicators (needs :math:`x>0`).
+          indicators (needs :math:`x\ge 0`, and :math:`x>0` for negative indicators).
         * ``"sum"`` / ``"proportion"``: :math:`x_{ij}/\sum_i x_{ij}` for positive,
-          :math:`x_{ij}^{-1}/\sum_i x_{ij}^{-1}` for negative indicators (needs :math:`x>0`).
+          :math:`x_{ij}^{-1}/\sum_i x_{ij}^{-1}` for negative indicators (same conditions). Applied to
+          a min-max matrix with all directions ``+1`` it gives the entropy method's :math:`p_{ij}`.
     pooled : bool, default True
         Take the minimum, maximum, mean, ... over all region-years (``True``) or within each year.
     shift : float, default 0.0

@@ -89,8 +89,13 @@ def _entropy_block(A, m=None):
     """Entropy :math:`e_j` and redundancy :math:`d_j` of the columns of one pool (n × k)."""
     n = A.shape[0]
     m = n if m is None else m
-    if m < 2:
+    if n < 2:
         raise InputError("the entropy method needs at least 2 region-years per pool (ln m > 0)")
+    if m < n:
+        raise InputError(f"entropy: m = {m} is smaller than the {n} rows summed over, so e_j could "
+                         "exceed 1 and weights turn negative. Reading the paper's 'm = number of "
+                         "years' literally only works when each pool has one row per year; leave m "
+                         "unset (m = rows) or give m >= rows")
     S = A.sum(axis=0)
     const = np.ptp(A, axis=0) == 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -121,8 +126,11 @@ class EntropyWeights(Weighting):
     m : int, optional
         The ``m`` of :math:`1/\ln m`. The paper writes "m 为评价的年数" (m is the number of years)
         while summing eq. (3)–(4) over :math:`i`, which in a pooled panel runs over all region-years;
-        by default ``m`` is the number of rows summed over (so :math:`0\le e_j\le 1`). Give ``m`` to
-        follow another reading; note it rescales every :math:`d_j` non-uniformly.
+        by default ``m`` is the number of rows summed over (so :math:`0\le e_j\le 1`). Taking ``m``
+        = number of years in a pooled panel would let :math:`e_j` exceed 1 (the maximum of
+        :math:`-\sum p\ln p` is :math:`\ln` of the number of rows), so an ``m`` smaller than the number
+        of rows is refused; a larger ``m`` is accepted (it shrinks every :math:`e_j` by
+        :math:`\ln n/\ln m`).
 
     Needs non-negative input (min-max normalised data).
     """

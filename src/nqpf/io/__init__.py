@@ -1,1 +1,7 @@
-"""(under construction)"""
+"""Reading raw panels and score panels (see :mod:`nqpf.io.readers` for layouts and rules)."""
+from ._cells import MISSING_MARKERS, col_letter, detect_encoding, parse_year, to_number
+from .readers import (AUDIT_COLUMNS, Panel, Scores, empty_audit, is_aggregate, read_long_scores, read_panel,
+                      read_scores)
+
+__all__ = ["read_panel", "read_scores", "read_long_scores", "Panel", "Scores", "AUDIT_COLUMNS", "empty_audit",
+           "is_aggregate", "MISSING_MARKERS", "parse_year", "to_number", "col_letter", "detect_encoding"]

@@ -1,0 +1,569 @@
+"""Readers of raw panels and score panels: long, wide and yearbook layouts; CSV, Excel, Parquet.
+
+Layouts
+-------
+``long``
+    one row per observation, columns ``region, year, variable, value`` (aliases: 地区/省份,
+    年份/年度, 指标/变量, 数值/值; English ``province``, ``indicator``, ``variable_code``).
+``wide``
+    one row per region-year: ``region, year, var1, var2, …``. Columns holding only text are not
+    variables (dropped with an audit row).
+``yearbook``
+    matrices as statistical yearbooks print them: regions in rows, years in columns, one sheet per
+    variable (variable = sheet name) or one file per variable (variable = file stem; pass a folder or
+    a list of files). Title and unit rows above the header and notes below the table are allowed;
+    the header row is the first with two or more year cells (``2010``, ``2010年``). A unit written
+    above the table (``单位:亿元``) is kept in :attr:`Panel.units`.
+
+``auto`` looks, from the top of each sheet, for the first row that is a header: a row naming both a
+region and a year column is a long header (if it also names variable and value columns) or a wide
+one; a row with two or more years is a yearbook header.
+
+Cells
+-----
+Missing-value markers (blank, ``—``, ``…``, ``-``, ``--``, ``NA``, ``N/A``, ``#DIV/0!``, ``无`` …) become
+``NaN`` and one audit row (``missing``) each; text numbers with thousands separators, full-width digits
+or spaces are converted with one audit row (``coerced``) each. Text that is not a number is an
+:class:`~nqpf.errors.InputError` naming file, sheet, row and column (row numbers 1-based and column
+letters, as a spreadsheet shows them).
+
+Regions
+-------
+With ``regions="china"`` (or ``"auto"`` when most names are Chinese provinces) names are normalised
+through :func:`nqpf.regions.normalize` to GB/T 2260 codes; aggregate rows (全国, 合计, 东部地区 …) are
+dropped with an audit row each and unknown names raise :class:`~nqpf.errors.UnknownRegionError`
+with the cell's location and suggestions. ``"as-is"`` keeps the identifiers as written.
+Two rows for the same (region, year, variable) raise :class:`~nqpf.errors.InputError` naming both
+cells, unless their values are identical (then the later one is dropped with an audit row).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, UnknownRegionError
+from ._cells import Grid, cell_text, col_letter, is_blank, parse_year, read_grids, to_number
+
+__all__ = ["Panel", "Scores", "AUDIT_COLUMNS", "read_panel", "read_scores", "read_long_scores",
+           "empty_audit", "is_aggregate"]
+
+#: Columns of every audit table (docs/architecture.md).
+AUDIT_COLUMNS = ["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action", "reason",
+                 "old", "new"]
+
+_ALIASES = {
+    "region": ["region", "province", "provinces", "地区", "省份", "省区", "省市", "省", "地区名称", "省份名称",
+               "区域", "region_id", "region_name", "省级行政区", "地 区", "city", "城市", "country"],
+    "year": ["year", "年份", "年度", "年", "时间", "time", "period"],
+    "variable": ["variable", "variable_code", "indicator", "指标", "变量", "指标名称", "指标代码", "item"],
+    "value": ["value", "数值", "值", "数据", "数量", "val"],
+    "unit": ["unit", "单位", "计量单位"],
+}
+_NOTE_PREFIX = re.compile(r"^\s*(注|备注|说明|资料来源|数据来源|来源|note|notes|source|sources)\s*[:：0-9.、]?",
+                          re.IGNORECASE)
+_UNIT_RE = re.compile(r"(?:单位|unit)\s*[:：]\s*([^\s)）,，;；]+)", re.IGNORECASE)
+_AGGREGATE_RE = re.compile(
+    r"^(全国|全国合计|全国总计|合计|总计|总和|共计|全部|中国|中央|中央级|地方|地方合计|不分地区|其他|其它|"
+    r"total|national|china|all|.{0,2}部地区|东北地区|东部|中部|西部|东北|东部沿海|"
+    r".{1,6}(经济带|城市群|经济区))$", re.IGNORECASE)
+
+
+def is_aggregate(name: str) -> bool:
+    """True for names of aggregates rather than provinces: 全国, 合计, 东部地区, 中部 …"""
+    return bool(_AGGREGATE_RE.match(re.sub(r"\s+", "", str(name))))
+
+
+def empty_audit() -> pd.DataFrame:
+    """An audit table with no rows and the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in AUDIT_COLUMNS})
+
+
+@dataclass
+class Panel:
+    """A raw panel read from file(s).
+
+    Attributes
+    ----------
+    data : DataFrame
+        Long form ``region, year, variable, value`` (``year`` int, ``value`` float, NaN where missing).
+    audit : DataFrame
+        Columns :data:`AUDIT_COLUMNS`; stage ``"read"``.
+    region_label : dict
+        Region id → the name as the user wrote it (first spelling met).
+    units : dict
+        Variable → unit, where the file states one.
+    meta : dict
+        Layout(s) detected, encoding, region mode.
+    """
+
+    data: pd.DataFrame
+    audit: pd.DataFrame
+    region_label: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class Scores:
+    """A score panel: ``Y`` (regions × int years), ``labels`` (id → name as written), ``codes`` (id →
+    GB/T code for Chinese provinces, else empty), ``audit``."""
+
+    Y: pd.DataFrame
+    labels: dict
+    codes: dict
+    audit: pd.DataFrame
+    variable: str = "score"
+
+
+# ----------------------------------------------------------------------------------------------
+# header detection
+# ----------------------------------------------------------------------------------------------
+def _norm(h) -> str:
+    return re.sub(r"\s+", "", cell_text(h)).lower()
+
+
+def _find_col(row_norm: list, key: str, explicit):
+    if explicit is not None:
+        target = _norm(explicit)
+        return row_norm.index(target) if target in row_norm else None
+    for a in _ALIASES[key]:
+        a = _norm(a)
+        if a in row_norm:
+            return row_norm.index(a)
+    return None
+
+
+def _detect(grid: Grid, layout: str, cols: dict):
+    """Return (layout, header_row_index, column map) for ``grid`` or None."""
+    for i in range(min(grid.n_rows, 40)):
+        row = grid.cells[i]
+        norm = [_norm(c) for c in row]
+        if layout in ("auto", "long", "wide"):
+            r = _find_col(norm, "region", cols.get("region"))
+            y = _find_col(norm, "year", cols.get("year"))
+            if r is not None and y is not None and r != y:
+                v = _find_col(norm, "variable", cols.get("variable"))
+                val = _find_col(norm, "value", cols.get("value"))
+                u = _find_col(norm, "unit", None)
+                is_long = v is not None and val is not None and len({r, y, v, val}) == 4
+                if layout == "long" and not is_long:
+                    missing = [k for k, c in (("variable", v), ("value", val)) if c is None]
+                    raise InputError(f"{grid.where(i)}: long layout needs {' and '.join(missing)} column(s); "
+                                     f"header is {[cell_text(c) for c in row]}; pass variable_col=/value_col=")
+                if layout == "wide" or (layout == "auto" and not is_long):
+                    return "wide", i, {"region": r, "year": y, "unit": u}
+                return "long", i, {"region": r, "year": y, "variable": v, "value": val, "unit": u}
+        if layout in ("auto", "yearbook"):
+            years = {j: parse_year(c) for j, c in enumerate(row)}
+            years = {j: yv for j, yv in years.items() if yv is not None}
+            others = [c for j, c in enumerate(row) if j not in years and not is_blank(c)]
+            if len(set(years.values())) >= 2 and len(years) == len(set(years.values())) and \
+                    all(isinstance(c, str) for c in others):
+                return "yearbook", i, {"years": years}
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# parsing one grid
+# ----------------------------------------------------------------------------------------------
+class _Sink:
+    """Collects records and audit rows while parsing."""
+
+    def __init__(self):
+        self.rec = []    # (region_raw, year, variable, value, file, sheet, row, col)
+        self.audit = []
+        self.units = {}
+
+    def cell(self, grid, i, j, region, year, variable, raw, jr):
+        try:
+            val, action, reason = to_number(raw)
+        except ValueError as exc:
+            raise InputError(f"{grid.where(i, j)}: {exc} (region {region!r}, year {year}, variable "
+                             f"{variable!r}); fix the cell or blank it") from None
+        if action:
+            self.audit.append(dict(stage="read", file=grid.file, sheet=grid.sheet, row=i + 1,
+                                   column=col_letter(j), region=region, year=year, variable=variable,
+                                   action=action, reason=reason, old=cell_text(raw) if raw is not None else "",
+                                   new=val))
+        self.rec.append((region, year, variable, val, grid.file, grid.sheet, i + 1, col_letter(j), col_letter(jr)))
+
+
+def _is_footer(grid, i, j_region) -> bool:
+    txt = cell_text(grid.get(i, j_region))
+    first = next((cell_text(c) for c in grid.cells[i] if not is_blank(c)), "")
+    return bool(_NOTE_PREFIX.match(txt) or (not txt and _NOTE_PREFIX.match(first)))
+
+
+def _parse_long(grid, h, cm, sink, keep):
+    jr, jy, jv, jval, ju = cm["region"], cm["year"], cm["variable"], cm["value"], cm.get("unit")
+    for i in range(h + 1, grid.n_rows):
+        row = grid.cells[i]
+        if all(is_blank(c) for c in row):
+            continue
+        if _is_footer(grid, i, jr):
+            break
+        region = cell_text(grid.get(i, jr))
+        var = cell_text(grid.get(i, jv))
+        if keep is not None and var not in keep:
+            continue
+        if not region:
+            raise InputError(f"{grid.where(i, jr)}: empty region cell in a data row")
+        if not var:
+            raise InputError(f"{grid.where(i, jv)}: empty variable cell in a data row")
+        year = parse_year(grid.get(i, jy))
+        if year is None:
+            raise InputError(f"{grid.where(i, jy)}: {cell_text(grid.get(i, jy))!r} is not a year "
+                             "(expected e.g. 2010, 2010.0 or 2010年)")
+        if ju is not None and cell_text(grid.get(i, ju)):
+            sink.units.setdefault(var, cell_text(grid.get(i, ju)))
+        sink.cell(grid, i, jval, region, year, var, grid.get(i, jval), jr)
+
+
+def _parse_wide(grid, h, cm, sink, keep):
+    jr, jy, ju = cm["region"], cm["year"], cm.get("unit")
+    head = grid.cells[h]
+    body = [i for i in range(h + 1, grid.n_rows) if not all(is_blank(c) for c in grid.cells[i])]
+    stop = next((i for i in body if _is_footer(grid, i, jr)), None)
+    if stop is not None:
+        body = [i for i in body if i < stop]
+    var_cols = []
+    for j, c in enumerate(head):
+        name = cell_text(c)
+        if j in (jr, jy, ju) or not name:
+            continue
+        if keep is not None and name not in keep:
+            continue
+        numeric = 0
+        text = 0
+        for i in body:
+            try:
+                _, act, _ = to_number(grid.get(i, j))
+                numeric += act != "missing"
+            except ValueError:
+                text += 1
+        if text and not numeric:
+            sink.audit.append(dict(stage="read", file=grid.file, sheet=grid.sheet, row=h + 1,
+                                   column=col_letter(j), region="", year=None, variable=name, action="dropped",
+                                   reason="column holds text, not numbers: not a variable", old="", new=""))
+            continue
+        var_cols.append((j, name))
+    if not var_cols:
+        raise InputError(f"{grid.where(h)}: wide layout without any numeric variable column; header is "
+                         f"{[cell_text(c) for c in head]}")
+    for i in body:
+        region = cell_text(grid.get(i, jr))
+        if not region:
+            raise InputError(f"{grid.where(i, jr)}: empty region cell in a data row")
+        year = parse_year(grid.get(i, jy))
+        if year is None:
+            raise InputError(f"{grid.where(i, jy)}: {cell_text(grid.get(i, jy))!r} is not a year "
+                             "(expected e.g. 2010, 2010.0 or 2010年)")
+        for j, name in var_cols:
+            sink.cell(grid, i, j, region, year, name, grid.get(i, j), jr)
+
+
+def _parse_yearbook(grid, h, cm, sink, variable, keep):
+    years = cm["years"]
+    head = grid.cells[h]
+    first_year_col = min(years)
+    # region column: a header cell naming it, else the text column nearest left of the years
+    norm = [_norm(c) for c in head]
+    jr = _find_col(norm, "region", None)
+    if jr is None:
+        cands = [j for j in range(first_year_col) if j not in years]
+        scores = []
+        for j in cands:
+            n_text = sum(1 for i in range(h + 1, min(grid.n_rows, h + 40))
+                         if isinstance(grid.get(i, j), str) and grid.get(i, j).strip())
+            scores.append((n_text, j))
+        if not scores or max(scores)[0] == 0:
+            raise InputError(f"{grid.where(h)}: yearbook layout without a column of region names left of the "
+                             "year columns")
+        jr = max(scores, key=lambda t: (t[0], t[1]))[1]
+    # unit: a 单位:… above the header (or in the header's region cell)
+    for i in range(0, h + 1):
+        for c in grid.cells[i]:
+            m = _UNIT_RE.search(cell_text(c))
+            if m:
+                sink.units.setdefault(variable, m.group(1))
+                break
+    if keep is not None and variable not in keep:
+        return
+    for i in range(h + 1, grid.n_rows):
+        row = grid.cells[i]
+        if all(is_blank(c) for c in row):
+            continue
+        if _is_footer(grid, i, jr):
+            break
+        region = cell_text(grid.get(i, jr))
+        if not region:
+            if all(is_blank(grid.get(i, j)) for j in years):
+                continue
+            raise InputError(f"{grid.where(i, jr)}: values without a region name")
+        for j, year in years.items():
+            sink.cell(grid, i, j, region, year, variable, grid.get(i, j), jr)
+
+
+_DEFAULT_SHEET = re.compile(r"^(sheet\d*|工作表\d*|sheet)$", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------------------------
+# regions
+# ----------------------------------------------------------------------------------------------
+def _china_mode(names, regions_mode):
+    if regions_mode == "as-is":
+        return False
+    if regions_mode == "china":
+        return True
+    if regions_mode != "auto":
+        raise InputError(f"regions must be 'auto', 'china' or 'as-is', got {regions_mode!r}")
+    from .. import regions as R
+    cand = [n for n in names if not is_aggregate(n)]
+    if not cand:
+        return False
+    ok = 0
+    for n in cand:
+        try:
+            R.normalize(_squash(n))
+            ok += 1
+        except (UnknownRegionError, KeyError, ValueError):
+            pass
+    return ok >= max(1, 0.5 * len(cand))
+
+
+def _squash(name: str) -> str:
+    """Remove spaces inside Chinese names (``北   京`` → ``北京``); keep them in Latin ones."""
+    s = name.strip()
+    return re.sub(r"\s+", "", s) if re.search(r"[\u4e00-\u9fff]", s) else s
+
+
+# ----------------------------------------------------------------------------------------------
+# public readers
+# ----------------------------------------------------------------------------------------------
+def _expand_paths(path):
+    if isinstance(path, (list, tuple)):
+        return [Path(p) for p in path]
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".xls", ".parquet",
+                                                                        ".tsv")
+                       and not q.name.startswith(("~$", ".")))
+        if not files:
+            raise InputError(f"{p}: folder without .csv/.xlsx/.xls/.parquet files")
+        return files
+    return [p]
+
+
+def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col=None, variable_col=None,
+               value_col=None, regions: str = "auto", encoding: str | None = None, variables=None) -> Panel:
+    """Read a raw panel into long form with an audit of everything changed on the way.
+
+    Parameters
+    ----------
+    path : str, Path, folder or list of paths
+        ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030 detected), ``.xlsx``, ``.xls``, ``.parquet``; a folder
+        or a list for one file per variable (yearbook) or several files of the same layout.
+    layout : {"auto", "long", "wide", "yearbook"}
+    sheet : str, int or list, optional
+        Sheet(s) to read; default all sheets (sheets without a recognisable table are skipped with an
+        audit row; an error if none is recognisable).
+    region_col, year_col, variable_col, value_col : str, optional
+        Header names, when the aliases do not find them.
+    regions : {"auto", "china", "as-is"}
+    encoding : str, optional
+        Force the text encoding of CSV files.
+    variables : list of str, optional
+        Keep only these variables.
+
+    Returns
+    -------
+    Panel
+    """
+    if layout not in ("auto", "long", "wide", "yearbook"):
+        raise InputError(f"layout must be 'auto', 'long', 'wide' or 'yearbook', got {layout!r}")
+    keep = None if variables is None else {str(v) for v in variables}
+    cols = {"region": region_col, "year": year_col, "variable": variable_col, "value": value_col}
+    sink = _Sink()
+    layouts, meta = [], {}
+    for f in _expand_paths(path):
+        grids, info = read_grids(f, sheet=sheet, encoding=encoding)
+        meta.update({f"{f.name}:{k}": v for k, v in info.items()})
+        found_any = False
+        for g in grids:
+            det = _detect(g, layout, cols)
+            if det is None:
+                sink.audit.append(dict(stage="read", file=g.file, sheet=g.sheet, row=None, column="", region="",
+                                       year=None, variable="", action="dropped",
+                                       reason="no table header found (no region and year columns, no row of "
+                                              "years): sheet skipped", old="", new=""))
+                continue
+            found_any = True
+            lay, h, cm = det
+            layouts.append(lay)
+            if lay == "long":
+                _parse_long(g, h, cm, sink, keep)
+            elif lay == "wide":
+                _parse_wide(g, h, cm, sink, keep)
+            else:
+                var = g.sheet if g.sheet and not (_DEFAULT_SHEET.match(g.sheet) and len(grids) == 1) else f.stem
+                _parse_yearbook(g, h, cm, sink, var, keep)
+        if not found_any:
+            want = {"auto": "a header row naming region and year columns (地区/省份, 年份) or a row of years",
+                    "long": "a header naming region, year, variable and value columns",
+                    "wide": "a header naming region and year columns",
+                    "yearbook": "a row of years (2010, 2011 … or 2010年 …)"}[layout]
+            explicit = {k: v for k, v in cols.items() if v is not None}
+            raise InputError(f"{f}: no table found in the first 40 rows of any sheet: expected {want}"
+                             + (f" (looked for columns {explicit})" if explicit else "")
+                             + "; pass layout=/region_col=/year_col=")
+    rec = pd.DataFrame(sink.rec, columns=["raw", "year", "variable", "value", "file", "sheet", "row", "col",
+                                      "rcol"])
+    audit_rows = sink.audit
+    region_label: dict = {}
+    if keep is not None:
+        absent = sorted(keep - set(rec["variable"]))
+        if absent:
+            raise InputError(f"{path}: variable(s) not found: {absent}")
+    names = list(dict.fromkeys(rec["raw"]))
+    china = _china_mode([_squash(n) for n in names], regions)
+    mapping = {}
+    if china:
+        from .. import regions as R
+        agg = rec["raw"].map(lambda n: is_aggregate(_squash(n)))
+        for r in rec[agg].itertuples():
+            audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.row, column=r.col, region=r.raw,
+                                   year=r.year, variable=r.variable, action="dropped",
+                                   reason="aggregate row, not a province", old=r.value, new=None))
+        rec = rec[~agg.to_numpy()]
+        first = rec.drop_duplicates("raw")
+        for r in first.itertuples():
+            where = f"{r.file}" + (f", sheet {r.sheet!r}" if r.sheet else "") + f", row {r.row}, column " \
+                    f"{_region_letter(r)}"
+            code = _normalize(R, _squash(r.raw), where)
+            mapping[r.raw] = code
+            region_label.setdefault(code, _squash(r.raw))
+            if _squash(r.raw) != code:
+                audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.row,
+                                       column=_region_letter(r), region=code, year=None, variable="",
+                                       action="renamed", reason="region name normalised to its GB/T 2260 code",
+                                       old=r.raw, new=code))
+    else:
+        for n in names:
+            mapping[n] = n.strip()
+            region_label.setdefault(n.strip(), n.strip())
+    rec = rec.assign(region=rec["raw"].map(mapping))
+    # audit rows carry the region id
+    for a in audit_rows:
+        if a.get("region") in mapping and a["action"] in ("missing", "coerced"):
+            a["region"] = mapping[a["region"]]
+    rec, dup_audit = _check_duplicates(rec)
+    audit_rows.extend(dup_audit)
+    data = pd.DataFrame({
+        "region": rec["region"].astype(str).to_numpy(),
+        "year": rec["year"].astype(int).to_numpy(),
+        "variable": rec["variable"].astype(str).to_numpy(),
+        "value": rec["value"].astype(float).to_numpy(),
+    })
+    audit = pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS) if audit_rows else empty_audit()
+    meta.update(layout=sorted(set(layouts)), regions="china" if china else "as-is")
+    return Panel(data=data, audit=audit, region_label=region_label, units=dict(sink.units), meta=meta)
+
+
+def _region_letter(r) -> str:
+    return getattr(r, "rcol", "") or ""
+
+
+def _normalize(R, name, where):
+    try:
+        return R.normalize(name, where=where)
+    except UnknownRegionError as exc:
+        if re.fullmatch(r"\d{6}", name) and name in set(R.PROVINCES["code"]):
+            return name
+        if where and where not in str(exc):
+            raise UnknownRegionError(name, getattr(exc, "suggestions", []), where=where) from None
+        raise
+
+
+def _check_duplicates(rec: pd.DataFrame):
+    key = ["region", "year", "variable"]
+    dup = rec.duplicated(key, keep=False)
+    audit = []
+    if not dup.any():
+        return rec, audit
+    drop = []
+    for _, g in rec[dup].groupby(key, sort=False):
+        a = g.iloc[0]
+        for idx, b in g.iloc[1:].iterrows():
+            same = (np.isnan(a["value"]) and np.isnan(b["value"])) or a["value"] == b["value"]
+            la = _loc(a)
+            lb = _loc(b)
+            if not same:
+                raise InputError(
+                    f"two values for region {a['raw']!r} ({a['region']}), year {a['year']}, variable "
+                    f"{a['variable']!r}: {la} = {a['value']} and {lb} = {b['value']}; keep one of them "
+                    "(or select variables with variables=[...])")
+            drop.append(idx)
+            audit.append(dict(stage="read", file=b["file"], sheet=b["sheet"], row=b["row"], column=b["col"],
+                              region=b["region"], year=b["year"], variable=b["variable"], action="dropped",
+                              reason=f"exact duplicate of {la}", old=b["value"], new=None))
+    return rec.drop(index=drop), audit
+
+
+def _loc(r) -> str:
+    return f"{r['file']}" + (f", sheet {r['sheet']!r}" if r["sheet"] else "") + f", row {r['row']}, column {r['col']}"
+
+
+_SCORE_NAMES = ["score", "scores", "得分", "综合得分", "综合指数", "指数", "发展潜力", "value", "数值", "index"]
+
+
+def read_scores(path, layout: str = "auto", sheet=None, region_col=None, year_col=None, score_col=None,
+                regions: str = "auto", encoding: str | None = None) -> Scores:
+    """Read a score panel (regions × years) for analysis.
+
+    Long (``region, year, score`` [+ other columns]) or wide (regions in rows, years in columns) is
+    detected. ``score_col`` picks the score column of a long table (default: the only numeric column, or
+    one named score/得分/综合得分/指数).
+
+    Returns
+    -------
+    Scores
+        ``Y`` indexed by region id (GB/T codes for Chinese provinces), int year columns; ``labels``
+        id → name as written; ``codes`` id → code (empty unless Chinese provinces); ``audit``.
+    """
+    lay = {"long": "wide", "wide": "yearbook"}.get(layout, layout)  # a long score table is a "wide" panel
+    variables = [score_col] if score_col is not None else None
+    panel = read_panel(path, layout=lay, sheet=sheet, region_col=region_col, year_col=year_col,
+                       regions=regions, encoding=encoding, variables=variables)
+    d = panel.data
+    vars_ = list(dict.fromkeys(d["variable"]))
+    if score_col is not None:
+        var = score_col
+    elif len(vars_) == 1:
+        var = vars_[0]
+    else:
+        named = [v for s in _SCORE_NAMES for v in vars_ if _norm(v) == _norm(s)]
+        if not named:
+            raise InputError(f"{path}: several numeric columns {vars_}; say which holds the score with "
+                             "score_col=")
+        var = named[0]
+    d = d[d["variable"] == var]
+    Y = d.pivot(index="region", columns="year", values="value")
+    order = list(dict.fromkeys(d["region"]))
+    Y = Y.loc[order]
+    Y.columns = [int(c) for c in Y.columns]
+    Y = Y.reindex(sorted(Y.columns), axis=1)
+    Y.index.name = "region"
+    Y.columns.name = "year"
+    china = panel.meta.get("regions") == "china"
+    codes = {r: r for r in Y.index} if china else {}
+    labels = {r: panel.region_label.get(r, r) for r in Y.index}
+    return Scores(Y=Y, labels=labels, codes=codes, audit=panel.audit, variable=var)
+
+
+def read_long_scores(path, region_col=None, year_col=None, score_col=None, **kw) -> Scores:
+    """Same as :func:`read_scores` (long or wide detected); kept for the name used by ``nqpf analyze``."""
+    return read_scores(path, region_col=region_col, year_col=year_col, score_col=score_col, **kw)

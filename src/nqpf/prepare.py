@@ -1,0 +1,298 @@
+"""From raw long data to the indicator matrix: interpolation, derived indicators, screening, audit.
+
+Order of the steps (and why)
+----------------------------
+1. **Select** the raw variables the spec needs (:attr:`nqpf.spec.Spec.variables`); a missing variable
+   is an :class:`~nqpf.errors.InputError` with close matches suggested.
+2. **Flag jumps** in the observed raw values (nothing is changed, see below).
+3. **Interpolate raw variables**, not indicators: a gap in one raw variable (say GDP) would otherwise
+   blank every indicator that divides by it, and the paper's rule ("missing values filled by linear
+   interpolation") is about the statistics as published. Within each region's series, a missing value
+   between two observed years is the straight line between them (in calendar years, so uneven gaps are
+   handled):
+
+   .. math:: x_t = x_a + (x_b - x_a)\\,\\frac{t - a}{b - a},\\qquad a < t < b .
+
+   Leading and trailing gaps are **not** extrapolated unless ``extrapolate="nearest"`` (copy the
+   nearest observed value) or ``"linear"`` (continue the line through the two nearest observed years;
+   the nearest value when only one is observed).
+4. **Evaluate formulas** per region-year (dependencies first). Division by zero gives NaN and an audit
+   row (``missing``).
+5. **Remaining missing values**: an :class:`~nqpf.errors.InputError` listing the region-years and the
+   indicators missing there, unless ``drop_incomplete=True``, which drops those region-years with one
+   audit row each (``dropped``).
+
+Every cell changed gets one audit row (stage ``prepare``; what, why, old, new).
+
+Jump screening
+--------------
+For each region's observed series of each raw variable, let :math:`\\Delta_t = (x_t - x_s)/(t - s)` be the
+change per year between consecutive observed years. A change is flagged when
+
+.. math:: |\\Delta_t| > k \\cdot \\max\\bigl(\\operatorname{median}_t |\\Delta_t|,\\; \\text{floor}\\bigr)
+
+with ``k = jump_threshold`` (default 5). When every observed value is positive the changes are taken on
+:math:`\\ln x` (relative changes, so steady exponential growth is not a jump) and the floor is
+``jump_floor`` (default 0.01, i.e. 1 % a year); otherwise on :math:`x` with floor
+``jump_floor · median|x|``. The floor keeps a nearly flat series from flagging every small change.
+Series with fewer than three changes are not screened. Flags are written to the audit (``flagged``);
+values are not changed.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .io.readers import AUDIT_COLUMNS, Panel, empty_audit
+from .spec import Spec, load_spec
+
+__all__ = ["Prepared", "prepare", "interpolate_series", "flag_jumps"]
+
+
+@dataclass
+class Prepared:
+    """Result of :func:`prepare`.
+
+    Attributes
+    ----------
+    indicators : DataFrame
+        Index MultiIndex (``region``, ``year``), one float column per indicator id in spec order.
+    audit : DataFrame
+        Columns ``stage, file, sheet, row, column, region, year, variable, action, reason, old, new``.
+    raw : DataFrame
+        The raw variables after interpolation (same index as the full region × year grid).
+    params : dict
+        The arguments used.
+    """
+
+    indicators: pd.DataFrame
+    audit: pd.DataFrame
+    raw: pd.DataFrame = None
+    params: dict = field(default_factory=dict)
+
+
+def interpolate_series(years: np.ndarray, x: np.ndarray, extrapolate=False):
+    """Fill NaNs of one series.
+
+    Returns
+    -------
+    filled : ndarray
+    how : ndarray of str
+        ``""`` (untouched or still missing), ``"interpolated"`` or ``"extrapolated"`` per position.
+    """
+    x = np.asarray(x, dtype=float)
+    years = np.asarray(years, dtype=float)
+    out = x.copy()
+    how = np.full(x.shape, "", dtype=object)
+    ok = ~np.isnan(x)
+    if ok.sum() == 0:
+        return out, how
+    ky, kx = years[ok], x[ok]
+    lo, hi = ky.min(), ky.max()
+    miss = ~ok
+    inner = miss & (years > lo) & (years < hi)
+    if inner.any():
+        out[inner] = np.interp(years[inner], ky, kx)
+        how[inner] = "interpolated"
+    if extrapolate:
+        outer = miss & ~inner
+        if outer.any():
+            if extrapolate == "nearest" or ok.sum() == 1:
+                out[outer] = np.where(years[outer] < lo, kx[0], kx[-1])
+            elif extrapolate == "linear":
+                left = years[outer] < lo
+                s0 = (kx[1] - kx[0]) / (ky[1] - ky[0])
+                s1 = (kx[-1] - kx[-2]) / (ky[-1] - ky[-2])
+                out[outer] = np.where(left, kx[0] + s0 * (years[outer] - ky[0]),
+                                      kx[-1] + s1 * (years[outer] - ky[-1]))
+            else:
+                raise InputError(f"extrapolate must be False, 'nearest' or 'linear', got {extrapolate!r}")
+            how[outer] = "extrapolated"
+    return out, how
+
+
+def flag_jumps(years, x, k: float = 5.0, floor: float = 0.01):
+    """Positions of ``x`` whose change from the previous observed value is a jump.
+
+    See the module docstring for the rule: changes per year between consecutive observed values,
+    on :math:`\\ln x` when every observed value is positive (so steady exponential growth is not a jump),
+    else on :math:`x`. Returns a list of ``(position, delta_per_year, scale, on_log)``.
+    """
+    years = np.asarray(years, dtype=float)
+    x = np.asarray(x, dtype=float)
+    pos = np.flatnonzero(~np.isnan(x))
+    if len(pos) < 4:
+        return []
+    v = x[pos]
+    on_log = bool(np.all(v > 0))
+    if on_log:
+        d = np.diff(np.log(v)) / np.diff(years[pos])
+        scale = max(np.median(np.abs(d)), floor)
+    else:
+        d = np.diff(v) / np.diff(years[pos])
+        scale = max(np.median(np.abs(d)), floor * np.median(np.abs(v)))
+    if scale == 0:
+        return []
+    return [(int(pos[t + 1]), float(d[t]), float(scale), on_log) for t in np.flatnonzero(np.abs(d) > k * scale)]
+
+
+def _audit_row(**kw):
+    row = dict.fromkeys(AUDIT_COLUMNS, None)
+    row.update(stage="prepare", file="", sheet="", column="")
+    row.update(kw)
+    return row
+
+
+def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=False, drop_incomplete: bool = False,
+            jump_threshold: float | None = 5.0, jump_floor: float = 0.01) -> Prepared:
+    """Build the indicator matrix of ``spec`` from raw long data.
+
+    Parameters
+    ----------
+    raw_long : DataFrame or Panel
+        Columns ``region, year, variable, value`` (a :class:`~nqpf.io.Panel`'s audit is carried over).
+    spec : Spec or str
+        The indicator system (or a name/path for :func:`~nqpf.spec.load_spec`).
+    interpolate : {"linear", None}
+        Fill interior gaps of raw variables linearly in time (the paper's rule) or not at all.
+    extrapolate : {False, "nearest", "linear"}
+        How to fill leading/trailing gaps (default: leave them missing).
+    drop_incomplete : bool
+        Drop region-years still missing an indicator (audited) instead of raising InputError.
+    jump_threshold : float or None
+        ``k`` of the jump screen (None switches it off); ``jump_floor`` is its floor ``f``.
+
+    Returns
+    -------
+    Prepared
+    """
+    spec = load_spec(spec) if not isinstance(spec, Spec) else spec
+    audit = []
+    prior = None
+    if isinstance(raw_long, Panel):
+        prior = raw_long.audit
+        raw_long = raw_long.data
+    need = {"region", "year", "variable", "value"}
+    if not need <= set(raw_long.columns):
+        raise InputError(f"raw data needs columns {sorted(need)}, got {list(raw_long.columns)}")
+    if interpolate not in ("linear", None, False):
+        raise InputError(f"interpolate must be 'linear' or None, got {interpolate!r}")
+    if extrapolate not in (False, None, "nearest", "linear"):
+        raise InputError(f"extrapolate must be False, 'nearest' or 'linear', got {extrapolate!r}")
+    df = raw_long[["region", "year", "variable", "value"]].copy()
+    df["region"] = df["region"].astype(str)
+    df["year"] = df["year"].astype(int)
+    df["variable"] = df["variable"].astype(str)
+    df["value"] = pd.to_numeric(df["value"], errors="raise").astype(float)
+    dups = df.duplicated(["region", "year", "variable"], keep=False)
+    if dups.any():
+        ex = df[dups].head(4).to_dict("records")
+        raise InputError(f"raw data has {int(dups.sum())} rows sharing (region, year, variable), e.g. {ex}")
+    needed = list(spec.variables)
+    present = set(df["variable"])
+    absent = [v for v in needed if v not in present]
+    if absent:
+        hints = []
+        for v in absent:
+            c = difflib.get_close_matches(v, sorted(present), n=3)
+            hints.append(f"{v!r}" + (f" (close: {', '.join(map(repr, c))})" if c else ""))
+        raise InputError(f"the data lack raw variable(s) needed by spec {spec.name!r}: {'; '.join(hints)}; "
+                         f"variables in the data: {sorted(present)[:30]}")
+    input_region_years = df[["region", "year"]].drop_duplicates()
+    df = df[df["variable"].isin(needed)]
+    regions = list(dict.fromkeys(input_region_years["region"]))
+    years = sorted(input_region_years["year"].unique())
+    grid = pd.MultiIndex.from_product([regions, years], names=["region", "year"])
+    wide = df.pivot(index=["region", "year"], columns="variable", values="value").reindex(grid)
+    wide = wide.reindex(columns=needed)
+    yarr = np.asarray(years, dtype=float)
+    R, T = len(regions), len(years)
+
+    # jump screen on observed values
+    if jump_threshold is not None:
+        for v in needed:
+            m = wide[v].to_numpy().reshape(R, T)
+            for r in range(R):
+                for t, d, sc, lg in flag_jumps(yarr, m[r], jump_threshold, jump_floor):
+                    what = "change of ln(value)" if lg else "change"
+                    audit.append(_audit_row(region=regions[r], year=years[t], variable=v, action="flagged",
+                                            reason=f"possible jump: {what} {d:.4g}/year exceeds {jump_threshold:g} x "
+                                                   f"{sc:.4g} (the series' median |{what}|, floored); value kept",
+                                            old=m[r, t], new=m[r, t]))
+
+    # interpolation of raw variables
+    filled = {}
+    for v in needed:
+        m = wide[v].to_numpy().reshape(R, T).copy()
+        for r in range(R):
+            if not np.isnan(m[r]).any():
+                continue
+            if interpolate:
+                new, how = interpolate_series(yarr, m[r], extrapolate=extrapolate or False)
+            else:
+                new, how = m[r].copy(), np.full(T, "", dtype=object)
+            for t in np.flatnonzero(how != ""):
+                ok = np.flatnonzero(~np.isnan(m[r]))
+                before = ok[ok < t]
+                after = ok[ok > t]
+                if how[t] == "interpolated":
+                    a, b = before[-1], after[0]
+                    why = (f"linear interpolation between {years[a]} ({m[r, a]:.6g}) and {years[b]} "
+                           f"({m[r, b]:.6g})")
+                else:
+                    why = f"{extrapolate} extrapolation from observed years {years[ok[0]]}-{years[ok[-1]]}"
+                audit.append(_audit_row(region=regions[r], year=years[t], variable=v, action=how[t], reason=why,
+                                        old=np.nan, new=new[t]))
+            m[r] = new
+        filled[v] = m.reshape(-1)
+    rawf = pd.DataFrame(filled, index=grid, columns=needed)
+
+    # formulas
+    values = {}
+    env = {v: rawf[v].to_numpy() for v in needed}
+    derived = spec.derived
+    for iid in derived:
+        ind = spec[iid]
+        f = ind.parsed
+        local = {n: (values[n] if (n in values and n != iid) else env[n]) for n in f.variables}
+        val, zero = f.evaluate(local)
+        for k in np.flatnonzero(zero):
+            audit.append(_audit_row(region=grid[k][0], year=grid[k][1], variable=iid, action="missing",
+                                    reason=f"division by zero in formula {ind.formula!r}", old=None, new=np.nan))
+        values[iid] = val
+    for ind in spec.indicators:
+        if ind.id not in values:
+            values[ind.id] = env[ind.id]
+    X = pd.DataFrame({i: np.asarray(values[i], dtype=float) for i in spec.ids}, index=grid)
+
+    # remaining missing values
+    incomplete = X.isna().any(axis=1)
+    if incomplete.any():
+        bad = X[incomplete]
+        lines = [f"{r} {y}: {', '.join(bad.columns[bad.loc[(r, y)].isna().to_numpy()])}"
+                 for r, y in bad.index]
+        if not drop_incomplete:
+            more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
+            raise InputError(
+                f"{len(lines)} region-year(s) still miss indicator values after interpolation "
+                f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
+                ". Fix the data, pass extrapolate='nearest'/'linear', or drop_incomplete=True to drop them "
+                "(each is recorded in the audit).")
+        in_input = set(map(tuple, input_region_years.to_numpy().tolist()))
+        for (r, y), line in zip(bad.index, lines):
+            audit.append(_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",
+                                    reason="incomplete region-year: indicator(s) missing after interpolation"
+                                           + ("" if (r, y) in in_input else " (region-year absent from the input)"),
+                                    old=None, new=None))
+        X = X[~incomplete]
+    X.columns.name = "indicator"
+    aud = pd.DataFrame(audit, columns=AUDIT_COLUMNS) if audit else empty_audit()
+    if prior is not None and len(prior):
+        aud = pd.concat([prior, aud], ignore_index=True)
+    params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
+                  jump_threshold=jump_threshold, jump_floor=jump_floor, spec=spec.name)
+    return Prepared(indicators=X, audit=aud, raw=rawf, params=params)

@@ -176,7 +176,8 @@ class CriticWeights(Weighting):
 
     with :math:`\sigma_j` the sample standard deviation (``ddof=1``; the choice cancels in
     :math:`w_j`) of the normalised indicator and :math:`r_{jk}` Pearson's correlation. A constant
-    indicator has :math:`\sigma_j = 0` and its correlations are taken as 0.
+    indicator has :math:`\sigma_j = 0` (weight 0) and, its correlations being undefined, is left out
+    of every conflict sum, so adding a constant indicator leaves the other weights unchanged.
     """
 
     name = "critic"
@@ -192,8 +193,8 @@ class CriticWeights(Weighting):
         norm[const] = 1.0
         U = Ac / norm
         R = U.T @ U
-        R[const, :] = 0.0
-        R[:, const] = 0.0
+        R[const, :] = 1.0   # a constant indicator is left out of every conflict sum
+        R[:, const] = 1.0
         np.fill_diagonal(R, 1.0)
         R = np.clip(R, -1.0, 1.0)
         conflict = (1.0 - R).sum(axis=1)

@@ -336,3 +336,12 @@ def test_boundary_paths():
     assert regions.maritime_path().exists()
     with pytest.raises(InputError):
         regions.boundary_path("999999")
+
+
+@needs_cnmaps
+def test_fuzzy_geometry_contiguity_small():
+    """A 0.005° tolerance adds no false contact between Beijing, Tianjin and Shanghai (~1000 km apart)."""
+    w = regions.contiguity_from_geometry(["北京", "天津", "上海"], tolerance=0.005)
+    assert w.neighbors == {"110000": ["120000"], "120000": ["110000"], "310000": []}
+    with pytest.raises(InputError):
+        regions.contiguity_from_geometry(["北京"], tolerance=-1)

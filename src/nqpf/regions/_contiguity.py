@@ -273,8 +273,10 @@ def contiguity_from_geometry(codes=None, tolerance: float = 0.0):
     if tolerance == 0:
         return Queen.from_dataframe(gdf, ids="code", use_index=False, silence_warnings=True)
     ids = gdf["code"].tolist()
-    with warnings.catch_warnings():  # buffering in degrees is what we want here: a tolerance, not a distance
-        warnings.simplefilter("ignore", UserWarning)
+    # Buffering in degrees is intended (a tolerance, not a distance); libpysal's own deprecation
+    # warnings from inside fuzzy_contiguity are not the caller's concern either.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         wf = fuzzy_contiguity(gdf.reset_index(drop=True), tolerance=0, buffering=True, buffer=tolerance,
                               silence_warnings=True)
     nb = {ids[i]: sorted(ids[j] for j in wf.neighbors[i]) for i in range(len(ids))}

@@ -111,9 +111,9 @@ def parse_direction(value, where: str = "") -> int:
         key = value.strip().replace("−", "-").replace("＋", "+").replace("－", "-").lower()
         if key in _DIRECTIONS:
             return _DIRECTIONS[key]
-    loc = f" ({where})" if where else ""
+    loc = f"{where}: " if where else ""
     raise SpecError(
-        f"invalid or missing direction {value!r}{loc}; use +1/-1, '+'/'-', 正/负, "
+        f"{loc}invalid or missing direction {value!r}; use +1/-1, '+'/'-', 正/负, "
         "positive/negative or benefit/cost"
     )
 
@@ -328,8 +328,10 @@ class Spec:
 
     def groups(self, level) -> pd.Series:
         """Series indicator id → group name at ``level`` (a level name or its position)."""
+        if isinstance(level, str) and level not in self.levels:
+            raise SpecError(f"spec {self.name!r} has no level {level!r}; levels are {self.levels}")
         k = self.levels.index(level) if isinstance(level, str) else int(level)
-        if k == len(self.levels) - 1 or level == "indicator":
+        if k == len(self.levels) - 1:
             return pd.Series(self.ids, index=pd.Index(self.ids, name="indicator"), name="indicator")
         if not 0 <= k < len(self.levels) - 1:
             raise SpecError(f"spec {self.name!r} has no level {level!r}; levels are {self.levels}")

@@ -240,7 +240,7 @@ def parse_year(v) -> int | None:
     return int(m.group(1)) if m else None
 
 
-_NUM_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUM_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def to_number(v):
@@ -275,7 +275,7 @@ def to_number(v):
     if t != s:
         reasons.append("full-width characters")
     if "," in t:
-        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", t.replace(" ", "")):
+        if re.fullmatch(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?", t.replace(" ", "")):
             reasons.append("thousands separators")
             t = t.replace(",", "")
         else:

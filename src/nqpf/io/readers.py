@@ -73,8 +73,13 @@ _AGGREGATE_RE = re.compile(
 
 
 def is_aggregate(name: str) -> bool:
-    """True for names of aggregates rather than provinces: 全国, 合计, 东部地区, 中部 …"""
-    return bool(_AGGREGATE_RE.match(re.sub(r"\s+", "", str(name))))
+    """True for names of aggregates rather than provinces: 全国, 合计, 东部地区, 中部 …
+
+    :func:`nqpf.regions.is_aggregate` (which knows OCR slips) or a few more patterns (经济带, 城市群 …).
+    """
+    from .. import regions as R
+    s = re.sub(r"\s+", "", str(name))
+    return bool(_AGGREGATE_RE.match(s)) or bool(R.is_aggregate(s))
 
 
 def empty_audit() -> pd.DataFrame:
@@ -325,13 +330,7 @@ def _china_mode(names, regions_mode):
     cand = [n for n in names if not is_aggregate(n)]
     if not cand:
         return False
-    ok = 0
-    for n in cand:
-        try:
-            R.normalize(_squash(n))
-            ok += 1
-        except (UnknownRegionError, KeyError, ValueError):
-            pass
+    ok = sum(bool(R.is_province(_squash(n))) for n in cand)
     return ok >= max(1, 0.5 * len(cand))
 
 

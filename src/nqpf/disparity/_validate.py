@@ -11,9 +11,14 @@ __all__ = ["as_matrix", "as_groups", "year_index"]
 _MAX_LISTED = 10
 
 
+def _py(x):
+    """A numpy scalar label as the plain Python value (for readable messages)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _list_cells(Y: pd.DataFrame, mask: np.ndarray) -> str:
     rows, cols = np.nonzero(mask)
-    cells = [f"({Y.index[r]!r}, {Y.columns[c]!r})" for r, c in zip(rows, cols)]
+    cells = [f"({_py(Y.index[r])!r}, {_py(Y.columns[c])!r})" for r, c in zip(rows, cols)]
     more = "" if len(cells) <= _MAX_LISTED else f" and {len(cells) - _MAX_LISTED} more"
     return ", ".join(cells[:_MAX_LISTED]) + more
 

@@ -53,6 +53,11 @@ _TRANSFORMS = ("r", "b", "d", "v", "o")
 _CHUNK_ELEMENTS = 4_000_000
 
 
+def _py(x):
+    """A numpy scalar label as the plain Python value (for readable messages)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
 def _matrix(Y, what: str) -> np.ndarray:
     if not isinstance(Y, pd.DataFrame):
         raise InputError(f"{what}: expected a DataFrame (index = regions, columns = years)")
@@ -65,7 +70,7 @@ def _matrix(Y, what: str) -> np.ndarray:
     bad = np.isnan(X)
     if bad.any():
         r, c = np.nonzero(bad)
-        cells = ", ".join(f"({Y.index[i]!r}, {Y.columns[j]!r})" for i, j in zip(r[:10], c[:10]))
+        cells = ", ".join(f"({_py(Y.index[i])!r}, {_py(Y.columns[j])!r})" for i, j in zip(r[:10], c[:10]))
         more = f" and {len(r) - 10} more" if len(r) > 10 else ""
         raise InputError(
             f"{what}: missing values (NaN) at region-years {cells}{more}; "
@@ -73,7 +78,7 @@ def _matrix(Y, what: str) -> np.ndarray:
         )
     const = np.ptp(X, axis=0) == 0
     if const.any():
-        years = [Y.columns[j] for j in np.flatnonzero(const)]
+        years = [_py(Y.columns[j]) for j in np.flatnonzero(const)]
         raise InputError(f"{what}: scores are identical across regions in years {years}; Moran's I is undefined")
     return X
 
@@ -206,12 +211,19 @@ def moran_global(
         sim = np.empty((R, T))
         chunk = max(1, _CHUNK_ELEMENTS // (n * T))
         base = np.arange(n)
+        nnz = S.nnz
         for start in range(0, R, chunk):
             c = min(chunk, R - start)
             perm = rng.permuted(np.tile(base, (c, 1)), axis=1)  # (c, n)
-            M = Zs[perm].transpose(1, 0, 2).reshape(n, c * T)  # all years of c permutations
-            L = S @ M  # one sparse product for the whole chunk
-            sim[start : start + c] = (n / S0) * (M * L).sum(axis=0).reshape(c, T)
+            # z_π' W z_π = Σ_i z_π(i) Σ_j w_ij z_π(j): W with columns relabelled j → π(j),
+            # c permutations stacked into one (c·n) × n sparse matrix, one product for all years
+            indptr = np.empty(c * n + 1, dtype=np.int64)
+            indptr[:-1] = (np.arange(c)[:, None] * nnz + S.indptr[None, :-1]).ravel()
+            indptr[-1] = c * nnz
+            cols = perm[:, S.indices].ravel()
+            big = sparse.csr_matrix((np.tile(S.data, c), cols, indptr), shape=(c * n, n))
+            L = (big @ Zs).reshape(c, n, T)
+            sim[start : start + c] = (n / S0) * np.einsum("pit,pit->pt", Zs[perm], L)
         ge = (sim >= I).sum(axis=0)
         le = (sim <= I).sum(axis=0)
         p_sim = _p_counts(ge, le, R, alternative)
@@ -331,7 +343,7 @@ def moran_local(
     p_sim = np.full((n, T), np.nan)
     if permutations:
         R = int(permutations)
-        p_sim = _local_p(Z, S, card, Ii, scale, R, seed, alternative)
+        p_sim = _local_p(Z, S, card, lag, R, seed, alternative)
         p_sim[island, :] = np.nan
 
     cluster = np.where(p_sim <= alpha, quadrant, "")
@@ -358,7 +370,7 @@ def moran_local(
     return out
 
 
-def _local_p(Z, S, card, Ii, scale, R, seed, alternative):
+def _local_p(Z, S, card, lag, R, seed, alternative):
     """Conditional-permutation p-values, all regions and years at once.
 
     For permutation ``p`` the random weights matrix has W's sparsity pattern and values with
@@ -378,8 +390,8 @@ def _local_p(Z, S, card, Ii, scale, R, seed, alternative):
     kmax = int(card.max()) if n else 0
     rng = np.random.default_rng(seed)
     draws = _draws(rng, R, n, kmax)
-    ge = np.zeros((n, T), dtype=np.int64)
-    le = np.zeros((n, T), dtype=np.int64)
+    lag_ge = np.zeros((n, T), dtype=np.int64)
+    lag_le = np.zeros((n, T), dtype=np.int64)
     chunk = max(1, _CHUNK_ELEMENTS // (n * T))
     has_diag = bool(np.any(diag))
     for start in range(0, R, chunk):
@@ -393,9 +405,13 @@ def _local_p(Z, S, card, Ii, scale, R, seed, alternative):
         L = (big @ Z).reshape(c, n, T)
         if has_diag:
             L += diag[None, :, None] * Z[None]
-        sim = (Z[None] * L) * scale
-        ge += (sim >= Ii).sum(axis=0)
-        le += (sim <= Ii).sum(axis=0)
+        # I_i,sim >= I_i  <=>  lag_sim >= lag where z_i > 0, lag_sim <= lag where z_i < 0
+        # (I_i = scale · z_i · lag_i with scale > 0): count on the lags, fix the sign below
+        lag_ge += np.count_nonzero(L >= lag, axis=0)
+        lag_le += np.count_nonzero(L <= lag, axis=0)
+    pos_z, neg_z = Z > 0, Z < 0
+    ge = np.where(pos_z, lag_ge, np.where(neg_z, lag_le, R))
+    le = np.where(pos_z, lag_le, np.where(neg_z, lag_ge, R))
     return _p_counts(ge, le, R, alternative)
 
 

@@ -60,8 +60,11 @@ def read_weights(path_or_w, ids=None) -> W:
         if not path.is_file():
             raise InputError(f"spatial weights file {str(path)!r} not found")
         try:
-            with libpysal.io.open(str(path), "r") as fh:
+            fh = libpysal.io.open(str(path), "r")  # not a context manager in libpysal 4.x
+            try:
                 w = fh.read()
+            finally:
+                fh.close()
         except Exception as exc:  # libpysal raises assorted errors on malformed files
             raise InputError(f"spatial weights file {str(path)!r} could not be read: {exc}") from exc
     else:

@@ -1,0 +1,236 @@
+"""Bilingual labels used by the reports.
+
+:func:`nqpf.labels.label` is preferred when that module exists and knows the key; this table is the
+fallback and also holds the report's own wording (section titles, sheet names, captions).
+"""
+from __future__ import annotations
+
+__all__ = ["tr", "LANGS"]
+
+LANGS = ("zh", "en")
+
+try:  # the shared label table, when present
+    from ..labels import label as _shared_label  # type: ignore[attr-defined]
+except Exception:  # pragma: no cover - depends on the checkout state
+    _shared_label = None
+
+# key -> (zh, en)
+_FALLBACK: dict[str, tuple[str, str]] = {
+    # columns
+    "region": ("地区代码", "Region code"),
+    "region_name": ("地区", "Region"),
+    "year": ("年份", "Year"),
+    "score": ("发展潜力得分", "Potential score"),
+    "rank": ("排名", "Rank"),
+    "theil": ("泰尔指数 T", "Theil index T"),
+    "sigma": ("收敛系数 σ", "Sigma convergence σ"),
+    "cv": ("变异系数 CV", "Coefficient of variation CV"),
+    "gini": ("基尼系数 G", "Gini coefficient G"),
+    "I": ("莫兰指数 I", "Moran's I"),
+    "EI": ("期望值 E[I]", "Expected E[I]"),
+    "VI_norm": ("方差 V[I]（正态）", "Var[I] (normality)"),
+    "z_norm": ("z 值（正态）", "z (normality)"),
+    "p_norm": ("p 值（正态）", "p (normality)"),
+    "VI_rand": ("方差 V[I]（随机化）", "Var[I] (randomisation)"),
+    "z_rand": ("z 值（随机化）", "z (randomisation)"),
+    "p_rand": ("p 值（随机化）", "p (randomisation)"),
+    "p_sim": ("p 值（置换）", "p (permutation)"),
+    "z_sim": ("z 值（置换）", "z (permutation)"),
+    "n": ("样本数 n", "n"),
+    "n_islands": ("孤岛数", "Islands"),
+    "Ii": ("局部莫兰指数 Iᵢ", "Local Moran Iᵢ"),
+    "z": ("标准化值 z", "Standardised z"),
+    "lag": ("空间滞后", "Spatial lag"),
+    "quadrant": ("象限", "Quadrant"),
+    "cluster": ("显著集聚类型", "Significant cluster"),
+    "indicator": ("指标", "Indicator"),
+    "name_zh": ("指标名称", "Name (Chinese)"),
+    "name_en": ("指标名称（英文）", "Name"),
+    "weight": ("权重 w", "Weight w"),
+    "entropy": ("信息熵 e", "Entropy e"),
+    "redundancy": ("冗余度 d", "Redundancy d"),
+    "direction": ("方向", "Direction"),
+    "stage": ("阶段", "Stage"),
+    "file": ("文件", "File"),
+    "sheet": ("工作表", "Sheet"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "variable": ("变量", "Variable"),
+    "action": ("处理", "Action"),
+    "reason": ("原因", "Reason"),
+    "old": ("原值", "Old value"),
+    "new": ("新值", "New value"),
+    "first": ("起始象限", "Quadrant (first year)"),
+    "last": ("末期象限", "Quadrant (last year)"),
+    "count": ("数量", "Count"),
+    "obstacle": ("障碍度", "Obstacle degree"),
+    "tier": ("水平等级", "Level tier"),
+    "trend": ("趋势类型", "Trend type"),
+    "role": ("空间角色", "Spatial role"),
+    "partners": ("协作伙伴", "Partners"),
+    "focus": ("战略着力点", "Strategic focus"),
+    "group": ("区域", "Region group"),
+    "code": ("行政区划代码", "GB/T 2260 code"),
+    "shortboards": ("短板指标", "Short boards"),
+    "score_first": ("期初得分", "First-year score"),
+    "score_last": ("期末得分", "Last-year score"),
+    "rank_last": ("期末排名", "Last-year rank"),
+    "quadrant_first": ("起始象限", "Quadrant (first year)"),
+    "quadrant_last": ("末期象限", "Quadrant (last year)"),
+    "cluster_first": ("起始集聚类型", "Cluster (first year)"),
+    "cluster_last": ("末期集聚类型", "Cluster (last year)"),
+    "changed": ("是否变化", "Changed"),
+    "seI_norm": ("标准误（正态）", "s.e. (normality)"),
+    "seI_rand": ("标准误（随机化）", "s.e. (randomisation)"),
+    "theil_T": ("泰尔指数 T", "Theil T"),
+    "theil_between": ("组间差异", "Between-group"),
+    "theil_within": ("组内差异", "Within-group"),
+    "theil_between_share": ("组间贡献率", "Between-group share"),
+    "theil_within_share": ("组内贡献率", "Within-group share"),
+    "theil_s": ("份额 s", "Share s"),
+    "East": ("东部", "East"),
+    "Central": ("中部", "Central"),
+    "West": ("西部", "West"),
+    "Northeast": ("东北", "Northeast"),
+    "mean": ("均值", "Mean"),
+    "slope": ("斜率", "Slope"),
+    "rel_slope": ("相对斜率", "Relative slope"),
+    "R2": ("R²", "R²"),
+    "cv_resid": ("残差变异系数", "CV of residuals"),
+    "rules": ("规则", "Rules"),
+    "role_first_year": ("起始年空间角色", "Role (first year)"),
+    "role_last_year": ("末年空间角色", "Role (last year)"),
+    # tables (sheet names, captions)
+    "table.about": ("说明", "About"),
+    "table.scores": ("综合得分", "Scores"),
+    "table.subindices": ("分项指数", "Sub-indices"),
+    "table.weights": ("指标权重", "Weights"),
+    "table.normalized": ("标准化数据", "Normalized data"),
+    "table.disparity": ("差异指数", "Disparity"),
+    "table.moran_global": ("全局莫兰指数", "Global Moran"),
+    "table.moran_local": ("局部莫兰指数", "Local Moran"),
+    "table.quadrant_transitions": ("象限迁移", "Quadrant transitions"),
+    "table.strategy": ("战略着力点", "Strategy"),
+    "table.obstacles": ("障碍度", "Obstacles"),
+    "table.audit": ("数据审计", "Audit"),
+    "caption.scores": ("各地区新质生产力发展潜力得分", "Potential scores of new quality productive forces by region and year"),
+    "caption.subindices": ("综合得分与分项指数（长表）", "Composite score and sub-indices (long table)"),
+    "caption.weights": ("指标权重", "Indicator weights"),
+    "caption.normalized": ("标准化指标值", "Normalized indicator values"),
+    "caption.disparity": ("泰尔指数、收敛系数与变异系数", "Theil index, sigma convergence and coefficient of variation"),
+    "caption.moran_global": ("全局莫兰指数检验结果", "Global Moran's I by year"),
+    "caption.moran_local": ("局部莫兰指数与集聚类型", "Local Moran's I and cluster types"),
+    "caption.quadrant_transitions": ("莫兰散点图象限迁移", "Moran scatterplot quadrant transitions"),
+    "caption.strategy": ("各地区战略着力点", "Strategic focus by region"),
+    "caption.obstacles": ("障碍度诊断", "Obstacle degrees"),
+    "caption.audit": ("数据处理审计记录", "Data audit log"),
+    # figures
+    "figure.disparity": ("泰尔指数、收敛系数与变异系数的年度变化", "Theil index, sigma convergence and coefficient of variation by year"),
+    "figure.moran_scatter": ("莫兰散点图", "Moran scatterplot"),
+    "figure.map": ("{year}年新质生产力发展潜力空间分布", "Spatial distribution of potential scores, {year}"),
+    "figure.lisa_map": ("{year}年局部空间自相关（LISA）集聚图", "Local spatial autocorrelation (LISA) clusters, {year}"),
+    "figure.heatmap": ("各地区得分热力图", "Heatmap of scores by region and year"),
+    "figure.profile": ("分维度发展潜力与全国均值", "Sub-index profile and national mean"),
+    "figure.rank_changes": ("各地区排名变化", "Rank changes by region"),
+    # sections and report wording
+    "report.title": ("新质生产力发展潜力测度报告", "Development potential of new quality productive forces"),
+    "section.parameters": ("数据、参数与约定", "Data, parameters and conventions"),
+    "section.methods": ("研究方法", "Methods"),
+    "section.weights": ("指标权重", "Indicator weights"),
+    "section.scores": ("发展潜力得分", "Potential scores"),
+    "section.disparity": ("时间差异特征", "Temporal disparity"),
+    "section.spatial": ("空间效应检验", "Spatial autocorrelation"),
+    "section.obstacles": ("障碍度诊断", "Obstacle diagnosis"),
+    "section.strategy": ("战略着力点", "Strategic focus"),
+    "section.appendix": ("附录", "Appendix"),
+    "section.other_figures": ("其他图", "Other figures"),
+    "word.parameter": ("参数", "Parameter"),
+    "word.value": ("取值", "Value"),
+    "word.sheet": ("工作表", "Sheet"),
+    "word.contents": ("内容", "Contents"),
+    "word.conventions": ("约定", "Conventions"),
+    "word.yes": ("是", "yes"),
+    "word.no": ("否", "no"),
+    "word.table": ("表", "Table "),
+    "word.figure": ("图", "Figure "),
+    "word.rows": ("行", "rows"),
+    "word.show": ("展开", "show"),
+    "note.truncated": ("注：仅列出前 {shown} 行（共 {total} 行）；完整数据见工作簿 {book} 的工作表「{sheet}」。",
+                       "Note: first {shown} of {total} rows shown; the full table is in sheet '{sheet}' of the workbook {book}."),
+    "note.truncated_cols": ("注：仅列出前 {shown} 列（共 {total} 列）；完整数据见工作簿 {book} 的工作表「{sheet}」。",
+                            "Note: first {shown} of {total} columns shown; the full table is in sheet '{sheet}' of the workbook {book}."),
+    "note.significant_only": ("注：仅列出显著集聚的地区-年份（{shown} 行，共 {total} 行）；完整结果见工作簿 {book} 的工作表「{sheet}」。",
+                              "Note: only significant region-years are listed ({shown} of {total} rows); the full table is in sheet '{sheet}' of the workbook {book}."),
+    # meta keys
+    "meta.title": ("标题", "Title"),
+    "meta.source": ("数据来源", "Data source"),
+    "meta.data_source": ("数据来源", "Data source"),
+    "meta.spec": ("指标体系", "Indicator system (spec)"),
+    "meta.version": ("nqpf 版本", "nqpf version"),
+    "meta.package_version": ("nqpf 版本", "nqpf version"),
+    "meta.weighting": ("赋权方法", "Weighting"),
+    "meta.normalization": ("标准化方法", "Normalisation"),
+    "meta.normalisation": ("标准化方法", "Normalisation"),
+    "meta.pooled": ("混合标准化（全部地区-年份）", "Pooled normalisation (all region-years)"),
+    "meta.shift": ("平移量 s", "Shift s"),
+    "meta.aggregation": ("合成方法", "Aggregation"),
+    "meta.permutations": ("置换次数", "Permutations"),
+    "meta.seed": ("随机种子", "Random seed"),
+    "meta.alternative": ("备择假设", "Alternative hypothesis"),
+    "meta.alpha": ("显著性水平 α", "Significance level α"),
+    "meta.weights": ("空间权重", "Spatial weights"),
+    "meta.weights_description": ("空间权重", "Spatial weights"),
+    "meta.transform": ("权重标准化", "Weights transform"),
+    "meta.island": ("孤岛处理", "Island rule"),
+    "meta.island_rule": ("孤岛处理", "Island rule"),
+    "meta.islands": ("孤岛（无邻居地区）", "Islands (no neighbours)"),
+    "meta.n_islands": ("孤岛数", "Number of islands"),
+    "meta.package": ("软件包", "Package"),
+    "meta.n_years": ("年数", "Number of years"),
+    "meta.n_regions": ("地区数", "Number of regions"),
+    "meta.n_rows": ("观测数", "Observations"),
+    "meta.topsis": ("熵权-TOPSIS", "Entropy-TOPSIS"),
+    "meta.nqpf_version": ("nqpf 版本", "nqpf version"),
+    "meta.levels": ("层级", "Levels"),
+    "meta.weighting_options": ("赋权选项", "Weighting options"),
+    "meta.config": ("配置", "Configuration"),
+    "meta.index": ("指数构建", "Index construction"),
+    # values of parameters
+    "value.entropy": ("熵值法", "entropy method"),
+    "value.critic": ("CRITIC 法", "CRITIC"),
+    "value.equal": ("等权", "equal weights"),
+    "value.minmax": ("极差标准化（min-max）", "min-max"),
+    "value.greater": ("单侧（正的空间自相关，greater）", "one-sided, positive autocorrelation (greater)"),
+    "value.less": ("单侧（负的空间自相关，less）", "one-sided, negative autocorrelation (less)"),
+    "value.two-sided": ("双侧", "two-sided"),
+    "value.guangdong": ("海南与广东相连", "Hainan linked to Guangdong"),
+    "value.guangdong_guangxi": ("海南与广东、广西相连", "Hainan linked to Guangdong and Guangxi"),
+    "value.row-standardised (r)": ("行标准化（r）", "row-standardised (r)"),
+    "value.r": ("行标准化（r）", "row-standardised (r)"),
+    "value.china-provinces": ("内置省级 queen 邻接", "built-in provincial queen contiguity"),
+    "meta.years": ("年份", "Years"),
+    "meta.regions": ("地区数", "Regions"),
+    "meta.interpolate": ("缺失值插补", "Interpolation"),
+    "meta.lang": ("语言", "Language"),
+}
+
+
+def tr(key: str, lang: str, **fmt) -> str:
+    """Label of ``key`` in ``lang`` ("zh" or "en"); ``fmt`` fills ``{placeholders}``.
+
+    Unknown keys come back as the key itself (column names of user tables stay readable).
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    text = None
+    if _shared_label is not None and not key.startswith(("note.", "word.", "figure.", "value.", "meta.", "table.", "caption.", "section.", "report.")):
+        try:
+            got = _shared_label(key, lang)
+        except Exception:
+            got = None
+        if isinstance(got, str) and got and got != key:
+            text = got
+    if text is None:
+        pair = _FALLBACK.get(key)
+        text = pair[LANGS.index(lang)] if pair else key
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,293 @@
+"""The Word report (``report.docx``).
+
+Same content as the HTML report. Tables are three-line tables (三线表): a heavy rule above and below
+the table (1.5 pt), a thin rule under the header row (0.75 pt), no vertical lines and no other
+horizontal rules, set in the table XML (``w:tblBorders`` and the header cells' ``w:tcBorders``).
+Table captions (表1 …) sit above tables, figure captions (图1 …) below figures. East Asian text is set
+in 宋体 (headings 黑体) through ``w:rFonts/@w:eastAsia``. Long tables are shortened with a note
+pointing to the workbook. Core properties carry a fixed date, so the file is deterministic.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ._labels import tr
+from ._model import (BOOK_NAME, Bullets, FigureBlock, Formula, Heading, Para, TableBlock, build_document,
+                     caption_text, column_kind, display_frame, format_value, header, split_markup, subtitle)
+from .atomic import atomic_write_bytes, normalize_zip
+from .excel import FIXED_TIME
+
+__all__ = ["write_docx", "docx_bytes", "RULE_HEAVY", "RULE_THIN", "MAX_ROWS", "MAX_COLS"]
+
+#: Border widths in eighths of a point (w:sz): 1.5 pt top/bottom rules, 0.75 pt header rule.
+RULE_HEAVY = 12
+RULE_THIN = 6
+#: Long tables are cut to this many rows / columns in Word (the workbook has them in full).
+MAX_ROWS = 30
+MAX_COLS = 13
+
+_BODY_LATIN, _BODY_CJK = "Times New Roman", "宋体"
+_HEAD_CJK = "黑体"
+_TEXT_WIDTH_CM = 16.0
+
+
+def _set_fonts(rpr_parent, latin: str, cjk: str) -> None:
+    """Set ``w:rFonts`` (ascii, hAnsi, cs, eastAsia) on a run or a style, dropping theme fonts."""
+    rpr = rpr_parent.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(a)) is not None:
+            del rfonts.attrib[qn(a)]
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), cjk)
+
+
+def _border(tag: str, val: str, sz: int = 0) -> OxmlElement:
+    el = OxmlElement(tag)
+    el.set(qn("w:val"), val)
+    if val != "nil":
+        el.set(qn("w:sz"), str(sz))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+    return el
+
+
+def _three_line(table) -> None:
+    """Three-line borders: heavy top and bottom, thin rule under the header row, nothing else."""
+    tblPr = table._tbl.tblPr
+    old = tblPr.find(qn("w:tblBorders"))
+    if old is not None:
+        tblPr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    borders.append(_border("w:top", "single", RULE_HEAVY))
+    borders.append(_border("w:left", "nil"))
+    borders.append(_border("w:bottom", "single", RULE_HEAVY))
+    borders.append(_border("w:right", "nil"))
+    borders.append(_border("w:insideH", "nil"))
+    borders.append(_border("w:insideV", "nil"))
+    # schema order inside w:tblPr: tblStyle, ..., tblW, jc, ..., tblBorders, shd, tblLayout, ...
+    anchor = None
+    for tag in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
+        anchor = tblPr.find(qn(tag))
+        if anchor is not None:
+            break
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        tblPr.append(borders)
+    hdr = table.rows[0]
+    trPr = hdr._tr.get_or_add_trPr()
+    th = OxmlElement("w:tblHeader")    # repeat the header row on every page
+    th.set(qn("w:val"), "true")
+    trPr.append(th)
+    for cell in hdr.cells:
+        tcPr = cell._tc.get_or_add_tcPr()
+        tcb = OxmlElement("w:tcBorders")
+        tcb.append(_border("w:bottom", "single", RULE_THIN))
+        tcPr.append(tcb)
+
+
+def _add_runs(par, text: str, size: float | None = None, bold: bool = False, italic: bool = False):
+    for piece, kind in split_markup(text):
+        if kind == "bar":   # D̄: combining overline
+            piece, kind = "".join(ch + "\u0304" for ch in piece), ""
+        run = par.add_run(piece)
+        if kind == "sub":
+            run.font.subscript = True
+        elif kind == "sup":
+            run.font.superscript = True
+        if size:
+            run.font.size = Pt(size)
+        run.bold = bold or None
+        run.italic = italic or None
+
+
+def _caption(doc, text: str, above: bool):
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = p.paragraph_format
+    fmt.space_before = Pt(6 if above else 2)
+    fmt.space_after = Pt(2 if above else 8)
+    fmt.keep_with_next = above
+    run = p.add_run(text)
+    run.bold = True
+    run.font.size = Pt(10.5)
+    _set_fonts(run._r, _BODY_LATIN, _HEAD_CJK)
+    return p
+
+
+def _shorten(b: TableBlock, lang: str) -> tuple[pd.DataFrame, str | None]:
+    """The rows / columns of a table shown in Word and the note saying what was left out."""
+    df, omitted = display_frame(b.key, b.df, lang)
+    note = None
+    total = len(df)
+    if b.long and b.key == "moran_local" and "cluster" in df.columns:
+        sig = df[df["cluster"].astype(str).str.len() > 0]
+        shown = sig.head(MAX_ROWS)
+        note = tr("note.significant_only", lang, shown=len(shown), total=total, book=BOOK_NAME, sheet=b.sheet)
+        df = shown
+    elif b.long and total > MAX_ROWS:
+        df = df.head(MAX_ROWS)
+        note = tr("note.truncated", lang, shown=MAX_ROWS, total=total, book=BOOK_NAME, sheet=b.sheet)
+    if df.shape[1] > MAX_COLS:
+        cnote = tr("note.truncated_cols", lang, shown=MAX_COLS, total=df.shape[1], book=BOOK_NAME,
+                   sheet=b.sheet)
+        df = df.iloc[:, :MAX_COLS]
+        note = cnote if note is None else note + " " + cnote
+    elif omitted:
+        cnote = (f"注：另有 {omitted} 列见工作簿 {BOOK_NAME} 的工作表「{b.sheet}」。" if lang == "zh" else
+                 f"Note: {omitted} further columns are in sheet '{b.sheet}' of the workbook {BOOK_NAME}.")
+        note = cnote if note is None else note + " " + cnote
+    return df, note
+
+
+def _table(doc, b: TableBlock, lang: str) -> None:
+    df, note = _shorten(b, lang)
+    _caption(doc, caption_text("table", b.number, b.caption, lang), above=True)
+    kinds = [column_kind(c, df[c]) for c in df.columns]
+    ncols = max(len(df.columns), 1)
+    size = 9 if ncols <= 8 else 7.5
+    table = doc.add_table(rows=len(df) + 1, cols=ncols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cells = table._cells  # flat, row-major: faster than table.cell(i, j)
+
+    def put(idx, text, align, bold=False):
+        par = cells[idx].paragraphs[0]
+        par.alignment = align
+        par.paragraph_format.space_before = Pt(0)
+        par.paragraph_format.space_after = Pt(0)
+        run = par.add_run(text)
+        run.font.size = Pt(size)
+        if bold:
+            run.bold = True
+
+    cols = list(df.columns)
+    for j, c in enumerate(cols):
+        put(j, header(c, lang, cols), WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
+        for j, (v, k) in enumerate(zip(row, kinds)):
+            put(i * ncols + j, format_value(v, k, lang),
+                WD_ALIGN_PARAGRAPH.LEFT if k == "text" else WD_ALIGN_PARAGRAPH.CENTER)
+    _three_line(table)
+    if note:
+        p = doc.add_paragraph()
+        p.paragraph_format.space_before = Pt(2)
+        _add_runs(p, note, size=9)
+    else:
+        doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _figure(doc, b: FigureBlock, lang: str) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = True
+    width_cm = 15.0
+    if b.width:
+        width_cm = min(width_cm, b.width / 96 * 2.54)
+    p.add_run().add_picture(io.BytesIO(b.data), width=Cm(width_cm))
+    _caption(doc, caption_text("figure", b.number, b.caption, lang), above=False)
+
+
+def _setup(doc, lang: str) -> None:
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    sec.left_margin = sec.right_margin = Cm(2.5)
+    sec.top_margin = sec.bottom_margin = Cm(2.5)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    _set_fonts(normal.element, _BODY_LATIN, _BODY_CJK)
+    lang_el = normal.element.get_or_add_rPr().find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        normal.element.get_or_add_rPr().append(lang_el)
+    lang_el.set(qn("w:val"), "en-US")
+    lang_el.set(qn("w:eastAsia"), "zh-CN")
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        st = doc.styles[name]
+        _set_fonts(st.element, _BODY_LATIN, _HEAD_CJK)
+        st.font.color.rgb = RGBColor(0, 0, 0)
+    doc.styles["Heading 1"].font.size = Pt(14)
+    doc.styles["Heading 2"].font.size = Pt(12)
+
+
+def docx_bytes(inp) -> bytes:
+    """The Word report of ``inp`` (a :class:`~nqpf.report.ReportInput`) as deterministic docx bytes."""
+    lang = inp.lang
+    title, blocks, _ = build_document(inp)
+    meta = dict(inp.meta or {})
+    doc = Document()
+    _setup(doc, lang)
+    tp = doc.add_paragraph()
+    tp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    r = tp.add_run(title)
+    r.bold = True
+    r.font.size = Pt(18)
+    _set_fonts(r._r, _BODY_LATIN, _HEAD_CJK)
+    sub = subtitle(meta, lang)
+    if sub:
+        sp = doc.add_paragraph()
+        sp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _add_runs(sp, sub, size=9)
+    for b in blocks:
+        if isinstance(b, Heading):
+            doc.add_heading(b.text, level=1 if b.level == 2 else 2)
+        elif isinstance(b, Para):
+            p = doc.add_paragraph()
+            p.paragraph_format.first_line_indent = Pt(21) if lang == "zh" else None
+            _add_runs(p, b.text)
+        elif isinstance(b, Bullets):
+            for item in b.items:
+                _add_runs(doc.add_paragraph(style="List Bullet"), item)
+        elif isinstance(b, Formula):
+            p = doc.add_paragraph()
+            stops = p.paragraph_format.tab_stops
+            stops.add_tab_stop(Cm(_TEXT_WIDTH_CM / 2), WD_TAB_ALIGNMENT.CENTER)
+            stops.add_tab_stop(Cm(_TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+            p.add_run("\t")
+            _add_runs(p, b.text, italic=True)
+            p.add_run(f"\t({b.number})")
+        elif isinstance(b, TableBlock):
+            _table(doc, b, lang)
+        elif isinstance(b, FigureBlock):
+            _figure(doc, b, lang)
+    cp = doc.core_properties
+    cp.title = title
+    cp.author = "nqpf"
+    cp.comments = ""
+    cp.last_modified_by = "nqpf"
+    cp.revision = 1
+    cp.language = "zh-CN" if lang == "zh" else "en"
+    cp.created = FIXED_TIME
+    cp.modified = FIXED_TIME
+    cp.last_printed = FIXED_TIME
+    buf = io.BytesIO()
+    doc.save(buf)
+    return normalize_zip(buf.getvalue())
+
+
+def write_docx(inp, path):
+    """Write the Word report of ``inp`` to ``path`` atomically; return the path.
+
+    Parameters
+    ----------
+    inp : ReportInput
+        Tables, figures (PNG files), meta and language.
+    path : str or pathlib.Path
+        Target ``.docx`` file.
+    """
+    return atomic_write_bytes(path, docx_bytes(inp))

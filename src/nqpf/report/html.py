@@ -1,0 +1,180 @@
+"""The self-contained HTML report (``report.html``).
+
+One file: CSS inline, figures embedded as base64 ``data:`` URIs, formulas as text with ``<sub>`` /
+``<sup>``, no script and no external request (a Content-Security-Policy meta tag forbids any). Long
+tables are folded in ``<details>`` blocks. Built with f-strings and :func:`html.escape` only.
+"""
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from ._labels import tr
+from ._model import (BOOK_NAME, Bullets, FigureBlock, Formula, Heading, Para, TableBlock, build_document,
+                     caption_text, column_kind, display_frame, format_value, header, split_markup, subtitle)
+from .atomic import atomic_write_bytes
+
+__all__ = ["write_html", "html_text", "CSP"]
+
+#: Content-Security-Policy of the report: nothing may be fetched; images only from data: URIs.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+_CSS = """
+:root { color-scheme: light; }
+body { margin: 0; background: #f4f5f7; color: #1d2129;
+  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+    "Hiragino Sans GB", "Helvetica Neue", Arial, sans-serif;
+  font-size: 16px; line-height: 1.7; }
+main { max-width: 1080px; margin: 0 auto; padding: 32px 48px 64px; background: #fff;
+  box-shadow: 0 0 12px rgba(0,0,0,.06); }
+h1 { font-size: 28px; line-height: 1.35; margin: 8px 0 4px; }
+h2 { font-size: 21px; margin: 40px 0 12px; padding-bottom: 4px; border-bottom: 2px solid #1d2129; }
+h3 { font-size: 17px; margin: 24px 0 8px; }
+p.subtitle { color: #4e5969; margin: 0 0 16px; }
+nav.toc { background: #f7f8fa; border: 1px solid #e5e6eb; padding: 8px 20px; margin: 16px 0 8px; }
+nav.toc ol { margin: 4px 0; padding-left: 0; list-style: none; columns: 2; }
+nav.toc a { color: #1d4ed8; text-decoration: none; }
+.formula { display: flex; align-items: baseline; justify-content: center; margin: 6px 0; }
+.formula .eq { font-family: "Cambria Math", "STIX Two Math", "Times New Roman", "Noto Serif CJK SC", serif;
+  font-style: italic; font-size: 17px; }
+.formula .eqno { margin-left: auto; padding-left: 24px; color: #4e5969; }
+.formula::before { content: ""; margin-right: auto; }
+.table-wrap { overflow-x: auto; margin: 8px 0 20px; }
+table.three-line { border-collapse: collapse; margin: 0 auto; font-size: 14px;
+  font-variant-numeric: tabular-nums; border-top: 2px solid #000; border-bottom: 2px solid #000; }
+table.three-line caption { caption-side: top; font-weight: bold; padding: 6px 0; font-size: 15px; }
+table.three-line th { border-bottom: 1px solid #000; padding: 4px 10px; font-weight: 600;
+  white-space: nowrap; }
+table.three-line td { padding: 3px 10px; vertical-align: top; }
+table.three-line td.num { text-align: right; white-space: nowrap; }
+table.three-line td.text { text-align: left; max-width: 36em; }
+.bar { text-decoration: overline; }
+p.note { color: #4e5969; font-size: 13px; text-align: center; margin: 4px 0; }
+details { margin: 8px 0 20px; border: 1px solid #e5e6eb; border-radius: 4px; padding: 4px 12px; }
+details > summary { cursor: pointer; font-weight: bold; padding: 4px 0; }
+details .note { color: #4e5969; font-size: 13px; }
+figure { margin: 16px auto 24px; text-align: center; }
+figure img { max-width: 100%; max-height: 860px; width: auto; height: auto; border: 1px solid #eee; }
+figcaption { font-weight: bold; margin-top: 6px; font-size: 15px; }
+ul.conventions { margin-top: 0; }
+footer { margin-top: 48px; color: #86909c; font-size: 13px; border-top: 1px solid #e5e6eb; padding-top: 8px; }
+@media print { body { background: #fff; } main { box-shadow: none; padding: 0; } }
+"""
+
+
+def _markup(text: str) -> str:
+    out = []
+    for piece, kind in split_markup(text):
+        e = escape(piece)
+        if kind == "bar":
+            out.append(f"<span class=\"bar\">{e}</span>")
+        else:
+            out.append(f"<{kind}>{e}</{kind}>" if kind else e)
+    return "".join(out)
+
+
+def _table_html(b: TableBlock, lang: str, with_caption: bool) -> str:
+    df, omitted = display_frame(b.key, b.df, lang)
+    kinds = [column_kind(c, df[c]) for c in df.columns]
+    cols = list(df.columns)
+    head = "".join(f"<th scope=\"col\">{escape(header(c, lang, cols))}</th>" for c in cols)
+    rows = []
+    for row in df.itertuples(index=False, name=None):
+        cells = "".join(
+            f"<td class=\"{'text' if k in ('text', 'bool') else 'num'}\">{escape(format_value(v, k, lang))}</td>"
+            for v, k in zip(row, kinds))
+        rows.append(f"<tr>{cells}</tr>")
+    cap = (f"<caption>{escape(caption_text('table', b.number, b.caption, lang))}</caption>"
+           if with_caption else "")
+    note = ""
+    if omitted:
+        note = (f"<p class=\"note\">注：另有 {omitted} 列见工作簿 {BOOK_NAME} 的工作表「{escape(b.sheet)}」。</p>"
+                if lang == "zh" else
+                f"<p class=\"note\">Note: {omitted} further columns are in sheet '{escape(b.sheet)}' of the "
+                f"workbook {BOOK_NAME}.</p>")
+    return (f"<div class=\"table-wrap\"><table class=\"three-line\" id=\"table-{b.number}\">{cap}"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}</div>")
+
+
+def _figure_html(b: FigureBlock, lang: str) -> str:
+    cap = caption_text("figure", b.number, b.caption, lang)
+    uri = f"data:{b.mime};base64,{base64.b64encode(b.data).decode('ascii')}"
+    size = f" width=\"{b.width}\" height=\"{b.height}\"" if b.width and b.height else ""
+    return (f"<figure id=\"figure-{b.number}\"><img src=\"{uri}\" alt=\"{escape(cap)}\"{size}>"
+            f"<figcaption>{escape(cap)}</figcaption></figure>")
+
+
+def html_text(inp) -> str:
+    """The report of ``inp`` (a :class:`~nqpf.report.ReportInput`) as one HTML string."""
+    lang = inp.lang
+    title, blocks, _ = build_document(inp)
+    meta = dict(inp.meta or {})
+    parts: list[str] = []
+    toc: list[str] = []
+    sec = 0
+    for b in blocks:
+        if isinstance(b, Heading):
+            if b.level == 2:
+                sec += 1
+                parts.append(f"<h2 id=\"sec-{sec}\">{escape(b.text)}</h2>")
+                toc.append(f"<li><a href=\"#sec-{sec}\">{escape(b.text)}</a></li>")
+            else:
+                parts.append(f"<h3>{escape(b.text)}</h3>")
+        elif isinstance(b, Para):
+            parts.append(f"<p>{_markup(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            items = "".join(f"<li>{_markup(x)}</li>" for x in b.items)
+            parts.append(f"<ul class=\"conventions\">{items}</ul>")
+        elif isinstance(b, Formula):
+            parts.append(f"<div class=\"formula\"><span class=\"eq\">{_markup(b.text)}</span>"
+                         f"<span class=\"eqno\">({b.number})</span></div>")
+        elif isinstance(b, TableBlock):
+            if b.long:
+                n = len(b.df)
+                cap = caption_text("table", b.number, b.caption, lang)
+                rows_word = f"{n} {tr('word.rows', lang)}"
+                note = (f"完整数据亦见工作簿 {BOOK_NAME} 的工作表「{b.sheet}」。" if lang == "zh" else
+                        f"Also in sheet '{b.sheet}' of the workbook {BOOK_NAME}.")
+                parts.append(f"<details id=\"details-{b.number}\"><summary>{escape(cap)}"
+                             f"（{escape(rows_word)}）</summary>" if lang == "zh" else
+                             f"<details id=\"details-{b.number}\"><summary>{escape(cap)} "
+                             f"({escape(rows_word)})</summary>")
+                parts.append(_table_html(b, lang, with_caption=False))
+                parts.append(f"<p class=\"note\">{escape(note)}</p></details>")
+            else:
+                parts.append(_table_html(b, lang, with_caption=True))
+        elif isinstance(b, FigureBlock):
+            parts.append(_figure_html(b, lang))
+    sub = subtitle(meta, lang)
+    version = meta.get("version") or meta.get("package_version") or ""
+    gen = f"nqpf {version}".strip()
+    contents = "目录" if lang == "zh" else "Contents"
+    footer = ("本报告由 nqpf 生成；全部数值表见工作簿 " + BOOK_NAME + "。" if lang == "zh" else
+              "Generated by nqpf; every table is also in the workbook " + BOOK_NAME + ".")
+    return (
+        "<!DOCTYPE html>\n"
+        f"<html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\">\n<head>\n"
+        "<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<meta name=\"generator\" content=\"{escape(gen)}\">\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<header><h1>{escape(title)}</h1>"
+        + (f"<p class=\"subtitle\">{escape(sub)}</p>" if sub else "")
+        + f"</header>\n<nav class=\"toc\"><strong>{contents}</strong><ol>{''.join(toc)}</ol></nav>\n"
+        + "\n".join(parts)
+        + f"\n<footer>{escape(footer)}</footer>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def write_html(inp, path):
+    """Write the self-contained HTML report of ``inp`` to ``path`` atomically; return the path.
+
+    Parameters
+    ----------
+    inp : ReportInput
+        Tables, figures (PNG files, embedded as data URIs), meta and language.
+    path : str or pathlib.Path
+        Target ``.html`` file (UTF-8).
+    """
+    return atomic_write_bytes(path, html_text(inp).encode("utf-8"))

@@ -1,0 +1,532 @@
+"""Tests of nqpf.report: workbook, HTML and Word reports, atomic output.
+
+The inputs are small synthetic tables and a tiny PNG drawn with matplotlib; every check reads the
+written file back with an independent reader (openpyxl, the docx XML, html.parser, zipfile,
+headless Chromium) rather than trusting the writer's own structures.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import openpyxl  # noqa: E402
+from docx import Document  # noqa: E402
+from docx.oxml.ns import qn  # noqa: E402
+
+from nqpf.errors import InputError  # noqa: E402
+from nqpf.report import ReportInput, write_docx, write_excel, write_html, write_report  # noqa: E402
+from nqpf.report import docx as report_docx  # noqa: E402
+from nqpf.report.atomic import FIXED_ZIP_DATE, atomic_output_dir, atomic_write  # noqa: E402
+from nqpf.report.excel import sheet_names, text_width  # noqa: E402
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+REGIONS = ["110000", "120000", "130000", "310000", "320000", "440000"]
+YEARS = [2018, 2019, 2020]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# ------------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def figs(tmp_path_factory):
+    """Three tiny PNGs with different content (so a mix-up of figures is detectable)."""
+    d = tmp_path_factory.mktemp("figs")
+    out = {}
+    for i, key in enumerate(["fig1_disparity", "map_2020", "lisa_map_2020"]):
+        fig, ax = plt.subplots(figsize=(2.0, 1.5), dpi=50)
+        ax.plot([0, 1, 2], [i, 1 + i, i * 2])
+        fig.savefig(d / f"{key}.png")
+        plt.close(fig)
+        out[key] = d / f"{key}.png"
+    return out
+
+
+def _tables(n_local=len(REGIONS) * len(YEARS)):
+    rng = np.random.default_rng(7)
+    long = pd.DataFrame([(r, y) for r in REGIONS for y in YEARS], columns=["region", "year"])
+    long["score"] = rng.random(len(long))
+    long["劳动者"] = rng.random(len(long))
+    long["生产资料"] = rng.random(len(long))
+    weights = pd.DataFrame({"indicator": ["X1", "X2", "X3", "X4"], "weight": [0.1, 0.2, 0.3, 0.4],
+                            "entropy": [0.97, 0.95, 0.93, 0.91]})
+    disparity = pd.DataFrame({"year": YEARS, "theil": rng.random(3), "sigma": rng.random(3),
+                              "cv": rng.random(3), "gini": rng.random(3)})
+    mg = pd.DataFrame({"year": YEARS, "I": rng.random(3), "EI": -0.2, "z_norm": rng.random(3),
+                       "p_norm": rng.random(3), "p_sim": [0.001, 0.02, 0.3], "n": 6, "n_islands": 0})
+    reg = [REGIONS[i % len(REGIONS)] for i in range(n_local)]
+    ml = pd.DataFrame({"region": reg, "year": [YEARS[i % 3] for i in range(n_local)],
+                       "Ii": rng.normal(size=n_local), "z": rng.normal(size=n_local),
+                       "lag": rng.normal(size=n_local), "quadrant": "HH",
+                       "p_sim": rng.random(n_local),
+                       "cluster": ["HH" if i % 4 == 0 else "" for i in range(n_local)]})
+    qt = pd.DataFrame({"region": REGIONS, "quadrant_first": "HH", "quadrant_last": "LH",
+                       "changed": [True, False] * 3})
+    strategy = pd.DataFrame({"region": REGIONS, "tier": "high", "tier_zh": "高",
+                             "focus_zh": "发挥优势，带动周边地区协同发展", "focus_en": "Lead the neighbours"})
+    normalized = pd.DataFrame(rng.random((len(long), 3)), columns=["X1", "X2", "X3"],
+                              index=pd.MultiIndex.from_frame(long[["region", "year"]]))
+    audit = pd.DataFrame({"stage": ["read"] * 2, "file": ["a.xlsx"] * 2, "sheet": ["S1"] * 2,
+                          "row": [3, 4], "column": ["C", "D"], "region": ["110000", "120000"],
+                          "year": [2018, 2019], "variable": ["v", "v"], "action": ["coerced", "dropped"],
+                          "reason": ["text '1,2' → 1.2", "empty"], "old": ["1,2", ""], "new": [1.2, None]})
+    return {"scores": long, "weights": weights, "disparity": disparity, "moran_global": mg,
+            "moran_local": ml, "quadrant_transitions": qt, "strategy": strategy,
+            "normalized": normalized, "audit": audit}
+
+
+META = {"title": "测试报告", "source": "synthetic.xlsx", "spec": "ran2025", "weighting": "entropy",
+        "normalization": "minmax", "pooled": True, "shift": 0.0, "permutations": 999, "seed": 12345,
+        "alternative": "greater", "weights": "china-provinces", "island": "guangdong", "version": "9.8.7",
+        "conventions": ["one-sided p-values (greater)", "0·ln 0 = 0"]}
+
+
+def make_input(figs, lang="zh", **kw):
+    tables = kw.pop("tables", None) or _tables()
+    meta = {**META, **kw.pop("meta", {})}
+    return ReportInput(tables=tables, figures=dict(figs), meta=meta, lang=lang)
+
+
+# ------------------------------------------------------------------------------------- workbook
+EXPECTED_SHEETS = {
+    "zh": ["说明", "综合得分", "分项指数", "指标权重", "差异指数", "全局莫兰指数", "局部莫兰指数",
+           "象限迁移", "战略着力点", "标准化数据", "数据审计"],
+    "en": ["About", "Scores", "Sub-indices", "Weights", "Disparity", "Global Moran", "Local Moran",
+           "Quadrant transitions", "Strategy", "Normalized data", "Audit"],
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_workbook_sheets_rows_frozen_headers(figs, tmp_path, lang):
+    inp = make_input(figs, lang)
+    path = write_excel(inp, tmp_path / "results.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == EXPECTED_SHEETS[lang]
+    t = inp.tables
+    names = dict(zip(["scores", "subindices", "weights", "disparity", "moran_global", "moran_local",
+                      "quadrant_transitions", "strategy", "normalized", "audit"], wb.sheetnames[1:]))
+    expected_rows = {"scores": len(REGIONS), "subindices": len(t["scores"]), "weights": 4,
+                     "disparity": 3, "moran_global": 3, "moran_local": len(t["moran_local"]),
+                     "quadrant_transitions": 6, "strategy": 6, "normalized": len(t["normalized"]),
+                     "audit": 2}
+    for key, sheet in names.items():
+        ws = wb[sheet]
+        assert ws.max_row == expected_rows[key] + 1, key
+        assert ws.freeze_panes == "A2", key
+        headers = [c.value for c in ws[1]]
+        assert all(h not in (None, "") for h in headers), key
+    # the score matrix: one column per year, headed by the year
+    ws = wb[names["scores"]]
+    headers = [c.value for c in ws[1]]
+    assert headers[-3:] == ["2018", "2019", "2020"]
+    # the matrix holds the long table's scores (pivot checked against pandas directly); openpyxl
+    # stores floats with 16 significant digits ("%.16g"), hence the 1e-15 relative tolerance
+    col = headers.index("2019") + 1
+    got = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)}
+    ref = t["scores"].query("year == 2019").set_index("region")["score"]
+    assert got == pytest.approx(ref.to_dict(), rel=1e-15, abs=0)
+    # language of the headers
+    dh = [c.value for c in wb[names["disparity"]][1]]
+    if lang == "zh":
+        assert all(CJK.search(h) for h in dh[:4]), dh
+    else:
+        assert not any(CJK.search(h) for h in dh), dh
+        assert dh[0] == "Year"
+
+
+def test_workbook_number_formats_and_about(figs, tmp_path):
+    path = write_excel(make_input(figs, "zh"), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["全局莫兰指数"]
+    hdr = {c.value: c.column for c in ws[1]}
+    year_col = next(v for k, v in hdr.items() if "年" in k)
+    assert ws.cell(row=2, column=year_col).number_format == "0"
+    assert ws.cell(row=2, column=ws.max_column - 2).number_format == "0.000"   # p_sim
+    i_col = list(_tables()["moran_global"].columns).index("I") + 1
+    assert ws.cell(row=2, column=i_col).number_format == "0.0000"
+    sc = wb["综合得分"]
+    y_col = [c.value for c in sc[1]].index("2018") + 1
+    assert sc.cell(row=2, column=y_col).number_format == "0.0000"
+    about = [[c.value for c in row] for row in wb["说明"].iter_rows()]
+    flat = "\n".join(str(v) for row in about for v in row if v is not None)
+    for needle in ("测试报告", "synthetic.xlsx", "12345", "999", "9.8.7", "one-sided p-values (greater)",
+                   "0·ln 0 = 0", "熵值法"):
+        assert needle in flat, needle
+    # every table sheet is listed on the About sheet
+    for name in EXPECTED_SHEETS["zh"][1:]:
+        assert name in flat
+
+
+def test_text_width_counts_cjk_double_and_columns_fit(figs, tmp_path):
+    assert text_width("北京ab") == 6
+    assert text_width("（，）") == 6       # full-width punctuation is wide too
+    assert text_width("abc") == 3
+    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "r.xlsx"))
+    ws = wb["战略着力点"]
+    for cell in ws[1]:
+        width = ws.column_dimensions[cell.column_letter].width
+        assert width >= text_width(cell.value), cell.value
+    # the long Chinese text column is as wide as its text (CJK counted double), not as its header
+    long_cells = [c for c in ws[2] if isinstance(c.value, str) and CJK.search(c.value) and len(c.value) > 10]
+    assert long_cells
+    cell = long_cells[0]
+    assert ws.column_dimensions[cell.column_letter].width >= text_width(cell.value) > 2 * len(cell.value) - 2
+
+
+def test_sheet_names_valid_unique_and_short():
+    names = sheet_names(["scores", "a/b:c*?[d]" + "x" * 40, "a/b:c*?[d]" + "x" * 41], "en")
+    vals = list(names.values())
+    assert len(set(v.lower() for v in vals)) == len(vals)
+    for v in vals:
+        assert len(v) <= 31 and not re.search(r"[\[\]:*?/\\]", v)
+
+
+def test_same_input_gives_identical_bytes(figs, tmp_path):
+    for writer, ext in ((write_excel, "xlsx"), (write_docx, "docx"), (write_html, "html")):
+        a = writer(make_input(figs, "zh"), tmp_path / f"a.{ext}").read_bytes()
+        b = writer(make_input(figs, "zh"), tmp_path / f"b.{ext}").read_bytes()
+        assert a == b, ext
+        if ext != "html":
+            z = zipfile.ZipFile(io.BytesIO(a))
+            assert {i.date_time for i in z.infolist()} == {FIXED_ZIP_DATE}, ext
+            core = z.read("docProps/core.xml").decode()
+            stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]+)<", core)
+            assert len(stamps) == 2 and all(s.startswith("2000-01-01T00:00:00") for s in stamps), core
+
+
+# ----------------------------------------------------------------------------------------- docx
+def _body_items(doc):
+    """('p', text, has_drawing) / ('tbl', table element) in document order."""
+    out = []
+    for el in doc.element.body.iterchildren():
+        if el.tag == qn("w:p"):
+            text = "".join(t.text or "" for t in el.iter(qn("w:t")))
+            out.append(("p", text, el.find(".//" + qn("w:drawing")) is not None))
+        elif el.tag == qn("w:tbl"):
+            out.append(("tbl", el, False))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_docx_three_line_tables_and_captions(figs, tmp_path, lang):
+    path = write_docx(make_input(figs, lang), tmp_path / "r.docx")
+    doc = Document(str(path))
+    items = _body_items(doc)
+    tables = [el for kind, el, _ in items if kind == "tbl"]
+    assert len(tables) == 1 + 10   # parameters + the ten tables (scores split into matrix + sub-indices)
+    for tbl in tables:
+        b = tbl.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+        top, bottom = b.find(qn("w:top")), b.find(qn("w:bottom"))
+        hdr_cells = tbl.findall(qn("w:tr"))[0].findall(qn("w:tc"))
+        thin = [c.find(qn("w:tcPr")).find(qn("w:tcBorders")).find(qn("w:bottom")) for c in hdr_cells]
+        assert top.get(qn("w:val")) == bottom.get(qn("w:val")) == "single"
+        for t in thin:
+            assert t.get(qn("w:val")) == "single"
+            assert int(top.get(qn("w:sz"))) > int(t.get(qn("w:sz")))
+            assert int(bottom.get(qn("w:sz"))) > int(t.get(qn("w:sz")))
+        assert int(top.get(qn("w:sz"))) == 12     # 1.5 pt in eighths of a point
+        for side in ("left", "right", "insideH", "insideV"):
+            el = b.find(qn(f"w:{side}"))
+            assert el is None or el.get(qn("w:val")) in ("nil", "none"), side
+        # no other cell carries a border
+        for tr in tbl.findall(qn("w:tr"))[1:]:
+            for tc in tr.findall(qn("w:tc")):
+                assert tc.find(qn("w:tcPr")).find(qn("w:tcBorders")) is None
+        for tc in hdr_cells:
+            tcb = tc.find(qn("w:tcPr")).find(qn("w:tcBorders"))
+            assert [c.tag for c in tcb] == [qn("w:bottom")]
+    # numbered table captions directly above every table, figure captions directly below figures
+    cap_t = re.compile(r"^表(\d+) " if lang == "zh" else r"^Table (\d+)\. ")
+    cap_f = re.compile(r"^图(\d+) " if lang == "zh" else r"^Figure (\d+)\. ")
+    t_nums, f_nums = [], []
+    for i, (kind, el, drawing) in enumerate(items):
+        if kind == "tbl":
+            prev = items[i - 1]
+            m = cap_t.match(prev[1])
+            assert prev[0] == "p" and m, prev[1]
+            t_nums.append(int(m.group(1)))
+        elif drawing:
+            nxt = items[i + 1]
+            m = cap_f.match(nxt[1])
+            assert m, nxt[1]
+            f_nums.append(int(m.group(1)))
+    assert t_nums == list(range(1, len(tables) + 1))
+    assert f_nums == [1, 2, 3]
+
+
+def test_docx_fonts_properties_and_long_table_note(figs, tmp_path):
+    tables = _tables(n_local=60)     # 60 rows, 15 significant: more than Word shows of a long table
+    path = write_docx(make_input(figs, "zh", tables=tables), tmp_path / "r.docx")
+    doc = Document(str(path))
+    rfonts = doc.styles["Normal"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:eastAsia")) == "宋体"
+    cp = doc.core_properties
+    assert cp.created.year == 2000 and cp.modified.year == 2000 and cp.title == "测试报告"
+    items = _body_items(doc)
+    # the local Moran table lists the significant region-years only, then says where the rest is
+    idx = next(i for i, it in enumerate(items) if it[0] == "p" and "局部莫兰指数" in it[1] and it[1].startswith("表"))
+    tbl = items[idx + 1][1]
+    n_sig = int((tables["moran_local"]["cluster"] != "").sum())
+    assert len(tbl.findall(qn("w:tr"))) == n_sig + 1
+    note = items[idx + 2][1]
+    assert "results.xlsx" in note and "局部莫兰指数" in note and str(len(tables["moran_local"])) in note
+    # the normalized table (18 rows) is below the cut and shown in full
+    idx = next(i for i, it in enumerate(items) if it[0] == "p" and it[1].startswith("表") and "标准化指标值" in it[1])
+    assert len(items[idx + 1][1].findall(qn("w:tr"))) == len(tables["normalized"]) + 1
+    # a long table over the cut is truncated with a note
+    big = _tables()
+    big["audit"] = pd.concat([big["audit"]] * 40, ignore_index=True)
+    doc = Document(str(write_docx(make_input(figs, "en", tables=big), tmp_path / "b.docx")))
+    items = _body_items(doc)
+    idx = next(i for i, it in enumerate(items) if it[0] == "p" and it[1].endswith("Data audit log"))
+    assert len(items[idx + 1][1].findall(qn("w:tr"))) == report_docx.MAX_ROWS + 1
+    assert f"first {report_docx.MAX_ROWS} of 80 rows" in items[idx + 2][1]
+
+
+# ----------------------------------------------------------------------------------------- html
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(path):
+    p = _Collect()
+    p.feed(Path(path).read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_self_contained(figs, tmp_path, lang):
+    path = write_html(make_input(figs, lang), tmp_path / "report.html")
+    raw = path.read_text(encoding="utf-8")
+    p = _parse(path)
+    tags = [t for t, _ in p.tags]
+    assert "script" not in tags and "link" not in tags and "iframe" not in tags
+    for tag, attrs in p.tags:
+        for a in ("src", "href", "srcset", "poster", "data"):
+            v = attrs.get(a)
+            if v is not None:
+                assert not re.match(r"^\s*(https?:)?//", v, re.I), (tag, a, v)
+                assert v.startswith(("data:", "#")), (tag, a, v)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", raw, re.I)
+    assert "@import" not in raw
+    imgs = [a["src"] for t, a in p.tags if t == "img"]
+    assert len(imgs) == 3
+    originals = {f.read_bytes() for f in figs.values()}
+    decoded = set()
+    for src in imgs:
+        head, b64 = src.split(",", 1)
+        assert head == "data:image/png;base64"
+        data = base64.b64decode(b64, validate=True)
+        assert data[:8] == PNG_MAGIC
+        decoded.add(data)
+    assert decoded == originals
+    assert re.search(r'<meta charset="utf-8">', raw)
+    assert f'<html lang="{"zh-CN" if lang == "zh" else "en"}">' in raw
+    for font in ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"):
+        assert font in raw
+    text = "".join(p.text)
+    if lang == "zh":
+        assert "研究方法" in text and "图1" in text and "表1" in text
+    else:
+        assert "Methods" in text and "Figure 1." in text and "Table 1." in text
+    # long tables are folded; formulas numbered 1..n in order
+    details = raw.count("<details")
+    assert details == 4     # sub-indices, local Moran, normalized, audit
+    eqno = [int(x) for x in re.findall(r'<span class="eqno">\((\d+)\)</span>', raw)]
+    assert eqno == list(range(1, len(eqno) + 1)) and len(eqno) == 13   # 7 index + 4 disparity + 2 Moran
+
+
+def test_html_methods_follow_parameters(figs, tmp_path):
+    meta = {"pooled": False, "shift": 0.0001, "permutations": 499, "alternative": "two-sided",
+            "island": "none", "seed": 42}
+    raw = write_html(make_input(figs, "en", meta=meta), tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "within each year" in raw and "s = 0.0001" in raw
+    assert "499 random permutations (seed 42)" in raw and "two-sided" in raw
+    assert "islands" in raw.lower()
+    raw_zh = write_html(make_input(figs, "zh"), tmp_path / "z.html").read_text(encoding="utf-8")
+    assert "混合标准化" in raw_zh and "999 次随机置换" in raw_zh and "单侧检验" in raw_zh
+    assert "e<sub>j</sub> = −(1 / ln N)" in raw_zh
+    # weighting other than entropy: no entropy formulas claimed
+    raw_c = write_html(make_input(figs, "en", meta={"weighting": "critic"}), tmp_path / "c.html").read_text(
+        encoding="utf-8")
+    assert "CRITIC" in raw_c and "e<sub>j</sub> =" not in raw_c
+
+
+def test_html_without_optional_tables(figs, tmp_path):
+    tables = {"disparity": _tables()["disparity"]}
+    inp = ReportInput(tables=tables, figures={}, meta={}, lang="en")
+    raw = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<img" not in raw and "Moran" not in raw and "Table 2." in raw
+    wb = openpyxl.load_workbook(write_excel(inp, tmp_path / "r.xlsx"))
+    assert wb.sheetnames == ["About", "Disparity"]
+
+
+# ------------------------------------------------------------------------------------- bad input
+def test_bad_input_errors(figs, tmp_path):
+    with pytest.raises(InputError, match="'zh' or 'en'"):
+        write_html(make_input(figs, "fr"), tmp_path / "x.html")
+    bad = tmp_path / "not_png.png"
+    bad.write_text("hello")
+    with pytest.raises(InputError, match="map_2020.*not a PNG"):
+        write_html(make_input({**figs, "map_2020": bad}), tmp_path / "x.html")
+    with pytest.raises(InputError, match="lisa_map_2020.*not found"):
+        write_docx(make_input({**figs, "lisa_map_2020": tmp_path / "missing.png"}), tmp_path / "x.docx")
+    with pytest.raises(InputError, match="'weights' must be a pandas DataFrame"):
+        write_excel(make_input(figs, tables={"weights": [1, 2]}), tmp_path / "x.xlsx")
+    assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob(".*.part"))
+
+
+# ---------------------------------------------------------------------------------------- atomic
+def test_atomic_write_failure_keeps_old_file(tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("old complete report")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as f:
+            f.write(b"half a rep")
+            raise RuntimeError("boom")
+    assert target.read_text() == "old complete report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    new = tmp_path / "new.xlsx"
+    with pytest.raises(RuntimeError):
+        with atomic_write(new) as f:
+            f.write(b"x")
+            raise RuntimeError("boom")
+    assert not new.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    with atomic_write(new) as f:
+        f.write(b"done")
+    assert new.read_bytes() == b"done"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~mask     # not the 0600 of the temporary file
+
+
+def test_writer_failure_midway_leaves_no_partial_file(figs, tmp_path, monkeypatch):
+    calls = []
+
+    def boom(doc, b, lang):       # fail at the second figure, after the first was added
+        calls.append(b.number)
+        if len(calls) == 2:
+            raise OSError("disk full (injected)")
+        return orig(doc, b, lang)
+
+    orig = report_docx._figure
+    monkeypatch.setattr(report_docx, "_figure", boom)
+    with pytest.raises(OSError, match="injected"):
+        write_docx(make_input(figs), tmp_path / "report.docx")
+    assert calls == [1, 2]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_output_dir_failure_leaves_folder_untouched(figs, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("previous report")
+    (out / "keep.txt").write_text("user file")
+
+    def boom(doc, b, lang):
+        raise OSError("injected failure while writing the Word report")
+
+    monkeypatch.setattr(report_docx, "_figure", boom)
+    with pytest.raises(OSError, match="injected"):
+        write_report(make_input(figs), out)   # xlsx and html are built before docx fails
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "report.html"]
+    assert (out / "report.html").read_text() == "previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]      # no temporary folder left
+    # a fresh folder is not created at all on failure
+    with pytest.raises(OSError):
+        write_report(make_input(figs), tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
+
+
+def test_atomic_output_dir_success(figs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("user file")
+    paths = write_report(make_input(figs), out)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "report.docx", "report.html", "results.xlsx"]
+    assert all(p.exists() for p in paths.values())
+    paths2 = write_report(make_input(figs, "en"), tmp_path / "new" / "sub")
+    assert sorted(p.name for p in paths2["html"].parent.iterdir()) == ["report.docx", "report.html",
+                                                                        "results.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "out"]
+    with atomic_output_dir(tmp_path / "d") as tmp:
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "a.csv").write_text("x")
+    assert (tmp_path / "d" / "sub" / "a.csv").read_text() == "x"
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match="is a file"):
+        with atomic_output_dir(tmp_path / "file"):
+            pass
+
+
+# --------------------------------------------------------------------------------------- browser
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    return None
+
+
+_CHECK = """<script>
+window.addEventListener('load', function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++) { if (imgs[i].complete && imgs[i].naturalWidth > 0) ok++; }
+  var d = document.createElement('div'); d.id = 'nqpf-check';
+  d.textContent = 'decoded ' + ok + ' of ' + imgs.length; document.body.appendChild(d);
+});
+</script>"""
+
+
+@pytest.mark.browser
+def test_html_renders_in_headless_chromium(figs, tmp_path):
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no Chromium binary (looked for chromium, chromium-browser, google-chrome) on PATH")
+    art = Path(os.environ.get("NQPF_TEST_ARTIFACTS") or tmp_path)
+    art.mkdir(parents=True, exist_ok=True)
+    page = write_html(make_input(figs, "zh"), tmp_path / "report.html")
+    base = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}"]
+    shot = art / "report_zh.png"
+    subprocess.run(base + [f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
+                   check=True, capture_output=True, timeout=90)
+    data = shot.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    img = plt.imread(io.BytesIO(data))
+    assert img.shape[:2] == (2000, 1280) and float(img[..., :3].std()) > 0.05   # not a blank page
+    # a copy of the page with a script counting the decoded images (the report itself has none;
+    # its CSP is widened only for inline script, so network access stays forbidden)
+    raw = page.read_text(encoding="utf-8")
+    raw = raw.replace("default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';")
+    probe = tmp_path / "probe.html"
+    probe.write_text(raw.replace("</body>", _CHECK + "</body>"), encoding="utf-8")
+    res = subprocess.run(base + ["--dump-dom", "--virtual-time-budget=5000", probe.as_uri()],
+                         check=True, capture_output=True, timeout=90, text=True)
+    m = re.search(r'<div id="nqpf-check">decoded (\d+) of (\d+)</div>', res.stdout)
+    assert m, res.stdout[-2000:]
+    assert int(m.group(1)) == int(m.group(2)) == len(figs)
+    assert "测试报告" in res.stdout

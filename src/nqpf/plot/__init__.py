@@ -1,1 +1,33 @@
-"""(under construction)"""
+"""Publication-ready figures with Chinese or English labels, including maps of China.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without pyplot; write it with
+:func:`save_figure` (PNG + SVG by default, atomically). ``lang="zh"`` needs a CJK font; without one
+the labels fall back to English with a warning (see :mod:`nqpf.plot.fonts`).
+"""
+from nqpf.plot.fonts import cjk_font, font_context, resolve_lang
+from nqpf.plot.heatmap import plot_heatmap
+from nqpf.plot.maps import classify_values, plot_choropleth, plot_lisa_map, province_geometry
+from nqpf.plot.moran import moran_scatter_data, plot_moran_scatter
+from nqpf.plot.profile import plot_profile, profile_table
+from nqpf.plot.style import save_figure, style_context
+from nqpf.plot.trends import plot_disparity, plot_rank_changes, ranks
+
+__all__ = [
+    "cjk_font",
+    "resolve_lang",
+    "font_context",
+    "style_context",
+    "save_figure",
+    "plot_disparity",
+    "plot_rank_changes",
+    "ranks",
+    "plot_moran_scatter",
+    "moran_scatter_data",
+    "plot_heatmap",
+    "plot_profile",
+    "profile_table",
+    "plot_choropleth",
+    "plot_lisa_map",
+    "classify_values",
+    "province_geometry",
+]

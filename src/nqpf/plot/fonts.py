@@ -1,0 +1,120 @@
+"""Chinese (CJK) fonts for matplotlib figures.
+
+Figures with Chinese labels need a font with CJK glyphs; otherwise matplotlib draws empty boxes
+("tofu"). :func:`cjk_font` finds one among the fonts matplotlib knows, :func:`resolve_lang` falls
+back to English labels (with one warning) when ``lang="zh"`` is asked for and none is installed, and
+:func:`font_context` sets the rcParams for a block of code only — nothing is changed at import.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import warnings
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+from nqpf.labels import check_lang
+
+__all__ = ["CJK_FONT_CANDIDATES", "cjk_font", "resolve_lang", "font_context", "CJKFontWarning"]
+
+#: Font families that cover simplified Chinese, in order of preference. The Noto/Source Han
+#: ``.ttc`` collections register every regional face ("JP" covers Chinese too).
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans",
+    "Noto Sans CJK TC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Heiti SC",
+    "Heiti TC",
+    "STHeiti",
+    "Hiragino Sans GB",
+    "Droid Sans Fallback",
+    "Arial Unicode MS",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+    "Noto Serif CJK JP",
+    "SimSun",
+    "Songti SC",
+    "STSong",
+    "AR PL UMing CN",
+    "AR PL UKai CN",
+)
+
+_INSTALL_HINT = (
+    "no Chinese (CJK) font found for matplotlib, so figure labels fall back to English; "
+    "install one (e.g. 'apt-get install fonts-noto-cjk' on Debian/Ubuntu, or SimHei/Microsoft "
+    "YaHei on Windows) and clear the matplotlib font cache to get Chinese labels"
+)
+
+
+class CJKFontWarning(UserWarning):
+    """Chinese labels were asked for but no CJK font is installed."""
+
+
+@functools.lru_cache(maxsize=1)
+def _find_cjk_font() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONT_CANDIDATES:
+        if name in installed:
+            return name
+    return None
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font family with Chinese glyphs, or ``None``.
+
+    The first of :data:`CJK_FONT_CANDIDATES` that matplotlib's font manager knows is returned
+    (looked up once per process).
+    """
+    return _find_cjk_font()
+
+
+def resolve_lang(lang: str) -> str:
+    """The language figures will actually be labelled in.
+
+    ``"en"`` stays ``"en"``. ``"zh"`` stays ``"zh"`` when :func:`cjk_font` finds a font; otherwise a
+    :class:`CJKFontWarning` is issued and ``"en"`` is returned so that no label is drawn as boxes.
+
+    Raises
+    ------
+    nqpf.errors.InputError
+        ``lang`` is neither ``"zh"`` nor ``"en"``.
+    """
+    check_lang(lang)
+    if lang == "zh" and cjk_font() is None:
+        warnings.warn(_INSTALL_HINT, CJKFontWarning, stacklevel=3)
+        return "en"
+    return lang
+
+
+@contextlib.contextmanager
+def font_context(lang: str):
+    """Temporarily set matplotlib fonts for ``lang`` (``"zh"`` must already be resolved).
+
+    For ``"zh"`` the CJK font comes first (it also has Latin glyphs); for ``"en"`` DejaVu Sans comes
+    first with the CJK font, if any, as fallback for stray Chinese characters. ``axes.unicode_minus``
+    is off because several CJK fonts lack U+2212 MINUS SIGN.
+    """
+    check_lang(lang)
+    font = cjk_font()
+    if lang == "zh" and font is not None:
+        family = [font, "DejaVu Sans"]
+    else:
+        family = ["DejaVu Sans"] + ([font] if font else [])
+    # a list of concrete families in font.family makes matplotlib fall back glyph by glyph
+    # (a generic "sans-serif" would use only the first font that exists)
+    rc = {
+        "font.family": family,
+        "axes.unicode_minus": False,
+    }
+    with mpl.rc_context(rc):
+        yield

@@ -1,0 +1,119 @@
+"""Sub-index profile of one region against the national mean."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError, UnknownRegionError
+from nqpf.labels import has_label, label
+from nqpf.plot.fonts import resolve_lang
+from nqpf.plot.style import OKABE_ITO, display_names, new_figure, style_context
+
+__all__ = ["plot_profile", "profile_table"]
+
+
+def profile_table(scores_long: pd.DataFrame, region, year=None,
+                  subindices: Sequence[str] | None = None) -> pd.DataFrame:
+    """Values of ``region`` and the national (unweighted cross-region) mean, per sub-index.
+
+    Parameters
+    ----------
+    scores_long : DataFrame
+        Columns ``region, year, score`` plus one column per sub-index.
+    region
+        Region id as in the ``region`` column.
+    year : optional
+        Default: the last year.
+    subindices : sequence of str, optional
+        Columns to show (default: every numeric column except ``region``/``year``; ``score`` first).
+
+    Returns
+    -------
+    DataFrame
+        Index = sub-index names, columns ``region`` and ``national_mean``.
+    """
+    if not isinstance(scores_long, pd.DataFrame) or not {"region", "year"} <= set(scores_long.columns):
+        raise InputError("scores_long must be a DataFrame with columns region, year, score and sub-indices")
+    if year is None:
+        year = scores_long["year"].max()
+    sub = scores_long[scores_long["year"].astype(str) == str(year)]
+    if sub.empty:
+        raise InputError(f"year {year!r} not in scores; available: {sorted(scores_long['year'].unique())}")
+    if subindices is None:
+        subindices = [c for c in sub.columns if c not in ("region", "year")
+                      and pd.api.types.is_numeric_dtype(sub[c])]
+        subindices = sorted(subindices, key=lambda c: c != "score")
+    missing = [c for c in subindices if c not in sub.columns]
+    if missing or not subindices:
+        raise InputError(f"sub-index column(s) {missing or 'none'} not in scores; columns: {list(sub.columns)}")
+    row = sub[sub["region"].astype(str) == str(region)]
+    if row.empty:
+        raise UnknownRegionError(str(region), where=f"scores of {year}")
+    vals = row[list(subindices)].iloc[0].astype(float)
+    mean = sub[list(subindices)].astype(float).mean(axis=0)
+    out = pd.DataFrame({"region": vals, "national_mean": mean})
+    out.attrs["year"] = year
+    return out
+
+
+def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=None,
+                 subindices: Sequence[str] | None = None, names: Mapping[str, str] | None = None,
+                 labels: Mapping | None = None, title: str | None = None):
+    """Grouped horizontal bars: a region's composite and sub-index scores next to the national mean.
+
+    Bars read more accurately than a radar chart (lengths on a common baseline rather than areas),
+    so they are used here.
+
+    Parameters
+    ----------
+    scores_long : DataFrame
+        Columns ``region, year, score`` plus one column per sub-index.
+    region
+        Region id.
+    lang : {"zh", "en"}
+    year : optional
+        Default: the last year.
+    subindices : sequence of str, optional
+        Columns to show (default all, composite ``score`` first).
+    names : mapping, optional
+        Sub-index column → display name (default :func:`nqpf.labels.label` if known, else the column).
+    labels : mapping, optional
+        Region id → display name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    lang = resolve_lang(lang)
+    tab = profile_table(scores_long, region, year=year, subindices=subindices)
+    names = dict(names or {})
+    rname = display_names([region], labels, lang)[0]
+    ticks = [names.get(c, label("composite", lang) if c == "score" else label(c, lang) if has_label(c) else c)
+             for c in tab.index]
+    k = len(tab)
+    y = np.arange(k)[::-1].astype(float)
+    h = 0.38
+    with style_context(lang):
+        fig = new_figure(lang, (6.4, 1.2 + 0.48 * k))
+        ax = fig.add_subplot(1, 1, 1)
+        ax.barh(y + h / 2, tab["region"], height=h, color=OKABE_ITO["blue"], label=rname, gid="region")
+        ax.barh(y - h / 2, tab["national_mean"], height=h, color="0.72",
+                label=label("national_mean", lang), gid="national_mean")
+        top = float(np.nanmax(tab.to_numpy()))
+        for yi, v in zip(y, tab["region"]):
+            ax.text(v + 0.01 * top, yi + h / 2, f"{v:.3f}", va="center", fontsize=7)
+        for yi, v in zip(y, tab["national_mean"]):
+            ax.text(v + 0.01 * top, yi - h / 2, f"{v:.3f}", va="center", fontsize=7, color="0.35")
+        ax.set_yticks(y, ticks)
+        ax.set_xlim(0, top * 1.15 if top > 0 else 1)
+        ax.set_xlabel(label("score", lang))
+        ax.legend(loc="best")
+        ax.grid(axis="x", color="0.92", lw=0.6)
+        ax.set_axisbelow(True)
+        if title is None:
+            title = f"{rname} {tab.attrs['year']}: {label('fig_profile', lang)}"
+        if title:
+            ax.set_title(title, fontsize=10.5)
+    return fig

@@ -1,0 +1,195 @@
+"""One style for every nqpf figure: colour-blind-safe palettes, rcParams, saving.
+
+Palettes
+--------
+* :data:`OKABE_ITO` — Okabe & Ito (2008) qualitative palette, safe for the common colour-vision
+  deficiencies; used for lines.
+* :data:`QUADRANT_COLORS` — LISA quadrants from ColorBrewer RdBu (diverging, colour-blind safe):
+  dark red HH, light red HL, light blue LH, dark blue LL.
+* sequential data: ``viridis`` (heatmap) and ColorBrewer ``YlGnBu`` (maps).
+
+Every figure function builds its figure inside :func:`style_context` and records the language on the
+figure (``fig.nqpf_lang``); :func:`save_figure` draws inside the same context, so tick labels made
+lazily at draw time get the same fonts.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import matplotlib as mpl
+
+from nqpf.errors import InputError
+from nqpf.plot.fonts import font_context
+
+__all__ = [
+    "OKABE_ITO",
+    "QUADRANT_COLORS",
+    "NOT_SIGNIFICANT_COLOR",
+    "NO_DATA_COLOR",
+    "SEQUENTIAL_CMAP",
+    "MAP_CMAP",
+    "RC",
+    "style_context",
+    "new_figure",
+    "save_figure",
+    "display_names",
+    "freeze_layout",
+    "LINE_COLORS",
+]
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "skyblue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+#: Line colours in order of use.
+LINE_COLORS = [OKABE_ITO[k] for k in ("blue", "vermillion", "green", "orange", "purple", "skyblue")]
+
+QUADRANT_COLORS = {"HH": "#B2182B", "HL": "#F4A582", "LH": "#92C5DE", "LL": "#2166AC"}
+NOT_SIGNIFICANT_COLOR = "#EEEEEE"
+NO_DATA_COLOR = "#D0D0D0"
+SEQUENTIAL_CMAP = "viridis"
+MAP_CMAP = "YlGnBu"
+
+#: rcParams of every nqpf figure (fonts are set by :func:`nqpf.plot.fonts.font_context`).
+RC = {
+    "figure.dpi": 100,
+    "savefig.dpi": 300,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.prop_cycle": mpl.cycler(color=LINE_COLORS),
+    "lines.linewidth": 1.6,
+    "lines.markersize": 4.5,
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+}
+
+
+@contextlib.contextmanager
+def style_context(lang: str):
+    """rcParams of :data:`RC` plus the fonts for ``lang`` (already resolved), for one block."""
+    with mpl.rc_context(RC), font_context(lang):
+        yield
+
+
+def new_figure(lang: str, figsize, **kw):
+    """A constrained-layout figure remembering its language (``fig.nqpf_lang``).
+
+    Uses :class:`matplotlib.figure.Figure` directly (not pyplot), so figures are not kept alive by
+    the pyplot state machine and no GUI backend is touched.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figsize = tuple(round(float(v), 1) for v in figsize)  # whole pixels at common dpi
+    fig = Figure(figsize=figsize, layout="constrained", **kw)
+    FigureCanvasAgg(fig)
+    fig.nqpf_lang = lang
+    return fig
+
+
+def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: int = 300) -> list[Path]:
+    """Write ``fig`` as ``path_stem.<fmt>`` for every format, each file atomically.
+
+    Each file is rendered to a temporary file in the target directory and moved into place with
+    :func:`os.replace`, so a reader never sees a half-written figure. The figure size is kept as is
+    (no tight bounding box): a PNG is ``width × dpi`` by ``height × dpi`` pixels.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path_stem : str or Path
+        Path without extension; parent directories are created.
+    formats : iterable of str
+        Any format matplotlib writes (``png``, ``svg``, ``pdf``, ``eps``, ``tif`` ...).
+    dpi : int
+        Resolution of raster formats.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``formats``.
+    """
+    formats = [str(f).lower().lstrip(".") for f in ([formats] if isinstance(formats, str) else formats)]
+    if not formats:
+        raise InputError("save_figure: formats is empty; give e.g. ('png', 'svg')")
+    supported = fig.canvas.get_supported_filetypes()
+    bad = [f for f in formats if f not in supported]
+    if bad:
+        raise InputError(f"save_figure: unsupported format(s) {bad}; use one of {sorted(supported)}")
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    lang = getattr(fig, "nqpf_lang", "en")
+    written = []
+    with style_context(lang):
+        for fmt in formats:
+            target = stem.with_name(stem.name + "." + fmt)
+            fd, tmp = tempfile.mkstemp(prefix="." + stem.name + ".", suffix="." + fmt + ".tmp",
+                                       dir=str(stem.parent))
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fig.savefig(fh, format=fmt, dpi=dpi)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            written.append(target)
+    return written
+
+
+def display_names(ids, labels: Mapping | None, lang: str) -> list[str]:
+    """Display name of every region id.
+
+    ``labels`` (id → name) wins; otherwise a GB/T code is named through :mod:`nqpf.regions` when
+    that module provides ``name`` (short Chinese name for ``"zh"``, English for ``"en"``); otherwise
+    the id itself is shown.
+    """
+    labels = dict(labels or {})
+    namer = None
+    try:  # optional: nqpf.regions may not provide names
+        from nqpf import regions as _regions
+
+        namer = getattr(_regions, "name", None)
+    except ImportError:  # pragma: no cover
+        namer = None
+    out = []
+    for i in ids:
+        if i in labels:
+            out.append(str(labels[i]))
+            continue
+        text = str(i)
+        if namer is not None and text.isdigit() and len(text) == 6:
+            try:
+                text = namer(text, style="short" if lang == "zh" else "en")
+            except Exception:  # unknown code: show it as is
+                text = str(i)
+        out.append(text)
+    return out
+
+
+def freeze_layout(fig):
+    """Run the constrained layout once and keep the result.
+
+    Needed before placing labels in pixel space: later draws must not move the axes.
+    """
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    return fig.canvas.get_renderer()

@@ -1,0 +1,155 @@
+"""Disparity over time (the paper's Figure 1) and rank changes between years.
+
+The paper draws the Theil index, the σ convergence coefficient and the coefficient of variation in
+one chart although their scales differ (Theil ≈ 0.1, σ and CV ≈ 0.5); :func:`plot_disparity` gives
+each measure its own panel with a shared year axis, so every line reads on its own scale.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from nqpf.errors import InputError
+from nqpf.labels import has_label, label
+from nqpf.plot.fonts import resolve_lang
+from nqpf.plot.style import LINE_COLORS, OKABE_ITO, display_names, new_figure, style_context
+
+__all__ = ["plot_disparity", "plot_rank_changes", "ranks"]
+
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
+                   measures: Sequence[str] = ("theil", "sigma", "cv"), *, title: str | None = None):
+    """Disparity measures by year, one panel per measure (Figure 1 of the paper).
+
+    Parameters
+    ----------
+    disparity_df : DataFrame
+        ``nqpf.disparity.disparity_table`` output: a ``year`` column (or year index) and one column
+        per measure (``theil``, ``sigma``, ``cv``, optionally ``gini``).
+    lang : {"zh", "en"}
+    measures : sequence of str
+        Columns to draw, in order.
+    title : str, optional
+        Default :func:`nqpf.labels.label` ``("fig_disparity")``; ``""`` for none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per measure; each line's gid is the measure name.
+    """
+    if not isinstance(disparity_df, pd.DataFrame):
+        raise InputError("disparity_df must be a DataFrame with columns year, theil, sigma, cv")
+    df = disparity_df.set_index("year") if "year" in disparity_df.columns else disparity_df
+    measures = list(measures)
+    missing = [m for m in measures if m not in df.columns]
+    if missing or not measures:
+        raise InputError(f"disparity table lacks column(s) {missing or measures}; it has {list(df.columns)}"
+                         " (expected the output of nqpf.disparity.disparity_table)")
+    lang = resolve_lang(lang)
+    years = np.asarray(df.index, dtype=float)
+    k = len(measures)
+    with style_context(lang):
+        fig = new_figure(lang, (3.3 * k + 0.4, 3.4))
+        axes = fig.subplots(1, k, sharex=True, squeeze=False)[0]
+        for i, (ax, m) in enumerate(zip(axes, measures)):
+            vals = pd.to_numeric(df[m], errors="coerce").to_numpy(dtype=float)
+            ax.plot(years, vals, color=LINE_COLORS[i % len(LINE_COLORS)], marker=_MARKERS[i % 6],
+                    gid=m)
+            name = label(m, lang) if has_label(m) else m
+            ax.set_title(name)
+            ax.set_xlabel(label("year", lang))
+            ax.grid(axis="y", color="0.9", lw=0.6)
+            ax.xaxis.set_major_locator(_year_locator(years))
+            ax.margins(x=0.04, y=0.15)
+        axes[0].set_ylabel(label("value", lang))
+        if title is None:
+            title = label("fig_disparity", lang)
+        if title:
+            fig.suptitle(title, fontsize=10.5)
+    return fig
+
+
+def _year_locator(years):
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=min(6, max(2, len(years))), integer=True)
+
+
+def ranks(Y: pd.DataFrame) -> pd.DataFrame:
+    """Rank of every region in every year, 1 = highest score (ties share the best rank)."""
+    return Y.apply(pd.to_numeric, errors="coerce").rank(ascending=False, method="min").astype("Int64")
+
+
+def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Sequence | None = None,
+                      lang: str = "zh", *, title: str | None = None):
+    """Slope (two years) or bump (more years) chart of each region's rank.
+
+    Lines rising in rank are blue, falling vermillion, unchanged grey; names with ranks are written
+    at both ends.
+
+    Parameters
+    ----------
+    Y : DataFrame
+        Scores, regions × years.
+    labels : mapping, optional
+        Region id → display name.
+    years : sequence, optional
+        Years to show (default: first and last column).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(Y, pd.DataFrame) or Y.empty:
+        raise InputError("Y must be a non-empty DataFrame of scores, regions × years")
+    cols = list(Y.columns)
+    years = [cols[0], cols[-1]] if years is None else list(years)
+    sel = []
+    for yr in years:
+        match = [c for c in cols if c == yr or str(c) == str(yr)]
+        if not match:
+            raise InputError(f"year {yr!r} is not a column of the score matrix; available: {cols}")
+        sel.append(match[0])
+    if len(sel) < 2:
+        raise InputError("give at least two years to compare ranks")
+    R = ranks(Y[sel])
+    if R.isna().any().any():
+        bad = list(R.index[R.isna().any(axis=1)])
+        raise InputError(f"scores missing for {bad} in the chosen years; ranks need every value")
+    lang = resolve_lang(lang)
+    names = display_names(Y.index, labels, lang)
+    n = len(Y)
+    x = np.arange(len(sel), dtype=float)
+    change = (R[sel[0]] - R[sel[-1]]).to_numpy(dtype=float)  # > 0: moved up
+    with style_context(lang):
+        fig = new_figure(lang, (2.0 + 1.4 * len(sel), max(4.0, 0.2 * n + 1.2)))
+        ax = fig.add_subplot(1, 1, 1)
+        for i in range(n):
+            r = R.iloc[i].to_numpy(dtype=float)
+            c = OKABE_ITO["blue"] if change[i] > 0 else OKABE_ITO["vermillion"] if change[i] < 0 else "0.6"
+            ax.plot(x, r, color=c, lw=1.2, marker="o", ms=3.5, alpha=0.9, gid=str(Y.index[i]))
+            ax.text(x[0] - 0.06, r[0], f"{names[i]}  {int(r[0])}", ha="right", va="center", fontsize=7)
+            delta = int(change[i])
+            arrow = f"↑{delta}" if delta > 0 else f"↓{-delta}" if delta < 0 else "–"
+            ax.text(x[-1] + 0.06, r[-1], f"{int(r[-1])}  {names[i]} {arrow}", ha="left", va="center",
+                    fontsize=7, color=c if delta else "0.3")
+        ax.set_ylim(n + 0.7, 0.3)
+        ax.set_xlim(x[0] - 0.9, x[-1] + 0.9)
+        ax.set_xticks(x, [str(s) for s in sel])
+        ax.xaxis.tick_top()
+        ax.tick_params(axis="x", length=0, labelsize=9)
+        ax.set_yticks([])
+        for s in ("left", "bottom", "right", "top"):
+            ax.spines[s].set_visible(False)
+        for xi in x:
+            ax.axvline(xi, color="0.85", lw=0.6, zorder=0)
+        if title is None:
+            title = label("fig_rank_changes", lang)
+        if title:
+            fig.suptitle(title, fontsize=10.5)
+    return fig

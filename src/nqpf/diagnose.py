@@ -44,6 +44,7 @@ __all__ = [
     "roles",
     "partners",
     "load_rules",
+    "match_rules",
     "strategy_table",
 ]
 
@@ -718,6 +719,23 @@ def load_rules(path=None) -> pd.DataFrame:
 def _matches(cond: str, value: str) -> bool:
     cond = cond.strip()
     return cond == "*" or value in {c.strip() for c in cond.split("|")}
+
+
+def match_rules(facts: Mapping, rules=None) -> pd.DataFrame:
+    """The rules chosen for one region's facts: one row per focus that has a matching rule.
+
+    Parameters
+    ----------
+    facts : dict
+        ``tier, trend, role`` codes and ``has_shortboards, has_partners`` (``"yes"``/``"no"``).
+    rules : path, DataFrame or None
+        As :func:`load_rules`.
+    """
+    missing = [f for f in RULE_FIELDS if f not in facts]
+    if missing:
+        raise InputError(f"facts: missing {missing}; give {list(RULE_FIELDS)}")
+    chosen = _apply_rules(load_rules(rules), {f: str(facts[f]) for f in RULE_FIELDS})
+    return pd.DataFrame(chosen).reset_index(drop=True)
 
 
 def _apply_rules(rules: pd.DataFrame, facts: dict) -> list:

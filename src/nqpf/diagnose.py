@@ -711,7 +711,8 @@ def load_rules(path=None) -> pd.DataFrame:
             if row[col] not in ("yes", "no", "*"):
                 raise InputError(f"{where}, row {line}, column {col}: use yes, no or *")
     if df["rule_id"].duplicated().any():
-        raise InputError(f"{where}: duplicated rule_id {list(df.loc[df['rule_id'].duplicated(), 'rule_id'])}")
+        dup = list(df.loc[df["rule_id"].duplicated(), "rule_id"])
+        raise InputError(f"{where}: duplicated rule_id {dup}; give every rule its own id")
     df["priority"] = df["priority"].astype(float)
     return df.reset_index(drop=True)
 

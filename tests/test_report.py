@@ -374,6 +374,20 @@ def test_html_methods_follow_parameters(figs, tmp_path):
     assert "CRITIC" in raw_c and "e<sub>j</sub> =" not in raw_c
 
 
+def test_display_uses_language_columns_and_words(figs, tmp_path):
+    """x_zh / x_en pairs show the column of the language; category codes are shown in words."""
+    raw_en = write_html(make_input(figs, "en"), tmp_path / "e.html").read_text(encoding="utf-8")
+    raw_zh = write_html(make_input(figs, "zh"), tmp_path / "z.html").read_text(encoding="utf-8")
+    assert "Lead the neighbours" in raw_en and "发挥优势，带动周边地区协同发展" not in raw_en
+    assert "发挥优势，带动周边地区协同发展" in raw_zh and "Lead the neighbours" not in raw_zh
+    assert re.search(r'<td class="text">HH high.high</td>', raw_en)
+    assert '<td class="text">HH 高-高</td>' in raw_zh
+    # the workbook keeps every column as given
+    wb = openpyxl.load_workbook(write_excel(make_input(figs, "en"), tmp_path / "r.xlsx"))
+    values = [c.value for row in wb["Strategy"].iter_rows() for c in row]
+    assert "Lead the neighbours" in values and "发挥优势，带动周边地区协同发展" in values
+
+
 def test_html_without_optional_tables(figs, tmp_path):
     tables = {"disparity": _tables()["disparity"]}
     inp = ReportInput(tables=tables, figures={}, meta={}, lang="en")

@@ -248,6 +248,11 @@ DISPLAY_COLUMNS = {
 }
 
 
+#: Columns whose values are category codes with bilingual labels.
+_CODED = {"quadrant", "cluster", "quadrant_first", "quadrant_last", "cluster_first", "cluster_last",
+          "role", "role_first_year", "role_last_year", "tier", "trend"}
+
+
 def display_frame(key: str, df: pd.DataFrame, lang: str = "zh") -> tuple[pd.DataFrame, int]:
     """Table as shown in HTML / Word and the number of columns left out (they are in the workbook).
 
@@ -271,6 +276,9 @@ def display_frame(key: str, df: pd.DataFrame, lang: str = "zh") -> tuple[pd.Data
     df = df.drop(columns=[c for c in df.columns if str(c) in drop]).rename(columns=rename)
     if "region_name" in df.columns and "region" in df.columns:
         df = df.drop(columns="region")
+    for c in df.columns:   # category codes (HH, not_significant ...) in words
+        if str(c) in _CODED and not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
+            df[c] = [v if _missing(v) or not isinstance(v, str) or not v else tr(v, lang) for v in df[c]]
     n0 = df.shape[1]
     want = DISPLAY_COLUMNS.get(key)
     if want:
@@ -605,7 +613,7 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
         return out
 
     sections: list[tuple[str, list]] = []
-    params = pd.DataFrame(meta_rows(meta, lang), columns=["word.parameter", "word.value"])
+    params = pd.DataFrame(meta_rows(meta, lang, max_len=200), columns=["word.parameter", "word.value"])
     first = [table("__params__", params, tr("word.parameter", lang) + (" " if lang == "en" else "")
                    + ("设置" if lang == "zh" else "settings"))]
     conv = conventions(meta)

@@ -164,8 +164,8 @@ _FALLBACK: dict[str, tuple[str, str]] = {
                        "Note: first {shown} of {total} rows shown; the full table is in sheet '{sheet}' of the workbook {book}."),
     "note.truncated_cols": ("注：仅列出前 {shown} 列（共 {total} 列）；完整数据见工作簿 {book} 的工作表「{sheet}」。",
                             "Note: first {shown} of {total} columns shown; the full table is in sheet '{sheet}' of the workbook {book}."),
-    "note.significant_only": ("注：仅列出显著集聚的地区-年份（{shown} 行，共 {total} 行）；完整结果见工作簿 {book} 的工作表「{sheet}」。",
-                              "Note: only significant region-years are listed ({shown} of {total} rows); the full table is in sheet '{sheet}' of the workbook {book}."),
+    "note.significant_only": ("注：仅列出显著集聚的地区-年份（列出 {shown} 行，显著共 {n_sig} 行，全表 {total} 行）；完整结果见工作簿 {book} 的工作表「{sheet}」。",
+                              "Note: only significant region-years are listed ({shown} shown of {n_sig} significant, {total} rows in all); the full table is in sheet '{sheet}' of the workbook {book}."),
     # meta keys
     "meta.title": ("标题", "Title"),
     "meta.source": ("数据来源", "Data source"),

@@ -11,7 +11,6 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -638,7 +637,7 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
         blocks = []
         for k in keys:
             if k in tables:
-                cap = None if k in _KNOWN or k == "subindices" else k
+                cap = None if k in _KNOWN or k == "subindices" else k.replace("_", " ")
                 blocks.append(table(k, caption=cap))
                 if sec == "section.spatial" and k == "moran_global":
                     blocks += figures(sec)   # the scatterplot and LISA maps follow the global table

@@ -138,7 +138,8 @@ def _shorten(b: TableBlock, lang: str) -> tuple[pd.DataFrame, str | None]:
     if b.long and b.key == "moran_local" and "cluster" in df.columns:
         sig = df[df["cluster"].astype(str).str.len() > 0]
         shown = sig.head(MAX_ROWS)
-        note = tr("note.significant_only", lang, shown=len(shown), total=total, book=BOOK_NAME, sheet=b.sheet)
+        note = tr("note.significant_only", lang, shown=len(shown), n_sig=len(sig), total=total,
+                  book=BOOK_NAME, sheet=b.sheet)
         df = shown
     elif b.long and total > MAX_ROWS:
         df = df.head(MAX_ROWS)

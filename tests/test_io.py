@@ -255,13 +255,11 @@ def test_conflicting_duplicate_names_both_rows(tmp_path):
         read_panel(p)
 
 
-def test_identical_duplicate_dropped_with_audit(tmp_path):
+def test_identical_duplicate_is_an_error_too(tmp_path):
     p = tmp_path / "dup.csv"
     p.write_text("地区,年份,指标,数值\n北京,2010,gdp,1\n天津,2010,gdp,2\n北京市,2010,gdp,1\n", encoding="utf-8")
-    panel = read_panel(p)
-    assert len(panel.data) == 2
-    r = row_of(panel.audit, action="dropped")
-    assert r.row == 4 and "row 2" in r.reason
+    with pytest.raises(InputError, match=r"row 2, column D = 1\.0 and .*row 4, column D = 1\.0 \(identical"):
+        read_panel(p)
 
 
 def test_text_in_value_cell_names_sheet_row_column(tmp_path):
@@ -315,11 +313,20 @@ def test_read_scores_long_and_wide_agree(tmp_path):
     s2 = read_scores(p2)
     assert s1.Y.shape == (29, 11) and list(s1.Y.columns) == list(range(2010, 2021))
     pd.testing.assert_frame_equal(s1.Y, s2.Y)
-    # values are the transcribed Table 2, unchanged
-    bj = s1.Y.loc[BJ]
+    # values are the transcribed Table 2, unchanged, indexed by the names as written
+    assert list(s1.Y.index) == list(dict.fromkeys(long.region))
+    bj = s1.Y.loc["北京"]
     ref = long[long.region == "北京"].set_index("year")["score"]
     assert np.array_equal(bj.to_numpy(), ref.to_numpy())
-    assert s1.labels[BJ] == "北京" and s1.codes[BJ] == BJ
+    assert s1.labels["北京"] == "北京" and s1.codes["北京"] == BJ and s1.codes["内蒙古"] == NM
+
+
+def test_read_scores_audit_uses_the_same_ids(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_text("省份,年份,得分\n北京市,2010,0.5\n河北,2010,—\n北京市,2011,0.6\n河北,2011,0.2\n", encoding="utf-8")
+    s = read_scores(p)
+    assert list(s.Y.index) == ["北京市", "河北"] and np.isnan(s.Y.loc["河北", 2010])
+    assert row_of(s.audit, action="missing").region == "河北"
 
 
 def test_read_scores_picks_named_score_column(tmp_path):

@@ -34,7 +34,8 @@ through :func:`nqpf.regions.normalize` to GB/T 2260 codes; aggregate rows (全�
 dropped with an audit row each and unknown names raise :class:`~nqpf.errors.UnknownRegionError`
 with the cell's location and suggestions. ``"as-is"`` keeps the identifiers as written.
 Two rows for the same (region, year, variable) raise :class:`~nqpf.errors.InputError` naming both
-cells, unless their values are identical (then the later one is dropped with an audit row).
+cells (also when the values are identical: a repeated row usually means a wrong join or a file read
+twice).
 """
 from __future__ import annotations
 
@@ -114,8 +115,9 @@ class Panel:
 
 @dataclass
 class Scores:
-    """A score panel: ``Y`` (regions × int years), ``labels`` (id → name as written), ``codes`` (id →
-    GB/T code for Chinese provinces, else empty), ``audit``."""
+    """A score panel: ``Y`` (regions × int years, indexed by the region names as the user wrote them),
+    ``labels`` (id → name shown), ``codes`` (id → GB/T 2260 code for Chinese provinces, else empty),
+    ``audit``."""
 
     Y: pd.DataFrame
     labels: dict
@@ -498,18 +500,12 @@ def _check_duplicates(rec: pd.DataFrame):
         a = g.iloc[0]
         for idx, b in g.iloc[1:].iterrows():
             same = (np.isnan(a["value"]) and np.isnan(b["value"])) or a["value"] == b["value"]
-            la = _loc(a)
-            lb = _loc(b)
-            if not same:
-                raise InputError(
-                    f"two values for region {a['raw']!r} ({a['region']}), year {a['year']}, variable "
-                    f"{a['variable']!r}: {la} = {a['value']} and {lb} = {b['value']}; keep one of them "
-                    "(or select variables with variables=[...])")
-            drop.append(idx)
-            audit.append(dict(stage="read", file=b["file"], sheet=b["sheet"], row=b["row"], column=b["col"],
-                              region=b["region"], year=b["year"], variable=b["variable"], action="dropped",
-                              reason=f"exact duplicate of {la}", old=b["value"], new=None))
-    return rec.drop(index=drop), audit
+            raise InputError(
+                f"two rows for region {a['raw']!r} ({a['region']}), year {a['year']}, variable "
+                f"{a['variable']!r}: {_loc(a)} = {a['value']} and {_loc(b)} = {b['value']}"
+                + (" (identical values)" if same else "")
+                + "; keep one of them (or select variables with variables=[...])")
+    return rec, audit
 
 
 def _loc(r) -> str:
@@ -530,8 +526,8 @@ def read_scores(path, layout: str = "auto", sheet=None, region_col=None, year_co
     Returns
     -------
     Scores
-        ``Y`` indexed by region id (GB/T codes for Chinese provinces), int year columns; ``labels``
-        id → name as written; ``codes`` id → code (empty unless Chinese provinces); ``audit``.
+        ``Y`` indexed by the region names as written (first spelling met), int year columns; ``labels``
+        id → name; ``codes`` id → GB/T code (empty unless Chinese provinces); ``audit``.
     """
     lay = {"long": "wide", "wide": "yearbook"}.get(layout, layout)  # a long score table is a "wide" panel
     variables = [score_col] if score_col is not None else None
@@ -558,9 +554,14 @@ def read_scores(path, layout: str = "auto", sheet=None, region_col=None, year_co
     Y.index.name = "region"
     Y.columns.name = "year"
     china = panel.meta.get("regions") == "china"
-    codes = {r: r for r in Y.index} if china else {}
-    labels = {r: panel.region_label.get(r, r) for r in Y.index}
-    return Scores(Y=Y, labels=labels, codes=codes, audit=panel.audit, variable=var)
+    names = [panel.region_label.get(r, r) for r in Y.index]
+    codes = dict(zip(names, Y.index)) if china else {}
+    Y.index = pd.Index(names, name="region")
+    labels = {n: n for n in names}
+    audit = panel.audit.copy()
+    if china and len(audit):  # the same region ids as Y
+        audit["region"] = audit["region"].map(lambda c: panel.region_label.get(c, c))
+    return Scores(Y=Y, labels=labels, codes=codes, audit=audit, variable=var)
 
 
 def read_long_scores(path, region_col=None, year_col=None, score_col=None, **kw) -> Scores:

@@ -1,4 +1,4 @@
-"""Spatial analysis of scores: weights and Moran's I (global and local) for all years at once.
+"""Spatial analysis of scores: weights, Moran's I (global and local) and Geary's C for all years at once.
 
 See :mod:`nqpf.spatial.autocorrelation` for the conventions (one-sided ``"greater"`` global
 p-values by default, islands, shared permutation draws) and how they differ from esda.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .autocorrelation import (
     QUADRANTS,
+    geary_global,
     moran_global,
     moran_local,
     quadrant_transition_matrix,
@@ -18,6 +19,7 @@ __all__ = [
     "read_weights",
     "align_weights",
     "moran_global",
+    "geary_global",
     "moran_local",
     "quadrant_transitions",
     "quadrant_transition_matrix",

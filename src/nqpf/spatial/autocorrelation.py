@@ -39,6 +39,7 @@ from .weights import align_weights
 
 __all__ = [
     "moran_global",
+    "geary_global",
     "moran_local",
     "quadrant_transitions",
     "quadrant_transition_matrix",
@@ -206,24 +207,8 @@ def moran_global(
     z_sim = np.full(T, np.nan)
     if permutations:
         R = int(permutations)
-        rng = np.random.default_rng(seed)
         Zs = Zc / np.sqrt(z2)  # unit sum of squares: I = n/S0 · Σ z·Wz
-        sim = np.empty((R, T))
-        chunk = max(1, _CHUNK_ELEMENTS // (n * T))
-        base = np.arange(n)
-        nnz = S.nnz
-        for start in range(0, R, chunk):
-            c = min(chunk, R - start)
-            perm = rng.permuted(np.tile(base, (c, 1)), axis=1)  # (c, n)
-            # z_π' W z_π = Σ_i z_π(i) Σ_j w_ij z_π(j): W with columns relabelled j → π(j),
-            # c permutations stacked into one (c·n) × n sparse matrix, one product for all years
-            indptr = np.empty(c * n + 1, dtype=np.int64)
-            indptr[:-1] = (np.arange(c)[:, None] * nnz + S.indptr[None, :-1]).ravel()
-            indptr[-1] = c * nnz
-            cols = perm[:, S.indices].ravel()
-            big = sparse.csr_matrix((np.tile(S.data, c), cols, indptr), shape=(c * n, n))
-            L = (big @ Zs).reshape(c, n, T)
-            sim[start : start + c] = (n / S0) * np.einsum("pit,pit->pt", Zs[perm], L)
+        sim = (n / S0) * _perm_quadratic(Zs, S, R, seed)[0]
         ge = (sim >= I).sum(axis=0)
         le = (sim <= I).sum(axis=0)
         p_sim = _p_counts(ge, le, R, alternative)
@@ -253,6 +238,142 @@ def moran_global(
         alternative=alternative, permutations=int(permutations), seed=seed, transform=transform
     )
     return out
+
+
+def geary_global(
+    Y: pd.DataFrame,
+    w,
+    permutations: int = 999,
+    seed: int = 12345,
+    alternative: str = "less",
+    transform: str = "r",
+) -> pd.DataFrame:
+    """Geary's C of every year, with normal, randomisation and permutation inference.
+
+    .. math::
+
+        C = \frac{(n-1) \sum_{ij} w_{ij} (y_i - y_j)^2}{2 S_0 \sum_i (y_i - \bar y)^2},
+        \qquad E[C] = 1
+
+    .. math::
+
+        V_{norm}[C] = \frac{(2S_1 + S_2)(n-1) - 4S_0^2}{2(n+1)S_0^2}
+
+    .. math::
+
+        V_{rand}[C] = \frac{(n-1)S_1[n^2-3n+3-(n-1)b_2]
+            - \tfrac14 (n-1)S_2[n^2+3n-6-(n^2-n+2)b_2] + S_0^2[n^2-3-(n-1)^2 b_2]}
+            {n(n-2)(n-3)S_0^2}
+
+    (Cliff & Ord 1981, as esda.Geary). Positive spatial autocorrelation makes :math:`C < 1`,
+    so the default ``alternative`` is ``"less"``; ``"greater"``/``"less"`` always refer to
+    :math:`C` itself (``"directed"`` is esda's convention, see the module notes).
+
+    Parameters
+    ----------
+    Y, w, permutations, seed, transform
+        As :func:`moran_global` (the same seed gives the same permutations).
+    alternative : {"less", "greater", "two-sided", "directed"}
+        Alternative hypothesis for ``p_norm``, ``p_rand`` and ``p_sim``.
+
+    Returns
+    -------
+    DataFrame
+        One row per year: ``year, C, EC, VC_norm, seC_norm, z_norm, p_norm, VC_rand, seC_rand,
+        z_rand, p_rand, p_sim, z_sim, n, n_islands``.
+    """
+    what = "geary_global"
+    _check_alternative(alternative, what)
+    X = _matrix(Y, what)
+    S, card = _weights(w, Y.index, transform, what)
+    n, T = X.shape
+    Zc = X - X.mean(axis=0)
+    z2 = (Zc * Zc).sum(axis=0)
+    S0 = S.sum()
+    S1 = 0.5 * (S + S.T).power(2).sum()
+    rc = np.asarray(S.sum(axis=1)).ravel() + np.asarray(S.sum(axis=0)).ravel()
+    S2 = float((rc**2).sum())
+    # Σ_ij w_ij (z_i − z_j)² = Σ_i (w_i· + w_·i) z_i² − 2 z'Wz
+    C = (n - 1) * (rc @ (Zc * Zc) - 2 * (Zc * (S @ Zc)).sum(axis=0)) / (2 * S0 * z2)
+    b2 = n * (Zc**4).sum(axis=0) / z2**2
+    n2, S02 = n * n, S0 * S0
+    A = (n - 1) * S1 * (n2 - 3 * n + 3 - (n - 1) * b2)
+    B = 0.25 * ((n - 1) * S2 * (n2 + 3 * n - 6 - (n2 - n + 2) * b2))
+    Cc = S02 * (n2 - 3 - (n - 1) ** 2 * b2)
+    VC_rand = (A - B + Cc) / (n * (n - 2) * (n - 3) * S02)
+    VC_norm = ((2 * S1 + S2) * (n - 1) - 4 * S02) / (2 * (n + 1) * S02)
+    z_norm = (C - 1.0) / np.sqrt(VC_norm)
+    z_rand = (C - 1.0) / np.sqrt(VC_rand)
+    p_sim = np.full(T, np.nan)
+    z_sim = np.full(T, np.nan)
+    if permutations:
+        R = int(permutations)
+        q, sq = _perm_quadratic(Zc / np.sqrt(z2), S, R, seed, a=rc)
+        sim = (n - 1) * (sq - 2 * q) / (2 * S0)
+        p_sim = _p_counts((sim >= C).sum(axis=0), (sim <= C).sum(axis=0), R, alternative)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_sim = (C - sim.mean(axis=0)) / sim.std(axis=0)
+    out = pd.DataFrame(
+        {
+            "year": np.asarray(Y.columns),
+            "C": C,
+            "EC": np.ones(T),
+            "VC_norm": np.full(T, VC_norm),
+            "seC_norm": np.full(T, np.sqrt(VC_norm)),
+            "z_norm": z_norm,
+            "p_norm": _p_analytic(z_norm, alternative),
+            "VC_rand": VC_rand,
+            "seC_rand": np.sqrt(VC_rand),
+            "z_rand": z_rand,
+            "p_rand": _p_analytic(z_rand, alternative),
+            "p_sim": p_sim,
+            "z_sim": z_sim,
+            "n": np.full(T, n),
+            "n_islands": np.full(T, int((card == 0).sum())),
+        }
+    )
+    out.attrs.update(
+        alternative=alternative, permutations=int(permutations), seed=seed, transform=transform
+    )
+    return out
+
+
+def _perm_quadratic(Zs, S, R: int, seed, a=None):
+    """For ``R`` random permutations π of the rows of ``Zs`` (n × T, the same π for every
+    year): ``q[p, t] = z_π' W z_π`` and, when ``a`` (n,) is given, ``s[p, t] = Σ_i a_i z_π(i)²``.
+
+    z_π' W z_π = Σ_i z_π(i) Σ_j w_ij z_π(j): W with columns relabelled j → π(j); a chunk of
+    permutations is stacked into one (c·n) × n sparse matrix, so one sparse product serves every
+    permutation of the chunk and every year.
+    """
+    n, T = Zs.shape
+    rng = np.random.default_rng(seed)
+    q = np.empty((R, T))
+    sq = np.empty((R, T)) if a is not None else None
+    chunk = max(1, _CHUNK_ELEMENTS // (n * T))
+    base = np.arange(n)
+    data, indptr = _stacked(S, min(chunk, R))
+    for start in range(0, R, chunk):
+        c = min(chunk, R - start)
+        perm = rng.permuted(np.tile(base, (c, 1)), axis=1)  # (c, n)
+        cols = perm[:, S.indices].ravel()
+        big = sparse.csr_matrix((data[: c * S.nnz], cols, indptr[: c * n + 1]), shape=(c * n, n))
+        L = (big @ Zs).reshape(c, n, T)
+        G = Zs[perm]
+        q[start : start + c] = np.einsum("pit,pit->pt", G, L)
+        if a is not None:
+            sq[start : start + c] = np.einsum("i,pit->pt", a, G * G)
+    return q, sq
+
+
+def _stacked(S, c: int):
+    """Data and row pointers of ``c`` copies of CSR matrix ``S`` stacked vertically (the column
+    indices are filled in per permutation); a prefix of them describes fewer copies."""
+    n, nnz = S.shape[0], S.nnz
+    indptr = np.empty(c * n + 1, dtype=np.int64)
+    indptr[:-1] = (np.arange(c)[:, None] * nnz + S.indptr[None, :-1]).ravel()
+    indptr[-1] = c * nnz
+    return np.tile(S.data, c), indptr
 
 
 def _draws(rng, R: int, n: int, k: int) -> np.ndarray:
@@ -394,14 +515,14 @@ def _local_p(Z, S, card, lag, R, seed, alternative):
     lag_le = np.zeros((n, T), dtype=np.int64)
     chunk = max(1, _CHUNK_ELEMENTS // (n * T))
     has_diag = bool(np.any(diag))
+    data, indptr = _stacked(O, min(chunk, R))
     for start in range(0, R, chunk):
         c = min(chunk, R - start)
         cols = draws[start : start + c][:, pos]  # (c, nnz)
         cols += cols >= rows
-        indptr = np.empty(c * n + 1, dtype=np.int64)
-        indptr[:-1] = (np.arange(c)[:, None] * nnz + O.indptr[None, :-1]).ravel()
-        indptr[-1] = c * nnz
-        big = sparse.csr_matrix((np.tile(O.data, c), cols.ravel(), indptr), shape=(c * n, n))
+        big = sparse.csr_matrix(
+            (data[: c * nnz], cols.ravel(), indptr[: c * n + 1]), shape=(c * n, n)
+        )
         L = (big @ Z).reshape(c, n, T)
         if has_diag:
             L += diag[None, :, None] * Z[None]

@@ -389,6 +389,23 @@ def test_display_uses_language_columns_and_words(figs, tmp_path):
     assert "Lead the neighbours" in values and "发挥优势，带动周边地区协同发展" in values
 
 
+def test_region_names_and_id_headers(figs, tmp_path):
+    """Codes get a name column; names given as ids are not repeated; headers say which is which."""
+    from nqpf import regions
+
+    assert regions.name("110000", style="short") == "北京"     # the fact the test relies on
+    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "c.xlsx"))
+    hdr = [c.value for c in wb["战略着力点"][1]][:2]
+    assert hdr == ["行政区划代码", "地区"] and wb["战略着力点"]["B2"].value == "北京"
+    tables = _tables()
+    tables = {"strategy": tables["strategy"].assign(region=["北京", "天津", "河北", "上海", "江苏", "广东"])}
+    zh = openpyxl.load_workbook(write_excel(make_input(figs, "zh", tables=tables), tmp_path / "z.xlsx"))
+    assert [c.value for c in zh["战略着力点"][1]][:2] == ["地区", "发展水平"]
+    en = openpyxl.load_workbook(write_excel(make_input(figs, "en", tables=tables), tmp_path / "e.xlsx"))
+    assert [c.value for c in en["Strategy"][1]][:2] == ["Region id", "Region"]
+    assert en["Strategy"]["B2"].value == "Beijing"
+
+
 def test_html_without_optional_tables(figs, tmp_path):
     tables = {"disparity": _tables()["disparity"]}
     inp = ReportInput(tables=tables, figures={}, meta={}, lang="en")

@@ -71,6 +71,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "focus": ("战略着力点", "Strategic focus"),
     "group": ("区域", "Region group"),
     "code": ("行政区划代码", "GB/T 2260 code"),
+    "region_id": ("地区标识", "Region id"),
     "shortboards": ("短板指标", "Short boards"),
     "score_first": ("期初得分", "First-year score"),
     "score_last": ("期末得分", "Last-year score"),

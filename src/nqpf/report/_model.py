@@ -22,7 +22,7 @@ __all__ = [
     "TABLE_ORDER", "LONG_TABLES", "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock",
     "prepare_tables", "column_kind", "format_value", "header", "build_document", "figure_order",
     "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle",
-    "display_frame", "param", "DISPLAY_COLUMNS",
+    "display_frame", "param", "is_code_column", "DISPLAY_COLUMNS",
 ]
 
 #: Order of the table sheets in the workbook (keys of ``Results.tables`` plus ``subindices``).
@@ -143,7 +143,7 @@ def format_value(v, kind: str, lang: str = "en") -> str:
 _GROUPED = re.compile(r"^(.+)\[(.+)\]$")
 
 
-def header(col, lang: str, columns=()) -> str:
+def header(col, lang: str, columns=(), code_ids: bool = True) -> str:
     """Column header in ``lang``: years stay numbers, known names get labels.
 
     ``region`` is headed as a code when the table also has ``region_name``; ``theil_T[East]``
@@ -153,13 +153,23 @@ def header(col, lang: str, columns=()) -> str:
         return str(int(col))
     col = str(col)
     if col == "region" and "region_name" in columns:
-        return tr("code", lang)
+        return tr("code", lang) if code_ids else tr("region_id", lang)
     if col == "region_name":
         return tr("region", lang)
     m = _GROUPED.match(col)
     if m:
         return f"{tr(m.group(1), lang)}[{tr(m.group(2), lang)}]"
+    m = re.match(r"^(.+)_(zh|en)$", col)
+    if m and tr(m.group(1), lang) != m.group(1):
+        which = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}[m.group(2)]
+        return (f"{tr(m.group(1), lang)}（{which[0]}）" if lang == "zh"
+                else f"{tr(m.group(1), lang)} ({which[1]})")
     return tr(col, lang)
+
+
+def is_code_column(s: pd.Series) -> bool:
+    """Whether a region column holds GB/T 2260 codes (six digits)."""
+    return bool(len(s)) and all(re.fullmatch(r"\d{6}", str(v)) for v in s)
 
 
 # ----------------------------------------------------------------------------------------- tables
@@ -186,8 +196,8 @@ def _add_region_names(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     if namer is None:
         return df
     names = [namer(c) for c in df["region"]]
-    if not any(names):
-        return df
+    if not any(names) or all(n == str(c) for n, c in zip(names, df["region"])):
+        return df     # no names known, or the ids already are the names of this language
     df = df.copy()
     df.insert(df.columns.get_loc("region") + 1, "region_name",
               [n if n else str(c) for n, c in zip(names, df["region"])])

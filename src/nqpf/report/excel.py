@@ -24,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from ._labels import tr
-from ._model import column_kind, conventions, format_value, header, meta_rows, prepare_tables, subtitle
+from ._model import (column_kind, conventions, format_value, header, is_code_column, meta_rows, prepare_tables,
+                     subtitle)
 from .atomic import atomic_write_bytes, normalize_zip
 
 __all__ = ["write_excel", "excel_bytes", "sheet_names", "text_width", "FIXED_TIME"]
@@ -91,8 +92,9 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
     widths: dict[int, int] = {}
     kinds = [column_kind(c, df[c]) for c in df.columns]
     cols = list(df.columns)
+    codes = "region" in df.columns and is_code_column(df["region"])
     for j, c in enumerate(cols, start=1):
-        h = header(c, lang, cols)
+        h = header(c, lang, cols, codes)
         cell = ws.cell(row=1, column=j, value=h)
         cell.font = bold
         cell.border = rule

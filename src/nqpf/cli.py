@@ -106,25 +106,25 @@ def _check_alt(alternative: str) -> str:
 
 
 def _summary(res, out: Path, written) -> None:
-    from .labels import label
-
     lang = res.lang
     mg = res.tables["moran_global"]
     disp = res.tables["disparity"]
     t = Table(title=("全局莫兰指数与区域差异" if lang == "zh" else "Global Moran's I and disparity"),
               show_lines=False)
-    for c in ("year", "I", "z_norm", "p_norm", "p_sim", "theil", "sigma", "cv"):
-        t.add_column(label(c, lang), justify="right")
+    heads = ("年份", "I", "z(随机化)", "p(随机化)", "p(置换)", "泰尔指数", "收敛系数σ", "变异系数") if lang == "zh" \
+        else ("year", "I", "z_rand", "p_rand", "p_sim", "Theil", "sigma", "CV")
+    for h in heads:
+        t.add_column(h, justify="right", no_wrap=True)
     d = disp.set_index("year")
     for _, r in mg.iterrows():
         y = int(r["year"])
-        t.add_row(str(y), f"{r['I']:.3f}", f"{r['z_norm']:.3f}", f"{r['p_norm']:.3f}", f"{r['p_sim']:.3f}",
+        t.add_row(str(y), f"{r['I']:.3f}", f"{r['z_rand']:.3f}", f"{r['p_rand']:.3f}", f"{r['p_sim']:.3f}",
                   f"{d.loc[y, 'theil']:.4f}", f"{d.loc[y, 'sigma']:.4f}", f"{d.loc[y, 'cv']:.4f}")
     console.print(t)
     comp = res.tables.get("table3_comparison")
     if comp is not None:
-        ok = comp[comp["matches_3dp"]]["year"].tolist()
-        no = comp[~comp["matches_3dp"]]["year"].tolist()
+        ok = comp[comp["reproduced"]]["year"].tolist()
+        no = comp[~comp["reproduced"]]["year"].tolist()
         if lang == "zh":
             console.print(f"与论文表3一致(I、z、p 三位小数)的年份:{ok or '无'};不一致:{no or '无'}(原因见 docs/table3.md)")
         else:

@@ -80,7 +80,7 @@ def write_template(spec, path: str | os.PathLike, years: Iterable[int] = range(2
     ]
     for v in sorted(uses):
         inds = uses[v]
-        lines.append(f"{v} | {', '.join(i.id for i in inds)} | {_unit(inds, v)}")
+        lines.append(f"{v} | {', '.join(i.id for i in inds)} | {_unit(inds, v, spec)}")
     for i, t in enumerate(lines, 1):
         about.cell(row=i, column=1, value=t)
     about["A1"].font = Font(bold=True, size=12)
@@ -92,7 +92,7 @@ def write_template(spec, path: str | os.PathLike, years: Iterable[int] = range(2
         inds = uses[v]
         desc = "; ".join(f"{i.id} {i.name_zh or ''}" + (f" = {i.formula}" if i.formula else "") for i in inds)
         ws.cell(row=1, column=1, value=f"{v} — {desc}").font = Font(bold=True)
-        ws.cell(row=2, column=1, value=f"单位: {_unit(inds, v)}")
+        ws.cell(row=2, column=1, value=f"单位: {_unit(inds, v, spec)}")
         ws.cell(row=3, column=1, value="地区").font = Font(bold=True)
         for j, y in enumerate(years, start=2):
             c = ws.cell(row=3, column=j, value=y)
@@ -125,7 +125,11 @@ def _formula_vars(spec, ind) -> list[str]:
     return [ind.id]
 
 
-def _unit(inds, var) -> str:
+def _unit(inds, var, spec=None) -> str:
+    declared = getattr(spec, "declared_variables", None) or {}
+    d = declared.get(var)
+    if isinstance(d, dict) and d.get("unit"):
+        return str(d["unit"])
     for i in inds:
         if not getattr(i, "formula", None) and getattr(i, "unit", None):
             return str(i.unit)

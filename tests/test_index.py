@@ -388,3 +388,27 @@ def test_build_index_per_year_and_constant(X6):
 def test_build_index_spec_mismatch(X6):
     with pytest.raises(InputError, match=r"missing from the data \['x3'\]"):
         build_index(X6.drop(columns="x3"), _spec())
+
+
+# ------------------------------------------------------------------------------ the paper's eq. 7
+def test_score_basis_proportions_average_one_over_m():
+    """Why the composite is sum_j w_j x'_ij and not sum_j w_j p_ij (eq. 7 lost its second factor).
+
+    sum_j w_j p_ij averages exactly 1/m over the m region-years for any data, while the paper's
+    Table 2 (bundled, transcribed from the paper) has mean 0.25 over 29 × 11 = 319 province-years.
+    """
+    rng = np.random.default_rng(19)
+    X = panel(rng.random((30, 4)), regions=range(10), years=(1, 2, 3))
+    Xn = normalize(X, dict.fromkeys(X.columns, 1))
+    W = compute_weights(Xn, "entropy")
+    p = normalize(Xn, dict.fromkeys(X.columns, 1), method="proportion")
+    on_p = aggregate(p, W)["score"]
+    assert on_p.mean() == pytest.approx(1 / 30, abs=1e-15)
+    on_x = aggregate(Xn, W)["score"]
+    assert on_x.min() >= 0 and on_x.max() <= 1
+
+    from nqpf import datasets
+    table2 = datasets.load_ran2025_scores()["score"]
+    assert len(table2) == 319
+    assert table2.mean() > 50 / 319  # far from 1/319: Table 2 is on the x' scale
+    assert table2.min() >= 0 and table2.max() <= 1

@@ -4,8 +4,12 @@ The composite of region-year :math:`i` is the paper's weighted sum
 
 .. math:: U_i = \sum_j w_j x'_{ij}
 
-(the printed eq. 7, ":math:`U_i = \sum_j \lambda_j`", has lost its second factor; the text before it
-says the score combines the indicator values with their weights). The sub-index of a group
+The printed eq. 7, ":math:`U_i = \sum_j \lambda_j`", has lost its second factor, and the sentence
+before it names the proportions :math:`\omega_{ij}` (= :math:`p_{ij}`) as that factor. The published
+scores settle it in favour of :math:`x'_{ij}`: because :math:`\sum_i p_{ij} = 1` for every indicator,
+:math:`\sum_j w_j p_{ij}` averages exactly :math:`1/m` over the :math:`m` region-years (1/319 ≈ 0.003
+for the paper's 29 provinces × 11 years), while Table 2 ranges from 0.08 to 0.70 with mean 0.25, the
+scale of :math:`\sum_j w_j x'_{ij} \in [0, 1]`. The sub-index of a group
 :math:`G` (a criterion, a dimension, ...) is the part of the composite its indicators contribute,
 
 .. math:: U_{iG} = \sum_{j \in G} w_j x'_{ij},

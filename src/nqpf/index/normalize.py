@@ -59,8 +59,8 @@ def _check_matrix(X, what="indicator matrix", allow_negative=True):
     if X.columns.has_duplicates:
         dup = X.columns[X.columns.duplicated()].unique().tolist()
         raise InputError(f"the {what} has duplicated indicator columns: {dup}")
-    bad = [c for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c]) and
-                                        not pd.api.types.is_bool_dtype(X[c]))]
+    bad = [c for c, t in zip(X.columns, X.dtypes) if not (pd.api.types.is_numeric_dtype(t) and
+                                                          not pd.api.types.is_bool_dtype(t))]
     if bad:
         raise InputError(f"non-numeric indicator column(s) in the {what}: {bad}; "
                          "convert them to numbers (nqpf.io / nqpf.prepare do this with an audit)")

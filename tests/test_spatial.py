@@ -110,7 +110,8 @@ def test_moran_global_p_sim_exact_enumeration():
     # n = 5: all 120 permutations enumerated give the exact permutation p-values
     w = W({0: [1, 4], 1: [0, 2], 2: [1, 3], 3: [2, 4], 4: [3, 0]})  # a ring
     y = np.array([1.0, 3.0, 2.5, 7.0, 4.0])
-    Y = pd.DataFrame({2000: y, 2001: y[::-1].copy()}, index=range(5))
+    # 2002 has tied values: many permutations give the same I up to rounding (must count as ≥)
+    Y = pd.DataFrame({2000: y, 2001: y[::-1].copy(), 2002: [1.0, 1.0, 2.0, 2.0, 5.0]}, index=range(5))
     R = 20000
     res = {alt: moran_global(Y, w, permutations=R, seed=7, alternative=alt) for alt in ("greater", "less")}
     for k, col in enumerate(Y.columns):
@@ -412,3 +413,45 @@ def test_geary_hand_computed_path():
     w = W({"a": ["b"], "b": ["a", "c"], "c": ["b", "d"], "d": ["c"]})
     Y = pd.DataFrame({2020: [1.0, 2.0, 3.0, 4.0]}, index=["a", "b", "c", "d"])
     assert geary_global(Y, w, permutations=0)["C"].iloc[0] == pytest.approx(0.3, abs=TOL)
+
+
+def test_moran_local_unequal_weights_exact_enumeration():
+    # weights differ within rows (as inverse-distance .gwt weights): the general path; the exact
+    # conditional p enumerates every ordered draw of k_i of the 5 other values
+    neigh = {0: [1, 2], 1: [0, 2, 3], 2: [0, 1, 5], 3: [1, 4], 4: [3, 5], 5: [2, 4]}
+    wts = {0: [1.0, 3.0], 1: [1.0, 0.5, 2.0], 2: [3.0, 0.5, 1.0], 3: [2.0, 0.25], 4: [0.25, 4.0], 5: [1.0, 4.0]}
+    w = W(neigh, wts)
+    y = np.array([2.0, 5.0, 1.0, 4.0, 3.5, 0.5])
+    Y = pd.DataFrame({2000: y, 2001: y ** 2}, index=range(6))
+    R = 20000
+    for alt in ("greater", "less"):
+        res = moran_local(Y, w, permutations=R, seed=5, alternative=alt, transform="o")
+        for year, yy in ((2000, y), (2001, y**2)):
+            z = (yy - yy.mean()) / yy.std()
+            got = res.loc[res["year"] == year, "p_sim"].to_numpy()
+            for i in range(6):
+                wi = np.array(wts[i])
+                obs = z[i] * (wi @ z[neigh[i]])
+                others = [j for j in range(6) if j != i]
+                sims = np.array([z[i] * (wi @ z[list(d)]) for d in itertools.permutations(others, len(wi))])
+                exact = np.mean(sims >= obs - 1e-12) if alt == "greater" else np.mean(sims <= obs + 1e-12)
+                sd = np.sqrt(exact * (1 - exact) / R)
+                assert abs(got[i] - exact) < 5 * sd + 2 / (R + 1), (alt, year, i, got[i], exact)
+
+
+@pytest.mark.parametrize("wname", ["lattice", "knn", "island"])
+def test_moran_local_fast_path_equals_general_path(wname, monkeypatch):
+    import nqpf.spatial.autocorrelation as ac
+
+    w = WEIGHTS[wname]()
+    Y = _panel(w, T=3, seed=13)
+    R = 499
+    fast = moran_local(Y, w, permutations=R, seed=2)
+    monkeypatch.setattr(ac, "_row_constant", lambda O: (False, None))  # force the sparse path
+    general = moran_local(Y, w, permutations=R, seed=2)
+    pd.testing.assert_frame_equal(fast.drop(columns=["p_sim", "cluster"]), general.drop(columns=["p_sim", "cluster"]))
+    # same draws, two algorithms: equal counts except where a draw ties the observed lag up to
+    # rounding (the drawn set equals the real neighbours), which moves a count by one
+    d = np.abs(fast["p_sim"] - general["p_sim"]).dropna()
+    assert (d <= 2 * 2 / (R + 1) + 1e-12).all()
+    assert (d == 0).mean() > 0.97

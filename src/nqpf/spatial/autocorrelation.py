@@ -1,4 +1,4 @@
-"""Global and local Moran's I for every year of a score matrix at once.
+"""Global Moran's I and Geary's C and local Moran's I for every year of a score matrix at once.
 
 All years are computed together: the scores are an ``n × T`` matrix ``Z`` and the spatial lag of
 every year is one sparse product ``W @ Z``. Permutation inference reuses the same random draws for
@@ -19,6 +19,9 @@ Conventions (differences from esda 2.8 are deliberate and listed here)
   ``"less"`` ``(#{sim ≤ obs} + 1)/(R + 1)``, ``P(Z ≤ z)``;
   ``"two-sided"`` ``min(1, 2·(min(#≥, #≤) + 1)/(R + 1))``, ``2·P(Z ≥ |z|)``;
   ``"directed"`` esda's convention (see above), ``P(Z ≥ |z|)``.
+* :func:`moran_local` defaults to ``alternative="two-sided"``; esda 2.8's ``Moran_Local`` (and
+  GeoDa) report the ``"directed"`` value, half as large, so they flag more clusters at the same
+  ``alpha``. Pass ``alternative="directed"`` to reproduce them.
 * Islands (regions without neighbours) stay in ``n`` for the global statistic (as esda and GeoDa
   do; their lag is 0) and are counted in ``n_islands``. In :func:`moran_local` an island has
   quadrant ``""``, ``p_sim`` NaN and is never a cluster; esda gives islands a quadrant and a
@@ -26,6 +29,11 @@ Conventions (differences from esda 2.8 are deliberate and listed here)
 * Local pseudo p-values use conditional permutation as esda: for region ``i`` the values of the
   other ``n − 1`` regions are permuted and ``k_i`` of them drawn as neighbours; the same draws
   (one ``R × max(k)`` table) serve every region, as in esda, and every year (our addition).
+  Global permutations likewise permute the rows of the whole ``n × T`` matrix. Each year's test
+  is a valid permutation test; the p-values of different years share their draws and are
+  therefore not independent of each other (they never are for a panel anyway).
+* Draws come from ``numpy.random.default_rng(seed)``, so results are reproducible, but they are
+  not esda's draws: pseudo p-values agree with esda's within sampling error, not exactly.
 """
 from __future__ import annotations
 
@@ -50,6 +58,9 @@ __all__ = [
 QUADRANTS = ("HH", "LH", "LL", "HL")
 _ALTERNATIVES = ("greater", "less", "two-sided", "directed")
 _TRANSFORMS = ("r", "b", "d", "v", "o")
+# a simulated statistic within this relative distance of the observed one counts as a tie
+# (the same value summed in another order differs by rounding only)
+_TIE_RTOL = 1e-10
 # elements of the largest temporary array per permutation chunk (8 bytes each)
 _CHUNK_ELEMENTS = 4_000_000
 
@@ -97,6 +108,13 @@ def _weights(w, ids, transform: str, what: str):
     offdiag.eliminate_zeros()
     card = np.diff(offdiag.indptr)
     return S, card
+
+
+def _wnorm(S) -> float:
+    """max(largest absolute row sum, largest absolute column sum) of W: a bound of |z'Wz| for
+    unit ‖z‖ (scale of the rounding tolerance)."""
+    A = abs(S)
+    return float(max(A.sum(axis=1).max(), A.sum(axis=0).max()))
 
 
 def _check_alternative(alternative, what):
@@ -209,8 +227,9 @@ def moran_global(
         R = int(permutations)
         Zs = Zc / np.sqrt(z2)  # unit sum of squares: I = n/S0 · Σ z·Wz
         sim = (n / S0) * _perm_quadratic(Zs, S, R, seed)[0]
-        ge = (sim >= I).sum(axis=0)
-        le = (sim <= I).sum(axis=0)
+        tol = _TIE_RTOL * (n / S0) * _wnorm(S)
+        ge = (sim >= I - tol).sum(axis=0)
+        le = (sim <= I + tol).sum(axis=0)
         p_sim = _p_counts(ge, le, R, alternative)
         with np.errstate(divide="ignore", invalid="ignore"):
             z_sim = (I - sim.mean(axis=0)) / sim.std(axis=0)
@@ -310,7 +329,8 @@ def geary_global(
         R = int(permutations)
         q, sq = _perm_quadratic(Zc / np.sqrt(z2), S, R, seed, a=rc)
         sim = (n - 1) * (sq - 2 * q) / (2 * S0)
-        p_sim = _p_counts((sim >= C).sum(axis=0), (sim <= C).sum(axis=0), R, alternative)
+        tol = _TIE_RTOL * (n - 1) / S0 * (rc.max() + 2 * _wnorm(S))
+        p_sim = _p_counts((sim >= C - tol).sum(axis=0), (sim <= C + tol).sum(axis=0), R, alternative)
         with np.errstate(divide="ignore", invalid="ignore"):
             z_sim = (C - sim.mean(axis=0)) / sim.std(axis=0)
     out = pd.DataFrame(
@@ -342,11 +362,16 @@ def _perm_quadratic(Zs, S, R: int, seed, a=None):
     """For ``R`` random permutations π of the rows of ``Zs`` (n × T, the same π for every
     year): ``q[p, t] = z_π' W z_π`` and, when ``a`` (n,) is given, ``s[p, t] = Σ_i a_i z_π(i)²``.
 
-    z_π' W z_π = Σ_i z_π(i) Σ_j w_ij z_π(j): W with columns relabelled j → π(j); a chunk of
-    permutations is stacked into one (c·n) × n sparse matrix, so one sparse product serves every
+    z_π' W z_π = Σ_i z_π(i) Σ_j u_ij z_π(j) with ``U`` the upper triangle of ``W + W'`` (plus
+    the diagonal of ``W``) and its columns relabelled j → π(j); a chunk of permutations is stacked into one (c·n) × n sparse matrix, so one sparse product serves every
     permutation of the chunk and every year.
     """
     n, T = Zs.shape
+    # z'Wz = z'Uz with U = diag(W) + upper triangle of W + W': half the entries of W
+    U = sparse.csr_matrix(sparse.triu(S + S.T, k=1) + sparse.diags(S.diagonal()))
+    U.eliminate_zeros()
+    U.sort_indices()
+    S = U
     rng = np.random.default_rng(seed)
     q = np.empty((R, T))
     sq = np.empty((R, T)) if a is not None else None
@@ -376,20 +401,20 @@ def _stacked(S, c: int):
     return np.tile(S.data, c), indptr
 
 
-def _draws(rng, R: int, n: int, k: int) -> np.ndarray:
-    """R samples (rows) of k distinct ids from 0..n-2, each in random order (as esda's
-    ``vec_permutations``, with numpy's Generator)."""
+def _draws(rng, R: int, m: int, k: int) -> np.ndarray:
+    """``R`` samples (rows) of ``k`` distinct ids from ``0..m-1``, each in random order."""
     out = np.empty((R, k), dtype=np.int64)
     if k == 0:
         return out
-    step = max(1, _CHUNK_ELEMENTS // max(n - 1, 1))
+    step = max(1, _CHUNK_ELEMENTS // m)
     for start in range(0, R, step):
         c = min(step, R - start)
-        keys = rng.random((c, n - 1))
-        if k < n - 1:
+        keys = rng.random((c, m))
+        if k < m:
             idx = np.argpartition(keys, k - 1, axis=1)[:, :k]
         else:
-            idx = np.tile(np.arange(n - 1), (c, 1))
+            idx = np.tile(np.arange(m), (c, 1))
+        # order the k selected ids by their keys: a uniformly random order
         order = np.argsort(np.take_along_axis(keys, idx, axis=1), axis=1)
         out[start : start + c] = np.take_along_axis(idx, order, axis=1)
     return out
@@ -491,45 +516,95 @@ def moran_local(
     return out
 
 
-def _local_p(Z, S, card, lag, R, seed, alternative):
-    """Conditional-permutation p-values, all regions and years at once.
+def _row_constant(O):
+    """Whether every non-empty row of CSR ``O`` has all its weights equal and positive, and
+    that weight per row (0 for empty rows)."""
+    n = O.shape[0]
+    card = np.diff(O.indptr)
+    c = np.zeros(n)
+    nz = card > 0
+    if not nz.any():
+        return True, c
+    rows = np.repeat(np.arange(n), card)
+    c[nz] = np.add.reduceat(O.data, O.indptr[:-1][nz]) / card[nz]
+    equal = np.allclose(O.data, c[rows], rtol=1e-12, atol=0.0) and bool((c[nz] > 0).all())
+    return equal, c
 
-    For permutation ``p`` the random weights matrix has W's sparsity pattern and values with
-    the neighbour columns of row ``i`` replaced by ``draw[p, :k_i]`` mapped past ``i``
-    (``d → d + (d >= i)``, so ``i`` itself is never drawn). Stacking a chunk of permutations
-    gives one ``(c·n) × n`` sparse matrix whose product with ``Z`` (``n × T``) is every random
-    lag of every region, permutation and year.
+
+def _local_p(Z, S, card, lag, R, seed, alternative, fast=True):
+    """Conditional-permutation p-values of local Moran, all regions and years at once.
+
+    Draws: ``R`` random ordered samples ``Q[p]`` of ``max(k) + 1`` distinct regions out of all
+    ``n``. Region ``i`` (``k_i`` neighbours) takes ``Q[p, :k_i]``, with ``i`` itself, if drawn,
+    replaced by ``Q[p, k_i]``: by exchangeability this is a uniformly random ordered sample of
+    ``k_i`` of the other ``n − 1`` regions, i.e. esda's conditional permutation, and the same
+    table serves every region and every year.
+
+    Fast path (every row of W has equal weights ``c_i``, as binary or row-standardised
+    contiguity/KNN weights): the random lag is ``c_i`` times a prefix sum of ``z[Q[p]]``, the
+    same for every region with ``k_i`` neighbours except the few draws that hit ``i``. The
+    counts ``#{lag_sim ≥ lag_i}`` come from sorting the ``R`` prefix sums once per (k, year) and
+    a binary search per region-year, then correcting the hits. Otherwise: a chunk of random
+    weights matrices (W's rows with the drawn columns) stacked into one sparse matrix times Z.
     """
     n, T = Z.shape
     diag = S.diagonal()
-    O = S - sparse.diags(diag)
+    O = sparse.csr_matrix(S - sparse.diags(diag))
     O.eliminate_zeros()
-    O = sparse.csr_matrix(O)
-    nnz = O.nnz
-    rows = np.repeat(np.arange(n), card)
-    pos = np.arange(nnz) - O.indptr[rows]
-    kmax = int(card.max()) if n else 0
+    kmax = int(card.max())
     rng = np.random.default_rng(seed)
-    draws = _draws(rng, R, n, kmax)
+    Q = _draws(rng, R, n, kmax + 1)  # kmax + 1 <= n always
+    self_part = diag[:, None] * Z
+    zmax = np.abs(Z).max(axis=0)
+    equal, c = _row_constant(O)
     lag_ge = np.zeros((n, T), dtype=np.int64)
     lag_le = np.zeros((n, T), dtype=np.int64)
-    chunk = max(1, _CHUNK_ELEMENTS // (n * T))
-    has_diag = bool(np.any(diag))
-    data, indptr = _stacked(O, min(chunk, R))
-    for start in range(0, R, chunk):
-        c = min(chunk, R - start)
-        cols = draws[start : start + c][:, pos]  # (c, nnz)
-        cols += cols >= rows
-        big = sparse.csr_matrix(
-            (data[: c * nnz], cols.ravel(), indptr[: c * n + 1]), shape=(c * n, n)
-        )
-        L = (big @ Z).reshape(c, n, T)
-        if has_diag:
-            L += diag[None, :, None] * Z[None]
-        # I_i,sim >= I_i  <=>  lag_sim >= lag where z_i > 0, lag_sim <= lag where z_i < 0
-        # (I_i = scale · z_i · lag_i with scale > 0): count on the lags, fix the sign below
-        lag_ge += np.count_nonzero(L >= lag, axis=0)
-        lag_le += np.count_nonzero(L <= lag, axis=0)
+    if fast and equal:
+        nb = card > 0
+        thr = np.zeros((n, T))
+        thr[nb] = (lag[nb] - self_part[nb]) / c[nb, None]  # lag_sim >= lag  <=>  PS >= thr
+        tol = _TIE_RTOL * card[:, None] * zmax[None, :]  # ties up to rounding count as ties
+        thr_lo, thr_hi = thr - tol, thr + tol
+        PS = np.zeros((R, kmax + 1, T))
+        np.cumsum(Z[Q[:, :kmax]], axis=1, out=PS[:, 1:, :])  # PS[p, k] = Σ_{j<k} z[Q[p, j]]
+        for k in np.unique(card[nb]):
+            idx = np.flatnonzero(card == k)
+            Sk = np.sort(PS[:, k, :], axis=0)
+            for t in range(T):
+                lag_ge[idx, t] = R - np.searchsorted(Sk[:, t], thr_lo[idx, t], side="left")
+                lag_le[idx, t] = np.searchsorted(Sk[:, t], thr_hi[idx, t], side="right")
+        # draws that picked region i itself among its first k_i: use Q[p, k_i] instead
+        for j in range(kmax):
+            ids = Q[:, j]
+            hit = j < card[ids]
+            p_hit, i_hit = np.flatnonzero(hit), ids[hit]
+            k_hit = card[i_hit]
+            old = PS[p_hit, k_hit, :]
+            new = old - Z[i_hit] + Z[Q[p_hit, k_hit]]
+            lo, hi = thr_lo[i_hit], thr_hi[i_hit]
+            np.add.at(lag_ge, i_hit, (new >= lo).astype(np.int64) - (old >= lo))
+            np.add.at(lag_le, i_hit, (new <= hi).astype(np.int64) - (old <= hi))
+    else:
+        nnz = O.nnz
+        absrow = np.asarray(abs(O).sum(axis=1)).ravel()
+        tol = _TIE_RTOL * absrow[:, None] * zmax[None, :]
+        rows = np.repeat(np.arange(n), card)
+        pos = np.arange(nnz) - O.indptr[rows]
+        chunk = max(1, _CHUNK_ELEMENTS // (n * T))
+        data, indptr = _stacked(O, min(chunk, R))
+        for start in range(0, R, chunk):
+            cnt = min(chunk, R - start)
+            Qc = Q[start : start + cnt]
+            cols = Qc[:, pos]  # (cnt, nnz)
+            cols = np.where(cols == rows, Qc[:, card[rows]], cols)
+            big = sparse.csr_matrix(
+                (data[: cnt * nnz], cols.ravel(), indptr[: cnt * n + 1]), shape=(cnt * n, n)
+            )
+            L = (big @ Z).reshape(cnt, n, T) + self_part
+            lag_ge += np.count_nonzero(L >= lag - tol, axis=0)
+            lag_le += np.count_nonzero(L <= lag + tol, axis=0)
+    # I_i,sim >= I_i  <=>  lag_sim >= lag where z_i > 0, lag_sim <= lag where z_i < 0
+    # (I_i = scale · z_i · lag_i with scale > 0)
     pos_z, neg_z = Z > 0, Z < 0
     ge = np.where(pos_z, lag_ge, np.where(neg_z, lag_le, R))
     le = np.where(pos_z, lag_le, np.where(neg_z, lag_ge, R))

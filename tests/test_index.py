@@ -9,6 +9,7 @@ The Beijing–Tianjin–Hebei workbook is the known answer of the whole chain (t
 """
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -364,6 +365,7 @@ def test_build_index_with_spec(X6):
     assert res.params["levels"] == ["criterion", "dimension"]
     assert "entropy" in res.params["conventions"] and res.audit.empty
     assert res.scores_long().columns[:3].tolist() == ["region", "year", "score"]
+    json.dumps(res.params)  # params go into the study's meta file as JSON
 
 
 def test_build_index_directions_paths_and_given(X6):

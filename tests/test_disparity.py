@@ -82,7 +82,7 @@ def test_disparity_table(Y):
 def test_theil_decomposition_matches_theild(Y, groups):
     d = theil_decomposition(Y, groups)
     ref = TheilD(Y.to_numpy(), groups.to_numpy())
-    np.testing.assert_allclose(d["T"], ref.T, atol=TOL)
+    np.testing.assert_allclose(d["total"], ref.T, atol=TOL)
     np.testing.assert_allclose(d["between"], ref.bg, atol=TOL)
     np.testing.assert_allclose(d["within"], ref.wg, atol=TOL)
     np.testing.assert_allclose(d["between_share"] + d["within_share"], 1.0, atol=TOL)
@@ -112,7 +112,7 @@ def test_theil_decomposition_hand():
     assert d["between"] == pytest.approx(0.25 * np.log(0.5) + 0.75 * np.log(1.5), abs=TOL)
     assert d["within[A]"] == pytest.approx(0.0, abs=TOL)
     assert d["within[B]"] == pytest.approx(0.75 * TB, abs=TOL)
-    assert d["T"] == pytest.approx(d["between"] + d["within"], abs=TOL)
+    assert d["total"] == pytest.approx(d["between"] + d["within"], abs=TOL)
 
 
 # ---------------------------------------------------------------- Dagum

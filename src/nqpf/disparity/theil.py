@@ -63,7 +63,8 @@ def theil_decomposition(Y: pd.DataFrame, groups) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per year with columns ``year, T, between, within, between_share, within_share``,
+        One row per year with columns ``year, total, between, within, between_share,
+        within_share`` (``total`` is :math:`T`),
         then for each group ``g`` (in order of first appearance): ``T[g]`` (the group's own Theil
         index :math:`T_g`), ``s[g]`` (its share :math:`s_g` of the total) and ``within[g]`` (its
         contribution :math:`s_g T_g` to ``within``; these sum to ``within``).
@@ -73,7 +74,7 @@ def theil_decomposition(Y: pd.DataFrame, groups) -> pd.DataFrame:
     n = X.shape[0]
     total = X.sum(axis=0)
     T = _theil(X)
-    out = {"year": np.asarray(Y.columns), "T": T}
+    out = {"year": np.asarray(Y.columns), "total": T}
     between = np.zeros(X.shape[1])
     per_group = {}
     for g in order:

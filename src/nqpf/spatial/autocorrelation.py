@@ -27,8 +27,12 @@ Conventions (differences from esda 2.8 are deliberate and listed here)
   quadrant ``""``, ``p_sim`` NaN and is never a cluster; esda gives islands a quadrant and a
   p-value that can make them "significant".
 * Local pseudo p-values use conditional permutation as esda: for region ``i`` the values of the
-  other ``n − 1`` regions are permuted and ``k_i`` of them drawn as neighbours; the same draws
-  (one ``R × max(k)`` table) serve every region, as in esda, and every year (our addition).
+  other ``n − 1`` regions are permuted and ``k_i`` of them drawn as neighbours. One table of
+  ``R`` random ordered samples of ``max(k) + 1`` regions serves every region (esda also shares
+  one table across regions) and every year (our addition): region ``i`` takes the first ``k_i``
+  of each sample, with ``i`` itself replaced by the next one. When every row of W has equal
+  weights (binary or row-standardised contiguity, KNN) the counts need no loop over permutations:
+  see ``_local_p``.
   Global permutations likewise permute the rows of the whole ``n × T`` matrix. Each year's test
   is a valid permutation test; the p-values of different years share their draws and are
   therefore not independent of each other (they never are for a panel anyway).

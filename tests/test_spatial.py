@@ -386,6 +386,9 @@ def test_bad_input_errors():
         moran_global(_panel(w), w, alternative="bigger")
     with pytest.raises(InputError, match="transform"):
         moran_global(_panel(w), w, transform="x")
+    empty = W({i: [] for i in range(5)}, silence_warnings=True)
+    with pytest.raises(InputError, match="no links"):
+        moran_local(pd.DataFrame({1: np.arange(5.0)}), empty)
 
 
 # ---------------------------------------------------------------- Geary's C vs esda.Geary

@@ -108,6 +108,9 @@ def _weights(w, ids, transform: str, what: str):
         wa.transform = t
     S = sparse.csr_matrix(wa.sparse, dtype=float)
     S.sum_duplicates()
+    S.eliminate_zeros()
+    if S.nnz == 0:
+        raise InputError(f"{what}: the spatial weights have no links (every region is an island)")
     offdiag = S - sparse.diags(S.diagonal())
     offdiag.eliminate_zeros()
     card = np.diff(offdiag.indptr)

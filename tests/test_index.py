@@ -360,7 +360,7 @@ def test_build_index_with_spec(X6):
     S = aggregate(Xn, W, TREE)
     pd.testing.assert_frame_equal(res.scores[S.columns], S)
     T = topsis(Xn, W)
-    np.testing.assert_allclose(res.scores["topsis_C"], T["C"])
+    np.testing.assert_allclose(res.scores["topsis"], T["C"])
     assert res.params["directions"] == {"x1": 1, "x2": -1, "x3": 1}
     assert res.params["levels"] == ["criterion", "dimension"]
     assert "entropy" in res.params["conventions"] and res.audit.empty

@@ -82,7 +82,7 @@ def test_positive_affine_change_of_units_changes_nothing(data, a, b, draw):
     np.testing.assert_allclose(r1.normalized.to_numpy(), r2.normalized.to_numpy(), atol=1e-9)
     np.testing.assert_allclose(r1.weights["weight"], r2.weights["weight"], atol=1e-9)
     np.testing.assert_allclose(r1.scores["score"], r2.scores["score"], atol=1e-9)
-    np.testing.assert_allclose(r1.scores["topsis_C"], r2.scores["topsis_C"], atol=1e-8)
+    np.testing.assert_allclose(r1.scores["topsis"], r2.scores["topsis"], atol=1e-8)
 
 
 @SETTINGS

@@ -136,7 +136,7 @@ def test_build_index_end_to_end(example):
     w = res.weights.set_index("indicator")["weight"]
     np.testing.assert_allclose(w.to_numpy(), example["w"].reindex(w.index).to_numpy(), atol=1e-12)
     expected = example["C"].reindex(res.scores.index).to_numpy()
-    np.testing.assert_allclose(res.scores["topsis_C"].to_numpy(), expected, rtol=0, atol=TOL)
+    np.testing.assert_allclose(res.scores["topsis"].to_numpy(), expected, rtol=0, atol=TOL)
     # TOPSIS ranks within each year follow the sheet's closeness
     sheet_rank = (pd.Series(expected, index=res.scores.index)
                   .groupby(level="year").rank(ascending=False, method="min").astype(int))

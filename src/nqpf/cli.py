@@ -109,12 +109,14 @@ def _summary(res, out: Path, written) -> None:
     lang = res.lang
     mg = res.tables["moran_global"]
     disp = res.tables["disparity"]
+    from rich import box
+
     t = Table(title=("全局莫兰指数与区域差异" if lang == "zh" else "Global Moran's I and disparity"),
-              show_lines=False)
-    heads = ("年份", "I", "z(随机化)", "p(随机化)", "p(置换)", "泰尔指数", "收敛系数σ", "变异系数") if lang == "zh" \
+              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    heads = ("年份", "I", "z", "p", "p置换", "泰尔", "σ", "CV") if lang == "zh" \
         else ("year", "I", "z_rand", "p_rand", "p_sim", "Theil", "sigma", "CV")
     for h in heads:
-        t.add_column(h, justify="right", no_wrap=True)
+        t.add_column(h, justify="right", no_wrap=True, min_width=5)
     d = disp.set_index("year")
     for _, r in mg.iterrows():
         y = int(r["year"])
@@ -126,10 +128,13 @@ def _summary(res, out: Path, written) -> None:
         ok = comp[comp["reproduced"]]["year"].tolist()
         no = comp[~comp["reproduced"]]["year"].tolist()
         if lang == "zh":
-            console.print(f"与论文表3一致(I、z、p 三位小数)的年份:{ok or '无'};不一致:{no or '无'}(原因见 docs/table3.md)")
+            console.print(f"复现论文表3(I、p 三位小数一致,z 在表2四舍五入误差内)的年份:{ok or '无'};"
+                          f"未复现:{no or '无'}。{'; '.join(n for n in comp['note'] if n and 'misprint' in n)}"
+                          "(详见 docs/table3.md)")
         else:
-            console.print(f"Table 3 of the paper reproduced (I, z, p to 3 decimals) for {ok or 'no year'}; "
-                          f"not for {no or 'none'} (see docs/table3.md)")
+            console.print(f"Table 3 of the paper reproduced (I and p to 3 decimals, z within Table 2's rounding) "
+                          f"for {ok or 'no year'}; not for {no or 'none'}. "
+                          f"{'; '.join(n for n in comp['note'] if n and 'misprint' in n)} (see docs/table3.md)")
     n = sum(len(v) for v in written.values())
     console.print(("已写入 " if lang == "zh" else "Wrote ") + f"{n} " + ("个文件到 " if lang == "zh" else "files to ")
                   + f"[bold]{out}[/]")
@@ -253,7 +258,7 @@ def index_cmd(
     with _user_errors():
         s = load_spec(spec)
         panel = read_panel(data, layout=layout, sheet=sheet)
-        prep = prepare(panel.data, s, drop_incomplete=drop_incomplete)
+        prep = prepare(panel, s, drop_incomplete=drop_incomplete)  # carries the reader audit over
         ires = build_index(prep.indicators, s, weighting=weighting, pooled=not per_year, shift=shift, topsis=topsis)
         labels = getattr(panel, "region_label", {}) or {}
 
@@ -263,8 +268,9 @@ def index_cmd(
                 df["region"] = df["region"].map(lambda r: labels.get(r, r))
             return df
 
-        audit = pd.concat([a for a in (panel.audit, prep.audit) if a is not None and len(a)], ignore_index=True) \
-            if any(a is not None and len(a) for a in (panel.audit, prep.audit)) else prep.audit
+        # prepare() carries the reader's audit over; add the index stage's (e.g. constant indicators)
+        parts = [a for a in (prep.audit, getattr(ires, "audit", None)) if a is not None and len(a)]
+        audit = pd.concat(parts, ignore_index=True) if parts else prep.audit
         with atomic_output_dir(out) as tmp:
             t = Path(tmp) / "tables"
             t.mkdir(parents=True, exist_ok=True)

@@ -148,7 +148,8 @@ def _audit_row(**kw):
 
 
 def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=False, drop_incomplete: bool = False,
-            jump_threshold: float | None = 5.0, jump_floor: float = 0.01) -> Prepared:
+            jump_threshold: float | None = 5.0, jump_floor: float = 0.01, years=None,
+            exclude_regions=None) -> Prepared:
     """Build the indicator matrix of ``spec`` from raw long data.
 
     Parameters
@@ -165,12 +166,20 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
         Drop region-years still missing an indicator (audited) instead of raising InputError.
     jump_threshold : float or None
         ``k`` of the jump screen (None switches it off); ``jump_floor`` is its floor ``f``.
+    years : (first, last), optional
+        The study period. Interpolation uses every year of the input (an observation just outside
+        the period is a legitimate anchor), then region-years outside the period are dropped with one
+        audit row each, before the completeness check.
+    exclude_regions : list, optional
+        Regions left out of the study (e.g. the paper leaves out Tibet and Qinghai), as region ids of
+        the data; each of their region-years gets an audit row.
 
     Returns
     -------
     Prepared
     """
     spec = load_spec(spec) if not isinstance(spec, Spec) else spec
+    period = None if years is None else (int(years[0]), int(years[-1]))  # `years` is reused below
     audit = []
     prior = None
     if isinstance(raw_long, Panel):
@@ -269,6 +278,26 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
             values[ind.id] = env[ind.id]
     X = pd.DataFrame({i: np.asarray(values[i], dtype=float) for i in spec.ids}, index=grid)
 
+    # study period and excluded regions (after interpolation, so outside years serve as anchors)
+    if exclude_regions:
+        excl = {str(r) for r in exclude_regions}
+        unknown = sorted(excl - set(regions))
+        if unknown:
+            raise InputError(f"exclude_regions {unknown} are not regions of the data; regions: {regions[:40]}")
+        gone = X.index.get_level_values("region").isin(list(excl))
+        for r, y in X.index[gone]:
+            audit.append(_audit_row(region=r, year=int(y), action="dropped",
+                                    reason="region excluded from the study (exclude_regions)"))
+        X = X[~gone]
+    if period is not None:
+        y0, y1 = period
+        yv = X.index.get_level_values("year")
+        out = (yv < y0) | (yv > y1)
+        for r, y in X.index[out]:
+            audit.append(_audit_row(region=r, year=int(y), action="dropped",
+                                    reason=f"outside the study period {y0}-{y1}"))
+        X = X[~out]
+
     # remaining missing values
     incomplete = X.isna().any(axis=1)
     if incomplete.any():
@@ -294,5 +323,7 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     if prior is not None and len(prior):
         aud = pd.concat([prior, aud], ignore_index=True)
     params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
-                  jump_threshold=jump_threshold, jump_floor=jump_floor, spec=spec.name)
+                  jump_threshold=jump_threshold, jump_floor=jump_floor, spec=spec.name,
+                  years=list(period) if period is not None else None,
+                  exclude_regions=list(exclude_regions) if exclude_regions else None)
     return Prepared(indicators=X, audit=aud, raw=rawf, params=params)

@@ -421,25 +421,17 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
         raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
     step("reading data")
     spec = nspec.load_spec(spec_ref)
+    data.setdefault("variables", list(spec.variables))
     panel = nio.read_panel(data_path, **data)
     prep_cfg = dict(cfg.get("prepare", {}))
-    years = prep_cfg.pop("years", None)
-    raw = panel.data
-    audits = [panel.audit]
-    if years:
-        y0, y1 = int(years[0]), int(years[-1])
-        outside = raw[(raw["year"] < y0) | (raw["year"] > y1)]
-        if len(outside):
-            audits.append(pd.DataFrame({
-                "stage": "prepare", "region": outside["region"].values, "year": outside["year"].values,
-                "variable": outside["variable"].values, "action": "dropped",
-                "reason": f"outside the study period {y0}-{y1} ([prepare] years)",
-                "old": outside["value"].values,
-            }))
-        raw = raw[(raw["year"] >= y0) & (raw["year"] <= y1)]
+    excl = prep_cfg.pop("exclude_regions", None)
+    if excl:
+        from . import regions as _regions
+
+        ids = set(panel.data["region"].astype(str))
+        excl = [e if str(e) in ids else _regions.normalize(e, where="[prepare] exclude_regions") for e in excl]
     step("preparing indicators")
-    prepared = nprep.prepare(raw, spec, **prep_cfg)
-    audits.append(prepared.audit)
+    prepared = nprep.prepare(panel, spec, exclude_regions=excl, **prep_cfg)
     idx_cfg = dict(cfg.get("index", {}))
     step("building the index")
     ires = nindex.build_index(prepared.indicators, spec, **idx_cfg)
@@ -473,18 +465,18 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
 
     def lab(df):
         df = df.reset_index() if "region" not in df.columns else df.copy()
-        if "region" in df.columns:
-            df["region"] = df["region"].map(lambda r: labels.get(r, r))
+        if "region" in df.columns:  # regions dropped before the analysis keep the user's spelling too
+            df["region"] = df["region"].map(lambda r: labels.get(r, label_map.get(r, r)))
         return df
 
     res.tables["scores"] = lab(scores)
     res.tables["weights"] = ires.weights.copy()
     res.tables["normalized"] = lab(ires.normalized)
     res.tables["obstacles"] = lab(obst)
-    audit = pd.concat([a for a in audits + [res.tables.get("audit")] if a is not None and len(a)],
-                      ignore_index=True) if any(a is not None and len(a) for a in audits) else pd.DataFrame(
-        columns=["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action", "reason", "old", "new"])
-    res.tables["audit"] = lab(audit) if "region" in audit.columns else audit
+    parts = [a for a in (prepared.audit, getattr(ires, "audit", None), res.tables.get("audit"))
+             if a is not None and len(a)]
+    audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
+    res.tables["audit"] = lab(audit)
     return res
 
 
@@ -622,13 +614,10 @@ def _write_figures(res: Results, fig_dir: Path, years: Sequence[int], formats, s
                 one = local_ids[local_ids["year"] == y].copy()
                 one["code"] = one["region"].map(res.codes)
                 save(f"lisa_map_{y}", plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(y)))
-    if res.index is not None and hasattr(plot, "plot_profile"):
-        scores = res.index.scores
-        top = res.tables["strategy"]
-        try:
-            last = int(Y.columns[-1])
-            best = Y[last].idxmax()
-            save("profile", plot.plot_profile(scores, best, lang=lang, labels=labels, year=last))
-        except TypeError:
-            pass
+    if res.index is not None:
+        # dimension profile of the leading and the last region of the last year against the mean
+        scores = res.index.scores.reset_index()
+        last = int(Y.columns[-1])
+        for tag, reg in (("first", Y[last].idxmax()), ("last", Y[last].idxmin())):
+            save(f"profile_{tag}", plot.plot_profile(scores, reg, lang=lang, labels=labels, year=last))
     return out

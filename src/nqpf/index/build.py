@@ -57,7 +57,7 @@ class IndexResult:
         Columns ``indicator, weight`` (+ the method's intermediate quantities).
     scores : DataFrame
         Index (region, year): ``score``, one ``"<level>:<group>"`` column per sub-index, ``rank``,
-        and with TOPSIS ``topsis_C, topsis_D_plus, topsis_D_minus, topsis_rank``.
+        and with TOPSIS ``topsis`` (closeness C), ``topsis_D_plus, topsis_D_minus, topsis_rank``.
     params : dict
         Every parameter and convention used.
     warnings : list of str
@@ -170,7 +170,8 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
         if topsis:
             T = _topsis(Xn, W, pooled=pooled)
             for c in ("C", "D_plus", "D_minus", "rank"):
-                scores[f"topsis_{c}"] = T[c].to_numpy()
+                # the closeness is the TOPSIS score: column `topsis` (the name the CLI contract uses)
+                scores["topsis" if c == "C" else f"topsis_{c}"] = T[c].to_numpy()
     messages = []
     for w in caught:  # keep each message once and re-emit it so callers still see it
         if str(w.message) not in messages:

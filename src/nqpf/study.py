@@ -178,6 +178,7 @@ def analyze_scores(
     meta: Mapping | None = None,
     obstacles: pd.DataFrame | None = None,
     group_names: Mapping | None = None,
+    shortboard_level: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> Results:
     """The paper's temporal and spatial analysis of a score panel.
@@ -246,8 +247,17 @@ def analyze_scores(
     qt = spatial.quadrant_transitions(ml, first, last)
     step("strategy")
     neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
+    # names in the recommendations: the user's identifier in Chinese sentences, the English name of a
+    # Chinese province in English ones (an identifier that is not a province is used in both)
+    if codes:
+        from . import regions as _regions
+
+        region_names = {i: (labels[i], _regions.name(codes[i], "en")) for i in Y.index}
+    else:
+        region_names = {i: (labels[i], labels[i]) for i in Y.index}
     strat = diagnose.strategy_table(
-        Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names
+        Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names,
+        region_names=region_names, shortboard_level=shortboard_level,
     )
     tables["moran_local"] = relabel(ml)
     tables["quadrant_transitions"] = relabel(qt)
@@ -274,18 +284,38 @@ def analyze_scores(
         "seed": seed,
         "alternative": alternative,
         "alpha": alpha,
-        "conventions": {
-            "theil": "T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)  (paper eq. 8)",
-            "sigma": "population sd of ln y  (paper eq. 9)",
-            "cv": "population sd / mean  (paper eq. 10)",
-            "moran_p": f"p_norm and p_rand are {alternative} (one-sided unless 'two-sided'); "
-                       "p_sim is the permutation pseudo p with the same alternative",
-            "local_moran": "I_i on esda's scale; conditional permutation; islands never clusters",
-        },
+        "local_alternative": "two-sided",
+        "conventions": _conventions(alternative, lang),
     }
     if meta:
         m.update(meta)
     return Results(tables=tables, meta=m, lang=lang, Y=Y, w=w, labels=labels, codes=codes)
+
+
+def _conventions(alternative: str, lang: str) -> dict:
+    """The conventions of the analysis, in the report's language."""
+    side_zh = {"greater": "单侧(正相关,greater)", "less": "单侧(负相关,less)", "two-sided": "双侧"}[alternative]
+    if lang == "zh":
+        return {
+            "theil": "泰尔指数 T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)(论文式8)",
+            "sigma": "收敛系数 σ:ln y 的总体标准差(论文式9)",
+            "cv": "变异系数:总体标准差 / 均值(论文式10)",
+            "moran_p": f"全局莫兰指数 p_norm、p_rand 为{side_zh}检验;p_sim 为同一备择假设下的置换伪 p 值;"
+                       "与论文表3一致的是随机化假设下的 z_rand 与 p_rand(R spdep::moran.test 的默认)",
+            "local_moran": "局部莫兰指数 I_i 与 esda 同尺度;条件置换检验,伪 p 值为双侧;"
+                           "无邻接地区不判为显著集聚",
+        }
+    return {
+        "theil": "Theil T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)  (paper eq. 8)",
+        "sigma": "σ-convergence: population sd of ln y  (paper eq. 9)",
+        "cv": "coefficient of variation: population sd / mean  (paper eq. 10)",
+        "moran_p": f"global Moran p_norm and p_rand are {alternative} "
+                   f"({'one-sided' if alternative != 'two-sided' else 'two-sided'}); p_sim is the permutation "
+                   "pseudo p with the same alternative; the paper's Table 3 reports z_rand and p_rand "
+                   "(randomisation, as R spdep::moran.test)",
+        "local_moran": "I_i on esda's scale; conditional permutation, two-sided pseudo p; "
+                       "regions without neighbours are never clusters",
+    }
 
 
 def _relabel_list(s, labels):
@@ -454,8 +484,10 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     step("obstacle degrees")
     groups_map = _indicator_groups(spec)
     obst = diagnose.obstacles(ires.normalized, ires.weights, groups=groups_map)
+    by_group = diagnose.obstacles_by_group(obst, groups_map, levels=list(spec.levels))
     res = analyze_scores(
-        Y, weights, labels=labels, codes=codes, lang=lang, obstacles=obst,
+        Y, weights, labels=labels, codes=codes, lang=lang, obstacles=by_group,
+        group_names=_group_names(spec), shortboard_level=_shortboard_level(by_group),
         progress=progress, **sp,
         meta={"source": str(Path(data_path).name), "spec": spec.name, "config": _public_cfg(cfg),
               "index": ires.params},
@@ -478,6 +510,30 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
     res.tables["audit"] = lab(audit)
     return res
+
+
+def _group_names(spec) -> dict:
+    """Group and indicator → (Chinese name, English name) for the recommendation sentences."""
+    out = {}
+    for g, lab in (getattr(spec, "group_labels", None) or {}).items():
+        if isinstance(lab, dict):
+            out[g] = (lab.get("name_zh") or g, lab.get("name_en") or g)
+        else:
+            out[g] = (g, str(lab))
+    for ind in spec.indicators:
+        out[ind.id] = (ind.name_zh or ind.id, ind.name_en or ind.id)
+    return out
+
+
+def _shortboard_level(by_group: pd.DataFrame, min_groups: int = 4) -> int:
+    """Shortboards are named at the dimension level (2: criterion → dimension), the paper's unit of
+    diagnosis, unless that level has fewer than ``min_groups`` groups; then the shallowest level that
+    has enough, else the deepest (a two-dimension system would otherwise always name both)."""
+    counts = by_group.groupby("level")["path"].nunique().sort_index()
+    if counts.get(2, 0) >= min_groups:
+        return 2
+    enough = [int(lv) for lv, n in counts.items() if n >= min_groups]
+    return enough[0] if enough else int(counts.index.max())
 
 
 def _indicator_groups(spec) -> dict:

@@ -146,6 +146,9 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fig.savefig(fh, format=fmt, dpi=dpi)
+                _umask = os.umask(0)
+                os.umask(_umask)
+                os.chmod(tmp, 0o666 & ~_umask)  # mkstemp creates 0600; give the usual file mode
                 os.replace(tmp, target)
             except BaseException:
                 with contextlib.suppress(OSError):

@@ -184,6 +184,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "meta.seed": ("随机种子", "Random seed"),
     "meta.alternative": ("备择假设", "Alternative hypothesis"),
     "meta.alpha": ("显著性水平 α", "Significance level α"),
+    "meta.local_alternative": ("局部莫兰检验（伪 p 值）", "Local Moran test (pseudo p)"),
     "meta.weights": ("空间权重", "Spatial weights"),
     "meta.weights_description": ("空间权重", "Spatial weights"),
     "meta.transform": ("权重标准化", "Weights transform"),

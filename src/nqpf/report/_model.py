@@ -566,11 +566,16 @@ def _methods(meta: dict, tables: dict, lang: str, eq: list[int]) -> list:
                     f"with the pseudo p-value of {perms} random permutations (seed {seed}): p_{{sim}} = "
                     "(1 + number of permuted statistics at least as extreme as the observed) / (M + 1)."]
         if "moran_local" in tables:
-            parts_zh.append(f"局部莫兰指数按式（{g + 1}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，采用条件置换检验；"
+            lalt = str(m.get("local_alternative", "two-sided"))
+            lalt_zh = {"two-sided": "双侧", "greater": "单侧", "less": "单侧", "directed": "折叠单侧（同 GeoDa/esda）"}.get(lalt, lalt)
+            lalt_en = {"two-sided": "two-sided", "greater": "one-sided", "less": "one-sided",
+                       "directed": "folded one-sided (as GeoDa/esda)"}.get(lalt, lalt)
+            parts_zh.append(f"局部莫兰指数按式（{g + 1}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，采用条件置换检验（{lalt_zh}伪 p 值）；"
                             f"p_{{sim}} < {alpha} 时按莫兰散点图象限记为高-高（HH）、低-高（LH）、低-低（LL）、"
                             "高-低（HL）集聚，无邻居的地区从不判为显著。")
             parts_en.append(f"Local Moran's I, eq. ({g + 1}), with m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n and a "
-                            f"conditional permutation test; when p_{{sim}} < {alpha} the region-year is labelled "
+                            f"conditional permutation test ({lalt_en} pseudo p); when p_{{sim}} < {alpha} the "
+                            "region-year is labelled "
                             "by its scatterplot quadrant: high-high (HH), low-high (LH), low-low (LL), "
                             "high-low (HL). Regions without neighbours are never significant.")
         for t in (parts_zh if zh else parts_en):

@@ -274,7 +274,7 @@ def geary_global(
     alternative: str = "less",
     transform: str = "r",
 ) -> pd.DataFrame:
-    """Geary's C of every year, with normal, randomisation and permutation inference.
+    r"""Geary's C of every year, with normal, randomisation and permutation inference.
 
     .. math::
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import NqpfError
+from .errors import InputError, NqpfError
 
 __all__ = ["app", "main"]
 
@@ -245,6 +245,7 @@ def index_cmd(
     layout: str = typer.Option("auto", help="auto, long, wide or yearbook."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: all / first as the layout needs)."),
     drop_incomplete: bool = typer.Option(False, help="Drop region-years still missing after interpolation (audited)."),
+    regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
 ):
     """Build the composite index: weights.csv, scores.csv, normalized.csv, audit.csv."""
     from .io import read_panel
@@ -257,8 +258,13 @@ def index_cmd(
 
     with _user_errors():
         s = load_spec(spec)
-        panel = read_panel(data, layout=layout, sheet=sheet)
-        prep = prepare(panel, s, drop_incomplete=drop_incomplete)  # carries the reader audit over
+        panel = read_panel(data, layout=layout, sheet=sheet, regions=regions)
+        try:
+            prep = prepare(panel, s, drop_incomplete=drop_incomplete)  # carries the reader audit over
+        except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
+            if type(exc) is not InputError or str(data) in str(exc):
+                raise
+            raise InputError(f"{data}: {exc}") from None
         ires = build_index(prep.indicators, s, weighting=weighting, pooled=not per_year, shift=shift, topsis=topsis)
         labels = getattr(panel, "region_label", {}) or {}
 

@@ -29,7 +29,8 @@ letters, as a spreadsheet shows them).
 
 Regions
 -------
-With ``regions="china"`` (or ``"auto"`` when most names are Chinese provinces) names are normalised
+With ``regions="china"`` (or ``"auto"`` when every name is a Chinese province, or most are and the others
+look like misspelt provinces) names are normalised
 through :func:`nqpf.regions.normalize` to GB/T 2260 codes; aggregate rows (全国, 合计, 东部地区 …) are
 dropped with an audit row each and unknown names raise :class:`~nqpf.errors.UnknownRegionError`
 with the cell's location and suggestions. ``"as-is"`` keeps the identifiers as written.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -322,6 +324,13 @@ _DEFAULT_SHEET = re.compile(r"^(sheet\d*|工作表\d*|sheet)$", re.IGNORECASE)
 # regions
 # ----------------------------------------------------------------------------------------------
 def _china_mode(names, regions_mode):
+    """Whether to normalise region names to GB/T 2260 codes.
+
+    ``"auto"`` normalises when every name (aggregates aside) is a province. When only some are, the
+    names are kept as given (a panel of cities such as Beijing, Tianjin, Shijiazhuang …) unless at least
+    half are provinces and one of the others is within a typo of a province's spelling (``河鼈`` for
+    ``河北``): then normalising reports that name with suggestions (pass ``regions="as-is"`` to keep it).
+    """
     if regions_mode == "as-is":
         return False
     if regions_mode == "china":
@@ -332,8 +341,52 @@ def _china_mode(names, regions_mode):
     cand = [n for n in names if not is_aggregate(n)]
     if not cand:
         return False
-    ok = sum(bool(R.is_province(_squash(n))) for n in cand)
-    return ok >= max(1, 0.5 * len(cand))
+    unknown = [n for n in cand if not R.is_province(_squash(n))]
+    if not unknown:
+        return True
+    if len(cand) - len(unknown) < max(1, 0.5 * len(cand)):
+        return False
+    return any(_near_province(n) for n in unknown)
+
+
+@lru_cache(maxsize=1)
+def _province_spellings() -> tuple:
+    from .. import regions as R
+    P = R.PROVINCES
+    out = set()
+    for col in ("name_full", "name_short", "name_en", "pinyin"):
+        if col in P.columns:
+            out.update(_key(v) for v in P[col].dropna().astype(str))
+    return tuple(sorted(k for k in out if k))
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s\-_'’.]+", "", str(name)).lower()
+
+
+def _osa(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein with adjacent transpositions)."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def _near_province(name: str) -> bool:
+    """True when ``name`` is one edit from a province's spelling (two for Latin names of 8+ letters)."""
+    k = _key(_squash(name))
+    if not k:
+        return False
+    limit = 1 if (not k.isascii() or len(k) < 8) else 2
+    return any(abs(len(k) - len(s)) <= limit and _osa(k, s) <= limit for s in _province_spellings())
 
 
 def _squash(name: str) -> str:

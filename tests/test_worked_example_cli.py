@@ -194,8 +194,6 @@ def test_cli_long_and_wide_agree(example, tmp_path):
     np.testing.assert_allclose(sa["topsis"].to_numpy(), sb["topsis"].to_numpy(), rtol=0, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="spec: an indicator id that is not a Python identifier (the "
-                   "workbook's English names hold spaces and commas) is parsed as a formula and rejected")
 def test_cli_indicator_ids_with_spaces(example, tmp_path):
     data = tmp_path / "names.csv"
     example["raw"].to_csv(data, index=False)

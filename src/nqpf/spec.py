@@ -248,8 +248,15 @@ class Indicator:
 
     @property
     def parsed(self) -> Formula:
-        """The parsed formula (the identity formula ``id`` for raw indicators)."""
-        return parse_formula(self.formula if self.formula else self.id, where=f"indicator {self.id}")
+        """The parsed formula (the identity formula ``id`` for raw indicators).
+
+        A raw indicator's id is taken whole as the name of its variable, so ids that are not
+        identifiers (``Passenger traffic``, ``R&D/GDP``) work as they are written in the data.
+        """
+        if self.formula:
+            return parse_formula(self.formula, where=f"indicator {self.id}")
+        tree = ast.Expression(body=ast.Name(id=self.id, ctx=ast.Load()))
+        return Formula(text=self.id, variables=(self.id,), _tree=tree)
 
 
 @dataclass
@@ -410,7 +417,8 @@ def _validate(spec: Spec) -> None:
         for lev, g in zip(spec.levels, ind.path):
             if not isinstance(g, str) or not g.strip():
                 raise SpecError(f"{_where(spec, k)}: indicator {ind.id!r} has an empty {lev} group")
-        parse_formula(ind.formula if ind.formula else ind.id, where=_where(spec, k, f"indicator {ind.id!r}"))
+        if ind.formula:  # a raw indicator's id is a variable name as written, never parsed
+            parse_formula(ind.formula, where=_where(spec, k, f"indicator {ind.id!r}"))
     # declared group labels must be used (an empty group is almost always a typo)
     used = {g for ind in spec.indicators for g in ind.path}
     empty = [g for g in spec.group_labels if g not in used]

@@ -417,7 +417,7 @@ def _cfg_path(cfg: dict, value: str) -> str:
     return str(q)
 
 
-_KNOWN_SECTIONS = {"data", "spec", "prepare", "index", "spatial", "output", "study", "_base"}
+_KNOWN_SECTIONS = {"data", "spec", "prepare", "index", "spatial", "output", "_base"}
 
 
 def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progress=None) -> Results:

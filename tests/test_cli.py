@@ -186,3 +186,51 @@ def test_spec_list_and_show():
     assert r.exit_code == 0 and "ran2025" in r.output
     r = _run("spec", "show", "ran2025")
     assert r.exit_code == 0 and "劳动者" in r.output
+
+
+def test_pseudo_p_values_do_not_depend_on_row_order(tmp_path):
+    long = datasets.load_ran2025_scores()
+    shuffled = long.sample(frac=1.0, random_state=3)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for df, out in ((long, a), (shuffled, b)):
+        p = _write_scores(tmp_path, df, name=f"{out.name}.csv")
+        r = _run("analyze", p, "--weights", "china-provinces", "--out", out, "--permutations", 99, "--formats", "csv", "-q")
+        assert r.exit_code == 0, r.output
+    pd.testing.assert_frame_equal(pd.read_csv(a / "tables" / "moran_global.csv"), pd.read_csv(b / "tables" / "moran_global.csv"))
+    la = pd.read_csv(a / "tables" / "moran_local.csv").sort_values(["region", "year"]).reset_index(drop=True)
+    lb = pd.read_csv(b / "tables" / "moran_local.csv").sort_values(["region", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(la, lb)
+
+
+def test_missing_and_nonpositive_scores_are_located(tmp_path):
+    long = datasets.load_ran2025_scores()
+    long["score"] = long["score"].map("{:.4f}".format)  # as text, so a yearbook dash can stand in a cell
+    long.loc[(long["region"] == "甘肃") & (long["year"] == 2017), "score"] = "—"
+    p = _write_scores(tmp_path, long, name="dash.csv")
+    text = _one_line_error(_run("analyze", p, "--weights", "china-provinces", "--out", tmp_path / "o", "-q"))
+    # 甘肃 is the first region of the file: 2017 is data row 8, i.e. row 9 with the header
+    assert "甘肃 2017" in text and "dash.csv" in text and "row 9" in text and "column C" in text
+    long = datasets.load_ran2025_scores()
+    long.loc[(long["region"] == "甘肃") & (long["year"] == 2017), "score"] = -0.1
+    p = _write_scores(tmp_path, long, name="neg.csv")
+    text = _one_line_error(_run("analyze", p, "--weights", "china-provinces", "--out", tmp_path / "o", "-q"))
+    assert "neg.csv" in text and "甘肃 2017" in text and "positive" in text
+
+
+def test_index_on_the_real_panel_with_a_study_period(tmp_path):
+    from pathlib import Path
+
+    techme = Path(__file__).resolve().parents[2] / "shared" / "data" / "techme_china_province_scitech_long_2000_2023.csv"
+    if not techme.exists():
+        pytest.skip(f"shared data not found: {techme}")
+    out = tmp_path / "ix"
+    # the file holds variables the spec does not use, one of them twice: only the spec's are read
+    r = _run("index", techme, "--spec", "scitech_example", "--out", out, "--region-col", "province",
+             "--variable-col", "variable_code", "--years", "2011,2023", "--exclude", "西藏,青海", "--topsis")
+    assert r.exit_code == 0, r.output
+    scores = pd.read_csv(out / "tables" / "scores.csv")
+    assert scores["region"].nunique() == 29 and scores["year"].min() == 2011
+    # without a period, the leading gaps are reported with the names as written, not codes
+    text = _one_line_error(_run("index", techme, "--spec", "scitech_example", "--out", tmp_path / "x",
+                                "--region-col", "province", "--variable-col", "variable_code"))
+    assert "上海" in text and "310000" not in text and "--years" in text

@@ -45,9 +45,14 @@ def _fail(msg: str) -> None:
 @contextmanager
 def _user_errors():
     """Turn user-input errors into one line and exit code 2."""
+    def _show(message, category, filename, lineno, file=None, line=None):
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.showwarning = _show
             yield
     except NqpfError as e:
         _fail(str(e))
@@ -91,6 +96,27 @@ def _parse_formats(formats: Optional[str]):
     if not formats:
         return DEFAULT_FORMATS
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+
+
+def _locations(audit) -> dict:
+    """(region, year) → 'file, sheet, row N, column C' of the cells the reader recorded as missing."""
+    out = {}
+    if audit is None or not len(audit):
+        return out
+    for _, r in audit[audit["action"] == "missing"].iterrows():
+        try:
+            key = (r["region"], int(r["year"]))
+        except (TypeError, ValueError):
+            continue
+        parts = [Path(str(r["file"])).name] if r.get("file") else []
+        if r.get("sheet"):
+            parts.append(f"sheet {r['sheet']}")
+        if r.get("row") is not None and str(r.get("row")) not in ("", "nan", "None"):
+            parts.append(f"row {int(float(r['row']))}")
+        if r.get("column"):
+            parts.append(f"column {r['column']}")
+        out[key] = ", ".join(parts)
+    return out
 
 
 def _check_lang(lang: str) -> str:
@@ -205,7 +231,7 @@ def analyze(
         with _progress(14, quiet) as step:
             res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
                                  seed=seed, alternative=alternative, island=island, lang=lang,
-                                 drop_missing=drop_missing, progress=step,
+                                 drop_missing=drop_missing, progress=step, cell_locations=_locations(sc.audit),
                                  meta={"source": scores.name, "title": scores.stem})
             if sc.audit is not None and len(sc.audit):
                 import pandas as pd
@@ -244,7 +270,13 @@ def index_cmd(
     topsis: bool = typer.Option(False, "--topsis", help="Also compute entropy-TOPSIS closeness."),
     layout: str = typer.Option("auto", help="auto, long, wide or yearbook."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: all / first as the layout needs)."),
+    region_col: Optional[str] = typer.Option(None, help="Region column (default: detected, e.g. 地区/省份/region)."),
+    year_col: Optional[str] = typer.Option(None, help="Year column (default: detected)."),
+    variable_col: Optional[str] = typer.Option(None, help="Variable column of a long file (default: detected)."),
+    value_col: Optional[str] = typer.Option(None, help="Value column of a long file (default: detected)."),
     drop_incomplete: bool = typer.Option(False, help="Drop region-years still missing after interpolation (audited)."),
+    years: Optional[str] = typer.Option(None, help="Study period FIRST,LAST (years outside serve only as interpolation anchors)."),
+    exclude: Optional[str] = typer.Option(None, help="Regions left out, comma-separated (e.g. 西藏,青海); audited."),
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
 ):
     """Build the composite index: weights.csv, scores.csv, normalized.csv, audit.csv."""
@@ -258,9 +290,24 @@ def index_cmd(
 
     with _user_errors():
         s = load_spec(spec)
-        panel = read_panel(data, layout=layout, sheet=sheet, regions=regions)
+        # only the raw variables the spec uses are read: other columns or rows of a yearbook file
+        # (repeated tables, totals) cannot get in the way
+        panel = read_panel(data, layout=layout, sheet=sheet, regions=regions, region_col=region_col,
+                           year_col=year_col, variable_col=variable_col, value_col=value_col,
+                           variables=list(s.variables))
+        period = _parse_years(years)
+        if period is not None and len(period) != 2:
+            raise NqpfError(f"--years expects FIRST,LAST, e.g. 2011,2023; got {years!r}")
+        excl = None
+        if exclude:
+            from . import regions as _regions
+
+            ids = set(panel.data["region"].astype(str))
+            excl = [e if e in ids else _regions.normalize(e, where="--exclude")
+                    for e in (x.strip() for x in exclude.split(",")) if e]
         try:
-            prep = prepare(panel, s, drop_incomplete=drop_incomplete)  # carries the reader audit over
+            prep = prepare(panel, s, drop_incomplete=drop_incomplete, years=period,
+                           exclude_regions=excl)  # carries the reader audit over
         except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
             if type(exc) is not InputError or str(data) in str(exc):
                 raise

@@ -182,8 +182,10 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     period = None if years is None else (int(years[0]), int(years[-1]))  # `years` is reused below
     audit = []
     prior = None
+    shown: dict = {}  # region id → the name the user wrote (for messages)
     if isinstance(raw_long, Panel):
         prior = raw_long.audit
+        shown = dict(getattr(raw_long, "region_label", {}) or {})
         raw_long = raw_long.data
     need = {"region", "year", "variable", "value"}
     if not need <= set(raw_long.columns):
@@ -302,15 +304,16 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     incomplete = X.isna().any(axis=1)
     if incomplete.any():
         bad = X[incomplete]
-        lines = [f"{r} {y}: {', '.join(bad.columns[bad.loc[(r, y)].isna().to_numpy()])}"
+        lines = [f"{shown.get(r, r)} {y}: {', '.join(bad.columns[bad.loc[(r, y)].isna().to_numpy()])}"
                  for r, y in bad.index]
         if not drop_incomplete:
             more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
             raise InputError(
                 f"{len(lines)} region-year(s) still miss indicator values after interpolation "
                 f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
-                ". Fix the data, pass extrapolate='nearest'/'linear', or drop_incomplete=True to drop them "
-                "(each is recorded in the audit).")
+                ". Fix the data, set a study period (years; command line --years), extrapolate "
+                "('nearest'/'linear'), or drop them (drop_incomplete; --drop-incomplete), each recorded "
+                "in the audit.")
         in_input = set(map(tuple, input_region_years.to_numpy().tolist()))
         for (r, y), line in zip(bad.index, lines):
             audit.append(_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",

@@ -131,14 +131,31 @@ def resolve_weights(weights: Any, ids: Sequence, *, island: str = "guangdong", c
 # analysis of scores
 
 
-def _check_matrix(Y: pd.DataFrame, drop_missing: bool, audit_rows: list) -> pd.DataFrame:
+def _cell(Y, r, c, locations) -> str:
+    """'region year', with the file, row and column it was read from when known."""
+    reg, yr = Y.index[r], Y.columns[c]
+    loc = (locations or {}).get((reg, int(yr)))
+    return f"{reg} {yr}" + (f" ({loc})" if loc else "")
+
+
+def _check_matrix(Y: pd.DataFrame, drop_missing: bool, audit_rows: list, locations=None,
+                  source: str | None = None) -> pd.DataFrame:
     if Y.index.has_duplicates:
         dup = Y.index[Y.index.duplicated()].unique().tolist()
         raise InputError(f"duplicate regions in the score matrix: {dup}")
+    bad = ~np.isfinite(Y.to_numpy(dtype=float, na_value=np.nan)) | (Y.to_numpy(dtype=float, na_value=np.nan) <= 0)
+    nonpos = bad & ~Y.isna().to_numpy()
+    if nonpos.any():
+        cells = list(zip(*np.nonzero(nonpos)))
+        where = "; ".join(_cell(Y, r, c, locations) + f" = {Y.iat[r, c]:g}" for r, c in cells[:20])
+        raise InputError(
+            f"{source + ': ' if source else ''}"
+            f"scores must be positive (the Theil index and σ take logarithms): {len(cells)} value(s) ≤ 0 "
+            f"or infinite at {where}; shift or rescale the scores (e.g. min-max with a small shift)")
     missing = Y.isna()
     if missing.values.any():
         cells = [(r, c) for r, c in zip(*np.nonzero(missing.values))]
-        where = ", ".join(f"{Y.index[r]} {Y.columns[c]}" for r, c in cells[:20])
+        where = "; ".join(_cell(Y, r, c, locations) for r, c in cells[:20])
         more = f" (and {len(cells) - 20} more)" if len(cells) > 20 else ""
         if not drop_missing:
             raise InputError(
@@ -175,6 +192,7 @@ def analyze_scores(
     island: str = "guangdong",
     lang: str = "zh",
     drop_missing: bool = False,
+    cell_locations: Mapping | None = None,
     meta: Mapping | None = None,
     obstacles: pd.DataFrame | None = None,
     group_names: Mapping | None = None,
@@ -195,6 +213,8 @@ def analyze_scores(
         Region id → GB/T code for Chinese provinces (maps, built-in contiguity, NBS groups).
     groups : mapping, optional
         Region id → group for the Theil decomposition (default for provinces: NBS four regions).
+    cell_locations : mapping, optional
+        (region id, year) → where the value was read ("file, row 9, column C"), cited in errors.
     """
     from . import disparity, spatial
     from . import diagnose
@@ -206,7 +226,11 @@ def analyze_scores(
     Y = Y.reindex(sorted(Y.columns), axis=1)
     labels = dict(labels or {})
     labels = {i: labels.get(i, str(i)) for i in Y.index}  # before any region is dropped (audit)
-    Y = _check_matrix(Y, drop_missing, audit_rows)
+    Y = _check_matrix(Y, drop_missing, audit_rows, cell_locations, source=(meta or {}).get("source"))
+    # a canonical region order (GB/T code, else the identifier): permutation draws, and so the pseudo
+    # p-values, then do not depend on the order of rows in the user's file
+    order = sorted(Y.index, key=lambda i: (str((codes or {}).get(i, "")), str(i)))
+    Y = Y.loc[order]
     if Y.shape[0] < 3:
         raise InputError(f"need at least 3 regions with complete scores, got {Y.shape[0]}")
     codes = dict(codes or {})

@@ -473,7 +473,8 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
             explicit = {k: v for k, v in cols.items() if v is not None}
             raise InputError(f"{f}: no table found in the first 40 rows of any sheet: expected {want}"
                              + (f" (looked for columns {explicit})" if explicit else "")
-                             + "; pass layout=/region_col=/year_col=")
+                             + "; name the layout and columns (command line: --layout, --region-col, "
+                             "--year-col, --variable-col, --value-col; Python: layout=, region_col=, …)")
     rec = pd.DataFrame(sink.rec, columns=["raw", "year", "variable", "value", "file", "sheet", "row", "col",
                                       "rcol"])
     audit_rows = sink.audit
@@ -557,7 +558,8 @@ def _check_duplicates(rec: pd.DataFrame):
                 f"two rows for region {a['raw']!r} ({a['region']}), year {a['year']}, variable "
                 f"{a['variable']!r}: {_loc(a)} = {a['value']} and {_loc(b)} = {b['value']}"
                 + (" (identical values)" if same else "")
-                + "; keep one of them (or select variables with variables=[...])")
+                + "; keep one of them, or read only the variables you need (variables=[...]; the "
+                "commands index and run read only the spec's variables)")
     return rec, audit
 
 

@@ -90,8 +90,7 @@ def write_template(spec, path: str | os.PathLike, years: Iterable[int] = range(2
     for v in sorted(uses):
         ws = wb.create_sheet(_sheet_name(v, used))
         inds = uses[v]
-        desc = "; ".join(f"{i.id} {i.name_zh or ''}" + (f" = {i.formula}" if i.formula else "") for i in inds)
-        ws.cell(row=1, column=1, value=f"{v} — {desc}").font = Font(bold=True)
+        ws.cell(row=1, column=1, value=_title(v, inds, spec)).font = Font(bold=True)
         ws.cell(row=2, column=1, value=f"单位: {_unit(inds, v, spec)}")
         ws.cell(row=3, column=1, value="地区").font = Font(bold=True)
         for j, y in enumerate(years, start=2):
@@ -111,6 +110,20 @@ def write_template(spec, path: str | os.PathLike, years: Iterable[int] = range(2
     with atomic_write(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def _title(var, inds, spec) -> str:
+    """Sheet title: the variable, its name, and the indicators computed from it."""
+    declared = getattr(spec, "declared_variables", None) or {}
+    d = declared.get(var) if isinstance(declared.get(var), dict) else {}
+    own = [i for i in inds if i.id == var and not i.formula]
+    name = d.get("name_zh") or (own[0].name_zh if own and own[0].name_zh else "")
+    title = f"{var} {name}".strip()
+    derived = [i for i in inds if i.formula]
+    if derived:
+        title += " — 用于 / used by: " + "; ".join(
+            f"{i.id}{' ' + i.name_zh if i.name_zh else ''} = {i.formula}" for i in derived)
+    return title
 
 
 def _formula_vars(spec, ind) -> list[str]:

@@ -98,6 +98,24 @@ def _parse_formats(formats: Optional[str]):
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
 
 
+def _misprints(lang: str) -> str:
+    """The Table 2 misprints found while reproducing Table 3, in words."""
+    import json
+
+    from . import datasets, regions
+
+    conv = json.loads(datasets.data_path("table3_conventions.json").read_text(encoding="utf-8"))
+    out = []
+    for code, years in conv.get("score_corrections", {}).items():
+        for y, v in years.items():
+            if lang == "zh":
+                out.append(f"表2中{regions.name(code)}{y}年印为 {v['printed']},表3按 {v['corrected']} 计算")
+            else:
+                out.append(f"Table 2 prints {regions.name(code, 'en')} {y} as {v['printed']}; "
+                           f"Table 3 was computed with {v['corrected']}")
+    return ";".join(out) if lang == "zh" else "; ".join(out)
+
+
 def _locations(audit) -> dict:
     """(region, year) → 'file, sheet, row N, column C' of the cells the reader recorded as missing."""
     out = {}
@@ -153,14 +171,14 @@ def _summary(res, out: Path, written) -> None:
     if comp is not None:
         ok = comp[comp["reproduced"]]["year"].tolist()
         no = comp[~comp["reproduced"]]["year"].tolist()
+        slips = _misprints(lang)
         if lang == "zh":
             console.print(f"复现论文表3(I、p 三位小数一致,z 在表2四舍五入误差内)的年份:{ok or '无'};"
-                          f"未复现:{no or '无'}。{'; '.join(n for n in comp['note'] if n and 'misprint' in n)}"
-                          "(详见 docs/table3.md)")
+                          f"未复现:{no or '无'}" + (f"({slips})" if no and slips else "") + "。详见 docs/table3.md。")
         else:
             console.print(f"Table 3 of the paper reproduced (I and p to 3 decimals, z within Table 2's rounding) "
-                          f"for {ok or 'no year'}; not for {no or 'none'}. "
-                          f"{'; '.join(n for n in comp['note'] if n and 'misprint' in n)} (see docs/table3.md)")
+                          f"for {ok or 'no year'}; not for {no or 'none'}" + (f" ({slips})" if no and slips else "")
+                          + ". See docs/table3.md.")
     n = sum(len(v) for v in written.values())
     console.print(("已写入 " if lang == "zh" else "Wrote ") + f"{n} " + ("个文件到 " if lang == "zh" else "files to ")
                   + f"[bold]{out}[/]")

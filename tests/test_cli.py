@@ -234,3 +234,45 @@ def test_index_on_the_real_panel_with_a_study_period(tmp_path):
     text = _one_line_error(_run("index", techme, "--spec", "scitech_example", "--out", tmp_path / "x",
                                 "--region-col", "province", "--variable-col", "variable_code"))
     assert "上海" in text and "310000" not in text and "--years" in text
+
+
+def test_demo_dagum_gini_by_nbs_region(demo_csv):
+    dg = pd.read_csv(demo_csv / "tables" / "dagum_gini.csv")
+    disp = pd.read_csv(demo_csv / "tables" / "disparity.csv")
+    # Dagum's identity and agreement with the overall Gini of the disparity table
+    np.testing.assert_allclose(dg["G"], dg["Gw"] + dg["Gnb"] + dg["Gt"], atol=1e-12)
+    np.testing.assert_allclose(dg["G"], disp["gini"], atol=1e-12)
+    assert {"G[东部]", "G[中部]", "G[西部]", "G[东北]"} <= set(dg.columns)
+
+
+def test_index_weighting_options(tmp_path):
+    from pathlib import Path
+
+    from nqpf.spec import load_spec
+
+    techme = Path(__file__).resolve().parents[2] / "shared" / "data" / "techme_china_province_scitech_long_2000_2023.csv"
+    if not techme.exists():
+        pytest.skip(f"shared data not found: {techme}")
+    common = ["--spec", "scitech_example", "--region-col", "province", "--variable-col", "variable_code",
+              "--years", "2011,2023", "--exclude", "西藏,青海"]
+    outs = {}
+    for w in ("entropy", "critic", "entropy+critic"):
+        outs[w] = tmp_path / w.replace("+", "_")
+        r = _run("index", techme, "--out", outs[w], "--weighting", w, "--alpha", 0.3, *common)
+        assert r.exit_code == 0, r.output
+    we = pd.read_csv(outs["entropy"] / "tables" / "weights.csv").set_index("indicator")["weight"]
+    wc = pd.read_csv(outs["critic"] / "tables" / "weights.csv").set_index("indicator")["weight"]
+    wm = pd.read_csv(outs["entropy+critic"] / "tables" / "weights.csv").set_index("indicator")["weight"]
+    np.testing.assert_allclose(wm, 0.3 * we + 0.7 * wc, atol=1e-12)  # linear combination rule
+    ids = load_spec("scitech_example").ids
+    given = tmp_path / "ahp.csv"
+    pd.DataFrame({"indicator": ids, "weight": [1, 1, 1, 1, 1, 2]}).to_csv(given, index=False)
+    r = _run("index", techme, "--out", tmp_path / "g", "--weighting", "given", "--given-weights", given, *common)
+    assert r.exit_code == 0, r.output
+    wg = pd.read_csv(tmp_path / "g" / "tables" / "weights.csv").set_index("indicator")["weight"]
+    assert wg[ids[-1]] == pytest.approx(2 / 7) and wg.sum() == pytest.approx(1)
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"indicator": ids, "weight": ["1", "x", 1, 1, 1, 1]}).to_csv(bad, index=False)
+    text = _one_line_error(_run("index", techme, "--out", tmp_path / "b", "--weighting", "given",
+                                "--given-weights", bad, *common))
+    assert "bad.csv" in text and "row 3" in text

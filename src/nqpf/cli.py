@@ -98,6 +98,32 @@ def _parse_formats(formats: Optional[str]):
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
 
 
+def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
+    """--weighting NAME → (method, keywords) of nqpf.index.compute_weights."""
+    import pandas as pd
+
+    if "+" in weighting:
+        methods = tuple(m.strip() for m in weighting.split("+"))
+        return "combined", {"methods": methods, "alpha": alpha}
+    if weighting == "given":
+        if given is None:
+            raise NqpfError("--weighting given needs --given-weights FILE (columns indicator, weight)")
+        if not given.exists():
+            raise NqpfError(f"weights file not found: {given}")
+        tab = pd.read_excel(given) if given.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(given)
+        cols = {c.strip().lower(): c for c in map(str, tab.columns)}
+        if not {"indicator", "weight"} <= set(cols):
+            raise NqpfError(f"{given}: needs columns indicator and weight, found {list(tab.columns)}")
+        w = pd.to_numeric(tab[cols["weight"]], errors="coerce")
+        if w.isna().any():
+            row = int(w.isna().to_numpy().argmax()) + 2
+            raise NqpfError(f"{given}: row {row}, column weight: not a number ({tab[cols['weight']].iloc[row - 2]!r})")
+        return "given", {"weights": dict(zip(tab[cols["indicator"]].astype(str), w))}
+    if given is not None:
+        raise NqpfError("--given-weights is used only with --weighting given")
+    return weighting, {}
+
+
 def _misprints(lang: str) -> str:
     """The Table 2 misprints found while reproducing Table 3, in words."""
     import json
@@ -282,7 +308,10 @@ def index_cmd(
     data: Path = typer.Argument(..., help="Raw data: CSV/Excel/Parquet; long, wide or yearbook sheets."),
     spec: str = typer.Option(..., "--spec", "-s", help="Shipped spec name or spec file (TOML/CSV/Excel)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    weighting: str = typer.Option("entropy", help="entropy, critic, cv, equal (or given/combined via run)."),
+    weighting: str = typer.Option("entropy", help="entropy, critic, cv, equal, given (with --given-weights), "
+                                  "or a combination A+B, e.g. entropy+critic (with --alpha)."),
+    given_weights: Optional[Path] = typer.Option(None, help="CSV/Excel with columns indicator, weight (e.g. from AHP) for --weighting given."),
+    alpha: float = typer.Option(0.5, help="Share of the first method in a combination A+B (linear rule)."),
     per_year: bool = typer.Option(False, "--per-year", help="Normalise within each year instead of pooled."),
     shift: float = typer.Option(0.0, help="Add to normalised values (e.g. 0.0001) before weighting."),
     topsis: bool = typer.Option(False, "--topsis", help="Also compute entropy-TOPSIS closeness."),
@@ -330,7 +359,9 @@ def index_cmd(
             if type(exc) is not InputError or str(data) in str(exc):
                 raise
             raise InputError(f"{data}: {exc}") from None
-        ires = build_index(prep.indicators, s, weighting=weighting, pooled=not per_year, shift=shift, topsis=topsis)
+        method, wkw = _weighting_options(weighting, given_weights, alpha)
+        ires = build_index(prep.indicators, s, weighting=method, pooled=not per_year, shift=shift, topsis=topsis,
+                           **wkw)
         labels = getattr(panel, "region_label", {}) or {}
 
         def lab(df):

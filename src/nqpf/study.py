@@ -244,7 +244,7 @@ def analyze_scores(
     if groups is None and codes:
         from . import regions
 
-        groups = {i: regions.group(codes[i], lang="en") for i in Y.index}
+        groups = {i: regions.group(codes[i], lang=lang) for i in Y.index}  # NBS four regions
 
     def relabel(df: pd.DataFrame, col: str = "region") -> pd.DataFrame:
         df = df.copy()
@@ -260,6 +260,9 @@ def analyze_scores(
         dec = dec.rename(columns={c: f"theil_{c}" for c in keep})
         disp = disp.merge(dec[["year"] + [f"theil_{c}" for c in keep]], on="year", how="left")
     tables["disparity"] = disp
+    if groups and len(set(groups.values())) >= 2:
+        # Dagum (1997) Gini decomposition by group: within, net between, transvariation
+        tables["dagum_gini"] = disparity.dagum_gini(Y, pd.Series(groups))
 
     step("global Moran's I")
     mg = spatial.moran_global(Y, w, permutations=permutations, seed=seed, alternative=alternative)

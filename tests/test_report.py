@@ -383,10 +383,153 @@ def test_display_uses_language_columns_and_words(figs, tmp_path):
     assert "发挥优势，带动周边地区协同发展" in raw_zh and "Lead the neighbours" not in raw_zh
     assert re.search(r'<td class="text">HH high.high</td>', raw_en)
     assert '<td class="text">HH 高-高</td>' in raw_zh
-    # the workbook keeps every column as given
+    # the workbook is in the report's language too (the CSV tables keep every column and code)
     wb = openpyxl.load_workbook(write_excel(make_input(figs, "en"), tmp_path / "r.xlsx"))
     values = [c.value for row in wb["Strategy"].iter_rows() for c in row]
-    assert "Lead the neighbours" in values and "发挥优势，带动周边地区协同发展" in values
+    assert "Lead the neighbours" in values and "发挥优势，带动周边地区协同发展" not in values
+    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "z.xlsx"))
+    values = [c.value for row in wb["战略着力点"].iter_rows() for c in row]
+    assert "发挥优势，带动周边地区协同发展" in values and "Lead the neighbours" not in values
+    assert "high" not in values and "高" in values
+
+
+# strategy columns as nqpf.diagnose writes them (codes, and _zh / _en words), with a Chinese partners
+# list and its English twin
+STRATEGY_LANG = pd.DataFrame({
+    "region": ["110000", "440000"],
+    "tier": ["high", "upper-middle"], "tier_zh": ["高", "较高"], "tier_en": ["high", "upper-middle"],
+    "trend": ["fluctuating", "rising"], "trend_zh": ["波动", "上升"], "trend_en": ["fluctuating", "rising"],
+    "role": ["not_significant", "growth_pole"], "role_zh": ["不显著", "增长极"],
+    "role_en": ["not significant", "growth pole"],
+    "role_first_year": ["not_significant", "growth_pole"],
+    "role_last_year": ["lagging_cluster", "spillover_receiver"],
+    "quadrant_first": ["HH", "HL"], "quadrant_last": ["HL", "LL"],
+    "partners": ["河北、天津", "广西、海南"], "partners_en": ["Hebei, Tianjin", "Guangxi, Hainan"],
+    "focus_zh": ["带动周边", "增长极"], "focus_en": ["Lead", "Grow"],
+})
+RAW_CODES = {"high", "upper-middle", "fluctuating", "rising", "not_significant", "growth_pole",
+             "lagging_cluster", "spillover_receiver"}
+
+
+def _all_text(path_docx=None, path_xlsx=None, path_html=None):
+    texts = []
+    if path_xlsx:
+        wb = openpyxl.load_workbook(path_xlsx)
+        texts += [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                  if c.value is not None]
+    if path_docx:
+        doc = Document(str(path_docx))
+        texts += [p.text for p in doc.paragraphs]
+        texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    if path_html:
+        class P(HTMLParser):
+            def handle_data(self, data):
+                if data.strip():
+                    texts.append(data.strip())
+        P().feed(Path(path_html).read_text(encoding="utf-8"))
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_strategy_columns_in_the_report_language(figs, tmp_path, lang):
+    """No raw code in any output; the partners list of the other language never appears."""
+    inp = make_input(figs, lang, tables={"strategy": STRATEGY_LANG})
+    paths = write_report(inp, tmp_path / "out")
+    for fmt, path in paths.items():
+        texts = _all_text(**{f"path_{fmt}": path})
+        # in English "high", "rising" are the words themselves; codes with "_" never are
+        raw = RAW_CODES if lang == "zh" else {c for c in RAW_CODES if "_" in c}
+        assert not raw & set(texts), (fmt, raw & set(texts))
+        if lang == "zh":
+            assert {"高", "增长极"} <= set(texts), fmt
+            assert "Hebei, Tianjin" not in texts and "Lead" not in texts
+        else:
+            assert "Hebei, Tianjin" in texts and "河北、天津" not in texts, fmt
+            assert "growth pole" in texts and "带动周边" not in texts
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    ws = wb.worksheets[-1]
+    hdr = [c.value for c in ws[1]]
+    col = {h: [ws.cell(row=i, column=hdr.index(h) + 1).value for i in (2, 3)] for h in hdr}
+    if lang == "zh":   # the first- and last-year roles had no _zh column: translated through the labels
+        assert col["起始年空间角色"] == ["不显著", "增长极"]
+        assert col["末年空间角色"] == ["低值集聚区", "受辐射区"]
+        assert col["协作伙伴"] == ["河北、天津", "广西、海南"]
+    else:
+        assert col["Role (last year)"] == ["lagging cluster", "spillover receiver"]
+        assert col["Partners"] == ["Hebei, Tianjin", "Guangxi, Hainan"]
+
+
+def test_category_labels_agree_with_diagnose():
+    """The report's words for tier / trend / role codes are those of nqpf.diagnose (its own tables)."""
+    from nqpf import diagnose
+    from nqpf.report._model import code_label
+
+    pairs = {c: (zh, en) for rows in diagnose.TIER_LABELS.values() for c, zh, en in rows}
+    pairs.update(diagnose.TREND_LABELS)
+    pairs.update(diagnose.ROLE_LABELS)
+    pairs.update(diagnose.DIRECTION_LABELS)
+    for code, (zh, en) in pairs.items():
+        assert code_label(code, "zh") == zh and code_label(code, "en") == en, code
+    assert code_label("HH", "zh") == "HH 高-高" and code_label("no such code", "zh") == "no such code"
+
+
+def _table3():
+    # the shape of nqpf.study.table3_comparison (values are arbitrary here)
+    return pd.DataFrame({"year": [2010, 2011], "I_paper": [0.325, 0.3], "z_paper": [2.889, 2.5],
+                         "p_paper": [0.002, 0.006], "I": [0.236, 0.3001], "z_rand": [2.2, 2.5004],
+                         "p_rand": [0.0136, 0.0062], "I_matches": [False, True], "z_matches": [False, True],
+                         "p_matches": [False, True], "reproduced": [False, True],
+                         "note": ["Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed "
+                                  "with 0.5456 (docs/table3.md)", ""]})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table3_comparison_headers_caption_and_booleans(figs, tmp_path, lang):
+    tables = {"moran_global": _tables()["moran_global"], "table3_comparison": _table3()}
+    paths = write_report(make_input(figs, lang, tables=tables), tmp_path / "out")
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    sheet = "论文表3对照" if lang == "zh" else "Table 3 comparison"
+    assert sheet in wb.sheetnames
+    hdr = [c.value for c in wb[sheet][1]]
+    raw = {"I_paper", "z_paper", "p_paper", "I_matches", "z_matches", "p_matches", "reproduced", "note"}
+    assert not raw & set(hdr)
+    html = paths["html"].read_text(encoding="utf-8")
+    if lang == "zh":
+        assert hdr[:4] == ["年份", "论文 I", "论文 z", "论文 p"] and "是否复现" in hdr and "说明" in hdr
+        row = [c.value for c in wb[sheet][3]]
+        assert row[hdr.index("是否复现")] == "是" and [c.value for c in wb[sheet][2]][hdr.index("是否复现")] == "否"
+        assert "与论文表3的对照" in html and "table3" not in html.replace("docs/table3.md", "")
+        assert "表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算" in html
+        assert "True" not in html and "False" not in html
+        about = [c.value for row in wb["说明"].iter_rows() for c in row]
+        assert "与论文表3的对照" in about
+    else:
+        assert hdr[:4] == ["Year", "I (paper)", "z (paper)", "p (paper)"] and "Reproduced" in hdr
+        assert wb[sheet].cell(row=3, column=hdr.index("Reproduced") + 1).value is True
+        assert "Comparison with Table 3 of the paper" in html
+    texts = _all_text(path_docx=paths["docx"])
+    cap = "与论文表3的对照" if lang == "zh" else "Comparison with Table 3 of the paper"
+    assert any(t.endswith(cap) for t in texts)
+
+
+def test_about_years_range_local_alternative_and_conventions(figs, tmp_path):
+    meta = {"years": [2010, 2020], "n_years": 11, "local_alternative": "two-sided",
+            "conventions": {"theil": "泰尔指数 T 的定义", "moran_p": "单侧检验"}}
+    inp = make_input(figs, "zh", meta=meta)
+    wb = openpyxl.load_workbook(write_excel(inp, tmp_path / "r.xlsx"))
+    rows = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}
+    assert rows["年份"] == "2010–2020" and rows["年数"] == "11"
+    assert rows["局部莫兰检验（伪 p 值）"] == "双侧" and "local_alternative" not in rows
+    about = [v for r in wb["说明"].iter_rows(values_only=True) for v in r if v]
+    assert "泰尔指数：泰尔指数 T 的定义" in about and "全局莫兰指数的 p 值：单侧检验" in about
+    html = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "2010–2020" in html and "局部莫兰检验（伪 p 值）" in html and "local_alternative" not in html
+    assert "moran_p" not in html
+    # exactly two years stay two years
+    two = make_input(figs, "en", meta={"years": [2010, 2020], "n_years": 2})
+    wb = openpyxl.load_workbook(write_excel(two, tmp_path / "t.xlsx"))
+    rows = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r[0]}
+    assert rows["Years"] == "2010, 2020"
 
 
 def test_region_names_and_id_headers(figs, tmp_path):
@@ -511,6 +654,104 @@ def test_atomic_output_dir_success(figs, tmp_path):
     with pytest.raises(InputError, match="is a file"):
         with atomic_output_dir(tmp_path / "file"):
             pass
+
+
+def _snapshot(root: Path) -> dict:
+    """Every path under ``root`` with its bytes (None for folders)."""
+    return {p.relative_to(root).as_posix(): (None if p.is_dir() else p.read_bytes())
+            for p in sorted(root.rglob("*"))}
+
+
+def _existing_out(tmp_path) -> Path:
+    out = tmp_path / "out"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "old.png").write_bytes(b"old figure")
+    (out / "figures" / "a.png").write_bytes(b"previous a")
+    (out / "results.xlsx").write_bytes(b"previous workbook")
+    (out / "keep.txt").write_text("user file")
+    return out
+
+
+def _fill(tmp):
+    (tmp / "figures").mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        (tmp / "figures" / name).write_bytes(b"new " + name.encode())
+    (tmp / "tables").mkdir()
+    (tmp / "tables" / "scores.csv").write_text("new table")
+    (tmp / "results.xlsx").write_bytes(b"new workbook")
+    (tmp / "report.docx").write_bytes(b"new docx")
+
+
+def test_atomic_output_dir_folder_in_the_way_changes_nothing(tmp_path):
+    out = _existing_out(tmp_path)
+    (out / "report.docx").mkdir()           # a folder where a file must go
+    (out / "report.docx" / "x").write_text("inside")
+    before = _snapshot(out)
+    with pytest.raises(InputError, match=r"report\.docx.*is a folder"):
+        with atomic_output_dir(out) as tmp:
+            _fill(tmp)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # and a file where a folder must go
+    shutil.rmtree(out / "report.docx")
+    (out / "tables").write_text("a file named tables")
+    before = _snapshot(out)
+    with pytest.raises(InputError, match=r"tables is a file"):
+        with atomic_output_dir(out) as tmp:
+            _fill(tmp)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_atomic_output_dir_failure_while_moving_rolls_back(tmp_path, monkeypatch):
+    out = _existing_out(tmp_path)
+    before = _snapshot(out)
+    real, calls = os.replace, []
+
+    def flaky(src, dst):
+        calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == 3:
+            raise OSError("injected failure on the third os.replace")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(OSError, match="injected"):
+        with atomic_output_dir(out) as tmp:
+            _fill(tmp)
+    assert len(calls) > 3       # the failure came after some files had moved: a real rollback ran
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]     # no .part / .bak folders left
+    monkeypatch.setattr(os, "replace", real)
+    # success: new files in, old ones replaced, others kept, no backup left
+    with atomic_output_dir(out) as tmp:
+        _fill(tmp)
+    after = _snapshot(out)
+    assert after["figures/a.png"] == b"new a.png" and after["figures/old.png"] == b"old figure"
+    assert after["results.xlsx"] == b"new workbook" and after["keep.txt"] == b"user file"
+    assert after["tables/scores.csv"] == b"new table"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_figures_numbered_as_in_the_paper(figs, tmp_path):
+    """The disparity chart is Figure 1 and the Moran scatterplot Figure 2, as in the paper."""
+    d = tmp_path / "more"
+    d.mkdir()
+    extra = {}
+    for key in ("fig2_moran_scatter", "heatmap", "rank_changes", "map_2010", "lisa_map_2010"):
+        extra[key] = d / f"{key}.png"
+        shutil.copy(figs["map_2020"], extra[key])
+    inp = make_input(figs, "en")
+    inp.figures.update(extra)
+    html = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+    caps = re.findall(r"<figcaption>Figure (\d+)\. ([^<]+)</figcaption>", html)
+    assert [int(n) for n, _ in caps] == list(range(1, len(caps) + 1)) and len(caps) == 8
+    assert caps[0][1].startswith("Theil index") and caps[1][1] == "Moran scatterplot"
+    order = [c for _, c in caps]
+    assert order.index("Spatial distribution of potential scores, 2010") < order.index(
+        "Local spatial autocorrelation (LISA) clusters, 2010")
+    doc = Document(str(write_docx(inp, tmp_path / "r.docx")))
+    dcaps = [p.text for p in doc.paragraphs if re.match(r"^Figure \d+\. ", p.text)]
+    assert dcaps[:2] == [f"Figure {n}. {c}" for n, c in caps[:2]]
 
 
 # --------------------------------------------------------------------------------------- browser

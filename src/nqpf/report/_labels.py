@@ -106,6 +106,39 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "rules": ("规则", "Rules"),
     "role_first_year": ("起始年空间角色", "Role (first year)"),
     "role_last_year": ("末年空间角色", "Role (last year)"),
+    # the comparison with the paper's Table 3 (nqpf.study.table3_comparison)
+    "I_paper": ("论文 I", "I (paper)"),
+    "z_paper": ("论文 z", "z (paper)"),
+    "p_paper": ("论文 p", "p (paper)"),
+    "I_matches": ("I 是否一致", "I matches"),
+    "z_matches": ("z 是否一致", "z matches"),
+    "p_matches": ("p 是否一致", "p matches"),
+    "reproduced": ("是否复现", "Reproduced"),
+    "note": ("说明", "Note"),
+    # category codes (nqpf.diagnose: TIER_LABELS, TREND_LABELS, ROLE_LABELS, DIRECTION_LABELS)
+    "cat.high": ("高", "high"),
+    "cat.upper-middle": ("较高", "upper-middle"),
+    "cat.middle": ("中", "middle"),
+    "cat.lower-middle": ("较低", "lower-middle"),
+    "cat.low": ("低", "low"),
+    "cat.rising": ("上升", "rising"),
+    "cat.declining": ("下降", "declining"),
+    "cat.fluctuating": ("波动", "fluctuating"),
+    "cat.stable": ("平稳", "stable"),
+    "cat.up": ("上行", "upward"),
+    "cat.down": ("下行", "downward"),
+    "cat.flat": ("无明确方向", "no clear direction"),
+    "cat.growth_pole": ("增长极", "growth pole"),
+    "cat.spillover_receiver": ("受辐射区", "spillover receiver"),
+    "cat.lagging_cluster": ("低值集聚区", "lagging cluster"),
+    "cat.not_significant": ("不显著", "not significant"),
+    "cat.unknown": ("未知", "unknown"),
+    # keys of the conventions
+    "conv.theil": ("泰尔指数", "Theil index"),
+    "conv.sigma": ("收敛系数 σ", "σ convergence"),
+    "conv.cv": ("变异系数", "Coefficient of variation"),
+    "conv.moran_p": ("全局莫兰指数的 p 值", "Global Moran p-values"),
+    "conv.local_moran": ("局部莫兰指数", "Local Moran"),
     # tables (sheet names, captions)
     "table.about": ("说明", "About"),
     "table.scores": ("综合得分", "Scores"),
@@ -119,6 +152,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "table.strategy": ("战略着力点", "Strategy"),
     "table.obstacles": ("障碍度", "Obstacles"),
     "table.audit": ("数据审计", "Audit"),
+    "table.table3_comparison": ("论文表3对照", "Table 3 comparison"),
     "caption.scores": ("各地区新质生产力发展潜力得分", "Potential scores of new quality productive forces by region and year"),
     "caption.subindices": ("综合得分与分项指数（长表）", "Composite score and sub-indices (long table)"),
     "caption.weights": ("指标权重", "Indicator weights"),
@@ -130,6 +164,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "caption.strategy": ("各地区战略着力点", "Strategic focus by region"),
     "caption.obstacles": ("障碍度诊断", "Obstacle degrees"),
     "caption.audit": ("数据处理审计记录", "Data audit log"),
+    "caption.table3_comparison": ("与论文表3的对照", "Comparison with Table 3 of the paper"),
     # figures
     "figure.disparity": ("泰尔指数、收敛系数与变异系数的年度变化", "Theil index, sigma convergence and coefficient of variation by year"),
     "figure.moran_scatter": ("莫兰散点图", "Moran scatterplot"),
@@ -146,6 +181,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "section.scores": ("发展潜力得分", "Potential scores"),
     "section.disparity": ("时间差异特征", "Temporal disparity"),
     "section.spatial": ("空间效应检验", "Spatial autocorrelation"),
+    "section.evolution": ("各地区得分与排名的变化", "Scores and ranks of the regions over time"),
     "section.obstacles": ("障碍度诊断", "Obstacle diagnosis"),
     "section.strategy": ("战略着力点", "Strategic focus"),
     "section.appendix": ("附录", "Appendix"),
@@ -230,7 +266,8 @@ def tr(key: str, lang: str, **fmt) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     text = None
-    if _shared_label is not None and not key.startswith(("note.", "word.", "figure.", "value.", "meta.", "table.", "caption.", "section.", "report.")):
+    if _shared_label is not None and not key.startswith(("note.", "word.", "figure.", "value.", "meta.", "table.", "caption.", "section.", "report.",
+                                                       "cat.", "conv.")):
         try:
             got = _shared_label(key, lang)
         except Exception:

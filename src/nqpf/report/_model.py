@@ -22,11 +22,12 @@ __all__ = [
     "TABLE_ORDER", "LONG_TABLES", "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock",
     "prepare_tables", "column_kind", "format_value", "header", "build_document", "figure_order",
     "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle",
-    "display_frame", "param", "is_code_column", "DISPLAY_COLUMNS",
+    "display_frame", "param", "is_code_column", "DISPLAY_COLUMNS", "localize_frame", "code_label",
+    "figure_section",
 ]
 
 #: Order of the table sheets in the workbook (keys of ``Results.tables`` plus ``subindices``).
-TABLE_ORDER = ("scores", "subindices", "weights", "disparity", "moran_global", "moran_local",
+TABLE_ORDER = ("scores", "subindices", "weights", "disparity", "moran_global", "table3_comparison", "moran_local",
                "quadrant_transitions", "strategy", "obstacles", "normalized", "audit")
 #: Tables shown folded in HTML and truncated / summarised in Word.
 LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
@@ -34,7 +35,7 @@ LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
 BOOK_NAME = "results.xlsx"
 
 _KNOWN = {"scores", "weights", "normalized", "disparity", "moran_global", "moran_local",
-          "quadrant_transitions", "strategy", "obstacles", "audit"}
+          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison"}
 
 
 # ----------------------------------------------------------------------------------------- blocks
@@ -254,40 +255,101 @@ DISPLAY_COLUMNS = {
     "disparity": ["year", "theil", "sigma", "cv", "gini"],
     "moran_global": ["year", "I", "EI", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim", "n_islands"],
     "strategy": ["region", "region_name", "tier", "trend", "role", "shortboards", "partners", "focus"],
+    "table3_comparison": ["year", "I_paper", "I", "z_paper", "z_rand", "p_paper", "p_rand", "reproduced", "note"],
 }
 
 
 #: Columns whose values are category codes with bilingual labels.
 _CODED = {"quadrant", "cluster", "quadrant_first", "quadrant_last", "cluster_first", "cluster_last",
-          "role", "role_first_year", "role_last_year", "tier", "trend"}
+          "role", "role_first_year", "role_last_year", "tier", "trend", "group"}
+
+
+def code_label(code: str, lang: str) -> str:
+    """Words for a category code (``high``, ``fluctuating``, ``growth_pole``, ``HH`` ...) in ``lang``.
+
+    Looks up ``cat.<code>`` (tiers, trend types, spatial roles), then the code itself (quadrants,
+    region groups); an unknown code is returned unchanged.
+    """
+    t = tr(f"cat.{code}", lang)
+    if t != f"cat.{code}":
+        return t
+    return tr(code, lang)
+
+
+_NOTE_MISPRINT = re.compile(r"^Table 2 misprint: (.+?) (\d{4}) printed ([\d.]+), Table 3 was computed with ([\d.]+)"
+                            r"(?: \((.+)\))?$")
+_NOTE_ROUNDING = "z differs in the third decimal within Table 2's four-decimal rounding"
+
+
+def _note_zh(text):
+    """Chinese wording of the notes of ``table3_comparison`` (English sentences of known forms)."""
+    if not isinstance(text, str) or not text:
+        return text
+    if text == _NOTE_ROUNDING:
+        return "z 的第三位小数之差在表2四位小数舍入的影响之内"
+    m = _NOTE_MISPRINT.match(text)
+    if m:
+        name = m.group(1)
+        try:
+            from ..regions import name as _rname, normalize as _rnorm  # type: ignore[attr-defined]
+
+            name = _rname(_rnorm(name), style="short")
+        except Exception:
+            pass
+        ref = f"（见 {m.group(5)}）" if m.group(5) else ""
+        return f"表2印刷错误：{name} {m.group(2)} 年印为 {m.group(3)}，表3按 {m.group(4)} 计算{ref}"
+    return text
+
+
+def localize_frame(df: pd.DataFrame, lang: str, key: str = "") -> pd.DataFrame:
+    """The columns of ``df`` in the report's language.
+
+    Of a set ``x`` / ``x_zh`` / ``x_en`` only the column of ``lang`` is kept, under the name ``x``
+    (``x`` itself when no column of ``lang`` exists; the other language's column is dropped). Values of
+    category columns (tiers, trend types, roles, quadrants ...) are turned into words of ``lang``;
+    in Chinese, booleans become 是 / 否 and the notes of ``table3_comparison`` are given in Chinese.
+    """
+    df = df.copy()
+    cols = [str(c) for c in df.columns]
+    other = "en" if lang == "zh" else "zh"
+    rename, drop = {}, set()
+    for c in cols:
+        m = re.fullmatch(r"(.+)_(zh|en)", c)
+        if not m:
+            continue
+        base, suf = m.group(1), m.group(2)
+        if suf == other:
+            if base in cols or f"{base}_{lang}" in cols:
+                drop.add(c)
+            else:   # only the other language exists: keep it, it is all there is
+                continue
+        else:
+            rename[c] = base
+            if base in cols:
+                drop.add(base)
+    df = df.drop(columns=[c for c in df.columns if str(c) in drop]).rename(columns=rename)
+    for c in df.columns:
+        s = df[c]
+        if str(c) in _CODED and not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+            df[c] = [v if _missing(v) or not isinstance(v, str) or not v else code_label(v, lang) for v in s]
+        elif lang == "zh" and (pd.api.types.is_bool_dtype(s) or
+                               (len(s) and all(isinstance(v, bool | np.bool_) or _missing(v) for v in s)
+                                and any(isinstance(v, bool | np.bool_) for v in s))):
+            df[c] = [v if _missing(v) else tr("word.yes" if bool(v) else "word.no", lang) for v in s]
+    if lang == "zh" and key == "table3_comparison" and "note" in df.columns:
+        df["note"] = [_note_zh(v) for v in df["note"]]
+    return df
 
 
 def display_frame(key: str, df: pd.DataFrame, lang: str = "zh") -> tuple[pd.DataFrame, int]:
     """Table as shown in HTML / Word and the number of columns left out (they are in the workbook).
 
-    The region code is dropped when names are present; of a pair ``x`` / ``x_zh`` (/ ``x_en``) only the
-    column of ``lang`` is shown, under the name ``x``; wide tables show :data:`DISPLAY_COLUMNS`.
+    The columns are those of :func:`localize_frame`; the region code is dropped when names are present;
+    wide tables show :data:`DISPLAY_COLUMNS`.
     """
-    df = df.copy()
-    cols = [str(c) for c in df.columns]
-    other = "en" if lang == "zh" else "zh"
-    rename, drop = {}, []
-    for c in cols:
-        for suffix in ("_zh", "_en"):
-            if c.endswith(suffix):
-                base = c[: -len(suffix)]
-                if suffix == f"_{other}":
-                    drop.append(c)
-                else:
-                    rename[c] = base
-                    if base in cols:
-                        drop.append(base)
-    df = df.drop(columns=[c for c in df.columns if str(c) in drop]).rename(columns=rename)
+    df = localize_frame(df, lang, key)
     if "region_name" in df.columns and "region" in df.columns:
         df = df.drop(columns="region")
-    for c in df.columns:   # category codes (HH, not_significant ...) in words
-        if str(c) in _CODED and not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
-            df[c] = [v if _missing(v) or not isinstance(v, str) or not v else tr(v, lang) for v in df[c]]
     n0 = df.shape[1]
     want = DISPLAY_COLUMNS.get(key)
     if want:
@@ -336,6 +398,22 @@ def _meta_label(path: str, lang: str) -> str:
     return lab
 
 
+def _years_value(v, meta: dict) -> str | None:
+    """``[first, last]`` (with ``n_years`` more than 2, or consecutive years) as the range "first–last"."""
+    if not isinstance(v, list | tuple) or len(v) != 2:
+        return None
+    try:
+        first, last = (int(x) for x in v)
+    except (TypeError, ValueError):
+        return None
+    if any(isinstance(x, float) and x != int(x) for x in v) or last < first:
+        return None
+    n = (meta or {}).get("n_years")
+    if n is not None and int(n) == 2 and last - first > 1:
+        return None   # exactly these two years
+    return f"{first}–{last}"
+
+
 def meta_rows(meta: dict, lang: str, max_len: int | None = None) -> list[tuple[str, str]]:
     """(label, value) for every parameter in ``meta`` (title and conventions excepted), in order.
 
@@ -349,30 +427,46 @@ def meta_rows(meta: dict, lang: str, max_len: int | None = None) -> list[tuple[s
         items = ([(f"{k}.{sk}", sv) for sk, sv in v.items() if sk not in _SKIP_META]
                  if k in _NESTED and isinstance(v, dict) else [(k, v)])
         for path, val in items:
-            text = _meta_value(val, lang)
+            text = _years_value(val, meta) if path == "years" else None
+            text = _meta_value(val, lang) if text is None else text
             if max_len and len(text) > max_len:
                 text = text[: max_len - 1] + "…"
             rows.append((_meta_label(path, lang), text))
     return rows
 
 
-def _lines(c) -> list[str]:
+def _conv_key(k, lang: str | None) -> str:
+    if lang is None:
+        return str(k)
+    for cand in (f"conv.{k}", str(k)):
+        t = tr(cand, lang)
+        if t != cand:
+            return t
+    return str(k)
+
+
+def _lines(c, lang: str | None = None) -> list[str]:
     if not c:
         return []
     if isinstance(c, str):
         return [ln.strip(" -•\t") for ln in c.splitlines() if ln.strip(" -•\t")]
     if isinstance(c, dict):
-        return [f"{k}: {v}" for k, v in c.items()]
+        sep = "：" if lang == "zh" else ": "
+        return [f"{_conv_key(k, lang)}{sep}{v}" for k, v in c.items()]
     return [str(x) for x in c]
 
 
-def conventions(meta: dict) -> list[str]:
-    """The conventions of ``meta`` (and of its ``index`` parameters) as a list of lines."""
+def conventions(meta: dict, lang: str | None = None) -> list[str]:
+    """The conventions of ``meta`` (and of its ``index`` parameters) as a list of lines.
+
+    Conventions given as a dictionary are written "key: text"; with ``lang`` the key is shown as its
+    label (``theil`` → 泰尔指数) when one is known.
+    """
     m = meta or {}
-    out = _lines(m.get("conventions"))
+    out = _lines(m.get("conventions"), lang)
     for k in _NESTED:
         if isinstance(m.get(k), dict):
-            out += [ln for ln in _lines(m[k].get("conventions")) if ln not in out]
+            out += [ln for ln in _lines(m[k].get("conventions"), lang) if ln not in out]
     return out
 
 
@@ -409,23 +503,33 @@ def _figure_caption(key: str, lang: str) -> str:
 
 
 def figure_section(key: str) -> str:
+    """Report section of a figure.
+
+    The paper's two figures keep their numbers: the disparity chart (its Figure 1) is the first figure,
+    in the temporal-disparity section, and the Moran scatterplot (its Figure 2) the first of the spatial
+    section. The maps of scores follow the scatterplot there, the LISA maps the local Moran table, and
+    the heatmap, rank changes and sub-index profile come in a section of their own after it.
+    """
     key = _fig_base(key)
     if key == "disparity":
         return "section.disparity"
-    if key in ("heatmap", "rank_changes", "profile") or key.startswith("map_"):
-        return "section.scores"
+    if key in ("heatmap", "rank_changes", "profile"):
+        return "section.evolution"
+    if key.startswith("map_"):
+        return "section.spatial"
     if key == "moran_scatter" or key.startswith("moran_scatter") or key.startswith("lisa_map_"):
         return "section.spatial"
     return "section.other_figures"
 
 
 def figure_order(keys) -> list[str]:
-    """Known figure keys in reading order (maps by year), then the others alphabetically."""
+    """Known figure keys in reading order (the paper's Figures 1 and 2 first, maps by year), then the
+    others alphabetically."""
     def rank(key):
         k = _fig_base(key)
         m = _FIG_YEAR.match(k)
-        fixed = {"map": 0, "heatmap": 1, "rank_changes": 2, "profile": 3, "disparity": 4,
-                 "moran_scatter": 5, "lisa_map": 6}
+        fixed = {"disparity": 0, "moran_scatter": 1, "map": 2, "lisa_map": 3, "heatmap": 4,
+                 "rank_changes": 5, "profile": 6}
         if m:
             return (fixed[m.group(1)], int(m.group(2)), key)
         if k in fixed:
@@ -617,9 +721,11 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
         return TableBlock(key, counters["table"], caption or tr(f"caption.{key}", lang), d,
                           long=key in LONG_TABLES, sheet=sheets.get(key, ""))
 
-    def figures(section):
+    def figures(section, pick=None):
         out = []
         for k in by_section.get(section, []):
+            if pick is not None and not pick(k):
+                continue
             data, mime, w, h = _read_image(k, figs[k])
             counters["figure"] += 1
             out.append(FigureBlock(k, counters["figure"], _figure_caption(k, lang), Path(figs[k]),
@@ -630,7 +736,7 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
     params = pd.DataFrame(meta_rows(meta, lang, max_len=200), columns=["word.parameter", "word.value"])
     first = [table("__params__", params, tr("word.parameter", lang) + (" " if lang == "en" else "")
                    + ("设置" if lang == "zh" else "settings"))]
-    conv = conventions(meta)
+    conv = conventions(meta, lang)
     if conv:
         first += [Para(tr("word.conventions", lang) + ("：" if lang == "zh" else ":")), Bullets(conv)]
     sections.append(("section.parameters", first))
@@ -642,21 +748,35 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
         ("section.weights", ["weights"]),
         ("section.scores", ["scores", "subindices"]),
         ("section.disparity", ["disparity"]),
-        ("section.spatial", ["moran_global", "moran_local", "quadrant_transitions"]),
+        ("section.spatial", ["moran_global", "table3_comparison", "moran_local", "quadrant_transitions"]),
+        ("section.evolution", []),
         ("section.obstacles", ["obstacles"]),
         ("section.strategy", ["strategy"]),
         ("section.other_figures", []),
         ("section.appendix", ["normalized", "audit"] + [k for k in tables if k not in TABLE_ORDER]),
     ]
+    def is_lisa(k):
+        return _fig_base(k).startswith("lisa_map_")
+
     for sec, keys in layout:
         blocks = []
-        for k in keys:
-            if k in tables:
-                cap = None if k in _KNOWN or k == "subindices" else k.replace("_", " ")
-                blocks.append(table(k, caption=cap))
-                if sec == "section.spatial" and k == "moran_global":
-                    blocks += figures(sec)   # the scatterplot and LISA maps follow the global table
-        if sec != "section.spatial" or "moran_global" not in tables:
+        if sec == "section.spatial":
+            # global Moran (and its comparison with the paper's Table 3), the scatterplot and the maps
+            # of scores; then local Moran and the LISA maps; then the quadrant transitions
+            for k in ("moran_global", "table3_comparison"):
+                if k in tables:
+                    blocks.append(table(k))
+            blocks += figures(sec, lambda k: not is_lisa(k))
+            if "moran_local" in tables:
+                blocks.append(table("moran_local"))
+            blocks += figures(sec, is_lisa)
+            if "quadrant_transitions" in tables:
+                blocks.append(table("quadrant_transitions"))
+        else:
+            for k in keys:
+                if k in tables:
+                    cap = None if k in _KNOWN or k == "subindices" else k.replace("_", " ")
+                    blocks.append(table(k, caption=cap))
             blocks += figures(sec)
         if blocks:
             sections.append((sec, blocks))

@@ -95,10 +95,22 @@ def atomic_output_dir(out_dir) -> Iterator[Path]:
     ------
     pathlib.Path
         Temporary folder (``.<name>.*.part`` beside ``out_dir``) to write into, sub-folders allowed.
-        On normal exit: if ``out_dir`` does not exist the temporary folder is renamed to it; otherwise
-        each file is moved into place with :func:`os.replace` (so each file is always complete, and
-        files of ``out_dir`` not produced by this run are untouched). On an exception the temporary
-        folder is deleted and ``out_dir`` is left exactly as it was.
+
+    Notes
+    -----
+    All or nothing, for a new folder and for an existing one:
+
+    * on an exception inside the block the temporary folder is deleted and ``out_dir`` is left
+      exactly as it was;
+    * on normal exit, if ``out_dir`` does not exist, the temporary folder is renamed to it
+      (one :func:`os.replace`);
+    * if ``out_dir`` exists, every destination is checked first: a folder where a file must go, or
+      a file where a folder must go, raises :class:`~nqpf.errors.InputError` naming it, with nothing
+      changed. Then each file is moved in with :func:`os.replace`; a file it replaces is first moved
+      into a backup folder (``.<name>.*.bak`` beside ``out_dir``). If any move fails, the new files
+      are removed, the old ones restored and the folders this run created removed, so ``out_dir``
+      ends as it was, and the error propagates. The backup folder is deleted in both cases. Files of
+      ``out_dir`` not produced by this run are never touched.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -115,12 +127,80 @@ def atomic_output_dir(out_dir) -> Iterator[Path]:
         if not out_dir.exists():
             os.replace(tmp, out_dir)
             return
-        for src in sorted(p for p in tmp.rglob("*") if not p.is_dir()):
-            dst = out_dir / src.relative_to(tmp)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+        _merge_into(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_destinations(rels: list[Path], dirs: list[Path], out_dir: Path) -> None:
+    """Raise InputError if a destination of ``rels`` (files) or ``dirs`` (folders) is of the wrong kind."""
+    def wrong_dir(p: Path) -> bool:          # a real folder (not a link to one) where a file must go
+        return p.is_dir() and not p.is_symlink()
+
+    def wrong_file(p: Path) -> bool:         # something that is not a folder where a folder must go
+        return os.path.lexists(p) and not p.is_dir()
+
+    for rel in rels:
+        dst = out_dir / rel
+        if wrong_dir(dst):
+            raise InputError(
+                f"cannot write {rel.as_posix()} into {out_dir}: {dst} is a folder; remove or rename it, "
+                "or choose another output folder (nothing was changed)")
+        for parent in list(rel.parents)[:-1]:
+            if wrong_file(out_dir / parent):
+                raise InputError(
+                    f"cannot write {rel.as_posix()} into {out_dir}: {out_dir / parent} is a file where a "
+                    "folder must go; remove or rename it, or choose another output folder (nothing was changed)")
+    for rel in dirs:
+        if wrong_file(out_dir / rel):
+            raise InputError(
+                f"cannot create folder {rel.as_posix()} in {out_dir}: {out_dir / rel} is a file; remove or "
+                "rename it, or choose another output folder (nothing was changed)")
+
+
+def _merge_into(tmp: Path, out_dir: Path) -> None:
+    """Move the files of ``tmp`` into the existing folder ``out_dir``, all or nothing (see above)."""
+    rels = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if not p.is_dir())
+    dirs = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_dir())
+    _check_destinations(rels, dirs, out_dir)
+    backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".bak", dir=out_dir.parent))
+    created: list[Path] = []                 # folders made by this run, parents first
+    done: list[tuple[Path, bool]] = []       # (relative path, old file backed up) of moved files
+    pending: Path | None = None              # backed up, new file not yet in place
+    try:
+        for d in dirs + sorted({p for rel in rels for p in rel.parents if p != Path(".")}):
+            if not os.path.lexists(out_dir / d):
+                for q in reversed([d, *d.parents]):
+                    if q != Path(".") and not os.path.lexists(out_dir / q):
+                        (out_dir / q).mkdir()
+                        created.append(q)
+        for rel in rels:
+            dst = out_dir / rel
+            had_old = os.path.lexists(dst)
+            if had_old:
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(dst, backup / rel)
+                pending = rel
+            os.replace(tmp / rel, dst)
+            pending = None
+            done.append((rel, had_old))
+    except BaseException as exc:
+        try:
+            if pending is not None:
+                os.replace(backup / pending, out_dir / pending)
+            for rel, had_old in reversed(done):
+                os.unlink(out_dir / rel)
+                if had_old:
+                    os.replace(backup / rel, out_dir / rel)
+            for d in reversed(created):
+                os.rmdir(out_dir / d)
+        except BaseException as rb:
+            raise OSError(
+                f"moving the output into {out_dir} failed ({exc}) and so did restoring it ({rb}); "
+                f"the replaced files are kept in {backup}") from exc
+        shutil.rmtree(backup, ignore_errors=True)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def normalize_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:

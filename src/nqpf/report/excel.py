@@ -1,8 +1,9 @@
 """The results workbook (``results.xlsx``).
 
 First sheet "说明" / "About": title, data source, spec, every parameter, package version, conventions
-and a list of the sheets. Then one sheet per table present, headers in Chinese or English, the header
-row frozen, number formats by column (scores 0.0000, p-values 0.000, integers 0) and column widths
+and a list of the sheets. Then one sheet per table present, in the report's language (of columns
+``x`` / ``x_zh`` / ``x_en`` the one of the language, category codes and, in Chinese, booleans in
+words; the CSV tables keep every column and code), headers in Chinese or English, the header row frozen, number formats by column (scores 0.0000, p-values 0.000, integers 0) and column widths
 fitted to the text (CJK characters count double). Numbers are stored as openpyxl writes them, with 16
 significant digits (``"%.16g"``: within one unit in the last place; the CSV tables are the exact
 record). The file is deterministic: fixed document
@@ -24,8 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from ._labels import tr
-from ._model import (column_kind, conventions, format_value, header, is_code_column, meta_rows, prepare_tables,
-                     subtitle)
+from ._model import (column_kind, conventions, format_value, header, is_code_column, localize_frame, meta_rows,
+                     prepare_tables, subtitle)
 from .atomic import atomic_write_bytes, normalize_zip
 
 __all__ = ["write_excel", "excel_bytes", "sheet_names", "text_width", "FIXED_TIME"]
@@ -146,7 +147,7 @@ def _write_about(ws, inp, tables: dict, sheets: dict[str, str]) -> None:
     pair(tr("word.parameter", lang), tr("word.value", lang), bold)
     for k, v in meta_rows(meta, lang):
         pair(k, v)
-    conv = conventions(meta)
+    conv = conventions(meta, lang)
     if conv:
         r += 1
         ws.cell(row=r, column=1).font = bold
@@ -174,7 +175,7 @@ def excel_bytes(inp) -> bytes:
     about.title = sheets["about"]
     _write_about(about, inp, tables, sheets)
     for key, df in tables.items():
-        _write_table(wb.create_sheet(sheets[key]), df, lang)
+        _write_table(wb.create_sheet(sheets[key]), localize_frame(df, lang, key), lang)
     props = wb.properties
     props.creator = "nqpf"
     props.lastModifiedBy = "nqpf"

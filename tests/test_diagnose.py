@@ -317,6 +317,63 @@ def test_trend_types_synthetic():
     assert t.at["up", "sign_changes"] == 0
 
 
+def test_trend_direction_hand_cases():
+    yrs = [2016, 2017, 2018, 2019, 2020]
+    Yw = pd.DataFrame([[1.0, 2.0, 3.0, 4.0, 0.5],     # slope clearly up, net clearly down
+                       [1.0, 1.3, 1.6, 1.9, 0.98],    # slope clearly up, net slightly down
+                       [1.0, 0.9, 1.1, 0.95, 0.85],   # slope −, net −
+                       [1.0, 1.01, 0.99, 1.0, 1.005]],  # neither clear
+                      columns=yrs, index=["mixed", "late_dip", "fall", "flat"])
+    t = dg.trends(Yw).set_index("region")
+    # mixed by hand: t − t̄ = (−2, −1, 0, 1, 2), ȳ = 2.1, Σ(t−t̄)(y−ȳ) = 2.2 + 0.1 + 0 + 1.9 − 3.2 = 1.0,
+    # b = 1.0 / 10 = 0.1 → rel_slope = 0.1 / 2.1 = +4.8 % (clear up); net (0.5 − 1) / 2.1 = −23.8 %
+    # (clear down): the two measures disagree → flat
+    assert t.at["mixed", "slope"] == pytest.approx(0.1, abs=1e-12)
+    assert t.at["mixed", "rel_change"] == pytest.approx(-0.5 / 2.1, abs=1e-12)
+    assert t.at["mixed", "net_change"] == pytest.approx(-0.5, abs=1e-12)
+    assert (t.at["mixed", "peak_year"], t.at["mixed", "peak"]) == (2019, 4.0)
+    # late_dip: ȳ = 1.356, rel_change = −0.02 / 1.356 = −1.5 % (not clear), slope clearly up → up
+    assert t.at["late_dip", "rel_change"] == pytest.approx(-0.02 / 1.356, abs=1e-12)
+    assert t["direction"].to_dict() == {"mixed": "flat", "late_dip": "up", "fall": "down",
+                                        "flat": "flat"}
+    assert t.at["fall", "direction_zh"] == "下行" and t.at["flat", "direction_en"] == "no clear direction"
+    with pytest.raises(InputError, match="net_tol"):
+        dg.trends(Yw, net_tol=0)
+
+
+def test_direction_never_up_when_slope_and_net_change_fall():
+    rng = np.random.default_rng(7)
+    Yw = pd.DataFrame(rng.uniform(0.05, 1.0, size=(400, 6)), columns=range(2015, 2021))
+    t = dg.trends(Yw)
+    both_down = (t["slope"] < 0) & (t["net_change"] < 0)
+    both_up = (t["slope"] > 0) & (t["net_change"] > 0)
+    assert both_down.any() and both_up.any()
+    assert not (t.loc[both_down, "direction"] == "up").any()
+    assert not (t.loc[both_up, "direction"] == "down").any()
+
+
+def test_paper_trend_directions(Y):
+    from scipy import stats
+
+    t = dg.trends(Y).set_index("region")
+    years = np.asarray(Y.columns, float)
+    for r in Y.index:   # votes recomputed from scipy's slope and the raw end scores
+        y = Y.loc[r].to_numpy(float)
+        a, c = stats.linregress(years, y).slope / y.mean(), (y[-1] - y[0]) / y.mean()
+        va = 1 if a >= 0.01 else (-1 if a <= -0.01 else 0)
+        vc = 1 if c >= 0.10 else (-1 if c <= -0.10 else 0)
+        want = ("up" if min(va, vc) >= 0 and va + vc >= 1 else
+                "down" if max(va, vc) <= 0 and va + vc <= -1 else "flat")
+        assert t.at[r, "direction"] == want, r
+        assert t.at[r, "peak"] == y.max() and t.at[r, "peak_year"] == Y.columns[int(np.argmax(y))]
+    # the regions the review named: fell sharply, never an upward direction
+    for r in ["北京", "江苏", "天津", "黑龙江", "吉林"]:
+        assert t.at[r, "direction"] == "down", r
+    # Guangdong: +2.0 %/yr but 2020 (0.5530) below 2010 (0.5641), peak 0.6845 in 2019 (Table 2)
+    assert t.at["广东", "direction"] == "up"
+    assert (t.at["广东", "peak_year"], round(t.at["广东", "peak"], 4)) == (2019, 0.6845)
+
+
 def test_paper_jiangxi_and_fluctuating_provinces(Y):
     jx = Y.loc["江西"]
     # text: 0.155 (2010) → 0.188 (2020); Table 2 prints 0.1568 and 0.1844 (text and table disagree
@@ -438,8 +495,9 @@ def test_paper_partners(Y):
 # ------------------------------------------------------------------------------------------------
 # rules and strategy table
 # ------------------------------------------------------------------------------------------------
-def _facts(tier="high", trend="rising", role="unknown", sb="no", pt="no"):
-    return {"tier": tier, "trend": trend, "role": role, "has_shortboards": sb, "has_partners": pt}
+def _facts(tier="high", trend="rising", role="unknown", sb="no", pt="no", direction="up"):
+    return {"tier": tier, "trend": trend, "direction": direction, "role": role,
+            "has_shortboards": sb, "has_partners": pt}
 
 
 RULE_CASES = {
@@ -447,11 +505,14 @@ RULE_CASES = {
     "L2": _facts(tier="high"),
     "L3": _facts(tier="low", sb="yes"),
     "L4": _facts(tier="lower-middle"),
-    "T1": _facts(trend="rising"),
-    "T2": _facts(trend="declining"),
-    "T3": _facts(trend="fluctuating"),
-    "T4": _facts(tier="low", trend="stable"),
-    "T5": _facts(tier="high", trend="stable"),
+    "T1": _facts(trend="rising", direction="up"),
+    "T2": _facts(trend="declining", direction="down"),
+    "T3": _facts(trend="fluctuating", direction="down"),
+    "T4": _facts(trend="fluctuating", direction="up"),
+    "T5": _facts(trend="fluctuating", direction="flat"),
+    "T6": _facts(tier="low", trend="stable", direction="flat"),
+    "T7": _facts(tier="high", trend="stable", direction="up"),
+    "T8": _facts(tier="high", trend="stable", direction="down"),
     "M1": _facts(role="growth_pole", pt="yes"),
     "M2": _facts(role="growth_pole", pt="no"),
     "M3": _facts(tier="low", role="spillover_receiver"),
@@ -475,6 +536,41 @@ def test_rule(rule_id):
     assert chosen.at[FOCUS_OF[rule_id[0]], "rule_id"] == rule_id
 
 
+def test_trend_rules_follow_the_direction():
+    """Which trend sentence each (trend, direction) gets; gains are sustained only when going up."""
+    expect = {("rising", "up"): "T1", ("rising", "flat"): "T5", ("declining", "down"): "T2",
+              ("declining", "flat"): "T2", ("fluctuating", "down"): "T3",
+              ("fluctuating", "up"): "T4", ("fluctuating", "flat"): "T5",
+              ("stable", "down"): "T8", ("stable", "flat"): "T7", ("stable", "up"): "T7"}
+    rules = dg.load_rules().set_index("rule_id")
+    for (trend, direction), rid in expect.items():
+        chosen = dg.match_rules(_facts(trend=trend, direction=direction)).set_index("focus")
+        assert chosen.at["trend", "rule_id"] == rid, (trend, direction)
+        if direction != "up":
+            assert "sustain the gain" not in rules.at[rid, "template_en"]
+            assert "gains last" not in rules.at[rid, "template_en"]
+            assert "巩固" not in rules.at[rid, "template_zh"]
+    # the falling-tendency sentence carries the paper's reasons (section 三(一)): industrial
+    # structure / resource-based industries, policy orientation, a single policy tool
+    t3 = rules.at["T3", "template_zh"]
+    assert "资源型" in t3 and "政策手段过于单一" in t3 and "遏制下滑" in t3
+
+
+def test_rules_file_without_direction_column(tmp_path, Y):
+    """A rules file written before the direction column still loads (direction read as *)."""
+    cols = [c for c in dg.RULE_COLUMNS if c != "direction"]
+    old = tmp_path / "old.csv"
+    old.write_text(",".join(cols) + "\nX1,trend,1,*,fluctuating,*,*,*,{region}：波动。,{region}: "
+                   "fluctuating.\n", encoding="utf-8")
+    assert (dg.load_rules(old)["direction"] == "*").all()
+    st = dg.strategy_table(Y, rules=old).set_index("region")
+    assert st.at["北京", "focus_zh"] == "北京：波动。"
+    # facts without a direction match only rules with * there: the "no clear direction" T5
+    chosen = dg.match_rules({k: v for k, v in _facts(trend="fluctuating").items()
+                             if k != "direction"}).set_index("focus")
+    assert chosen.at["trend", "rule_id"] == "T5"
+
+
 def test_no_multicore_sentence_when_role_unknown_and_not_high():
     chosen = dg.match_rules(_facts(tier="low", role="unknown"))
     assert "multicore" not in set(chosen["focus"])
@@ -483,12 +579,12 @@ def test_no_multicore_sentence_when_role_unknown_and_not_high():
 def test_user_rules_and_bad_rules(tmp_path, Y):
     cols = ",".join(dg.RULE_COLUMNS)
     ok = tmp_path / "r.csv"
-    ok.write_text(cols + "\nX1,local,1,*,*,*,*,*,{region}：{tier_zh}。,{region}: {tier_en}.\n",
+    ok.write_text(cols + "\nX1,local,1,*,*,*,*,*,*,{region}：{tier_zh}。,{region}: {tier_en}.\n",
                   encoding="utf-8")
     st = dg.strategy_table(Y, rules=ok).set_index("region")
     assert st.at["北京", "focus_zh"] == "北京：高。" and st.at["甘肃", "focus_en"] == "甘肃: low."
     bad = tmp_path / "bad.csv"
-    bad.write_text(cols + "\nX1,local,1,*,*,*,*,*,{nope},x\n", encoding="utf-8")
+    bad.write_text(cols + "\nX1,local,1,*,*,*,*,*,*,{nope},x\n", encoding="utf-8")
     with pytest.raises(InputError, match="row 2, column template_zh.*nope"):
         dg.load_rules(bad)
     with pytest.raises(InputError, match="not found"):
@@ -507,8 +603,12 @@ def test_strategy_table_paper(Y, local):
         rules = r.rules.split(",")
         if "T1" in rules:
             assert r.rel_slope > 0 and r.R2 >= 0.5
+        if {"T3", "T4", "T5"} & set(rules):
+            assert r.trend in ("fluctuating", "rising")
         if "T3" in rules:
-            assert r.R2 < 0.5 or abs(r.rel_slope) >= 0.01
+            assert r.direction == "down"
+        if "T4" in rules:
+            assert r.direction == "up"
         if {"M1", "M2"} & set(rules):
             assert r.role == "growth_pole" and r.quadrant_last in ("HH", "HL")
         for p in filter(None, r.partners.split("、")):
@@ -536,3 +636,100 @@ def test_strategy_table_shortboards():
     assert st.at["C", "role"] == "unknown"
     only_scores = dg.strategy_table(Yw, k=2, lang="zh")
     assert (only_scores["shortboards"] == "").all() and "focus_en" not in only_scores
+
+
+GAIN_WORDS_ZH = ("巩固提升势头", "巩固已有提升")
+GAIN_WORDS_EN = ("sustain the gain", "gains last")
+
+
+def test_no_gain_sentence_for_falling_regions(Y, local):
+    """On the paper's scores no region whose score fell (net change < 0, slope < 0) is told to
+    sustain its gains, and only regions with an upward direction are."""
+    st = dg.strategy_table(Y, local=local, neighbours=NB)
+    fell = st[(st["net_change"] < 0) & (st["slope"] < 0)]
+    assert set(fell["region"]) >= {"北京", "江苏", "天津", "黑龙江", "吉林"}
+    for _, r in st.iterrows():
+        gains = any(w in r.focus_zh for w in GAIN_WORDS_ZH) or any(w in r.focus_en for w in GAIN_WORDS_EN)
+        if r.region in set(fell["region"]):
+            assert not gains, r.region
+            assert "下降" in r.focus_zh or "下滑" in r.focus_zh, r.region
+        if gains:
+            assert r.direction == "up", r.region
+    s = st.set_index("region")
+    assert "T3" in s.at["北京", "rules"] and "遏制下滑" in s.at["北京", "focus_zh"]
+    assert "halt it" in s.at["北京", "focus_en"]
+
+
+def test_path_wording_never_contradicts(Y, local):
+    st = dg.strategy_table(Y, local=local, neighbours=NB).set_index("region")
+    gd = st.loc["广东"]
+    # slope +2.0 %/yr while 2020 ended below 2010: worded with the peak and "but"/"although"
+    assert "线性趋势年均+2.0%" in gd.focus_zh and "2019年达到峰值0.6845，但2020年的0.5530低于2010年的0.5641" in gd.focus_zh
+    assert "peaking at 0.6845 in 2019, although 2020 (0.5530) ended below 2010 (0.5641)" in gd.focus_en
+    assert "由2010年的0.5641" not in gd.focus_zh
+    import re
+
+    for r, row in st.iterrows():
+        m = re.search(r"线性趋势年均([+-]?)\d", row.focus_zh)
+        sign = m.group(1)
+        assert f"linear trend {sign}" in row.focus_en
+        if sign == "+":
+            assert "降至" not in row.focus_zh and "down from" not in row.focus_en, r
+        if sign == "-":
+            assert "升至" not in row.focus_zh and "up from" not in row.focus_en, r
+        if "升至" in row.focus_zh or "up from" in row.focus_en:
+            assert row.score_last > row.score_first
+        if "降至" in row.focus_zh or "down from" in row.focus_en:
+            assert row.score_last < row.score_first
+        if "低于" in row.focus_zh or "ended below" in row.focus_en:
+            assert row.score_last < row.score_first and sign == "+"
+        for col in ("net_change", "peak_year", "peak"):
+            assert col in st.columns
+
+
+def test_language_columns_and_report_convention(Y, local):
+    from nqpf.report._model import display_frame
+
+    en_names = {"北京": ("北京", "Beijing"), "天津": ("天津", "Tianjin"), "河北": ("河北", "Hebei")}
+    st = dg.strategy_table(Y, local=local, neighbours=NB, region_names=en_names)
+    s = st.set_index("region")
+    assert s.at["河北", "partners"] == "北京" and s.at["河北", "partners_en"] == "Beijing"
+    assert s.at["北京", "partners"] == "河北、天津" and s.at["北京", "partners_en"] == "Hebei, Tianjin"
+    for code, labels in (("tier", None), ("trend", dg.TREND_LABELS), ("role", dg.ROLE_LABELS),
+                         ("role_first_year", dg.ROLE_LABELS), ("role_last_year", dg.ROLE_LABELS),
+                         ("direction", dg.DIRECTION_LABELS)):
+        assert {f"{code}_zh", f"{code}_en"} <= set(st.columns)
+        if labels is not None:
+            for c, zh, en in zip(st[code], st[f"{code}_zh"], st[f"{code}_en"]):
+                assert (zh, en) == labels[c]
+    assert s.at["新疆", "role_last_year_en"] == "lagging cluster"
+    # the report shows x_en in place of x in English, x_zh in Chinese
+    en, _ = display_frame("strategy", st, "en")
+    zh, _ = display_frame("strategy", st, "zh")
+    assert list(en["tier"]) == list(st["tier_en"]) and list(zh["tier"]) == list(st["tier_zh"])
+    assert list(en["partners"]) == list(st["partners_en"]) and list(zh["partners"]) == list(st["partners"])
+    assert list(en["role"]) == list(st["role_en"]) and list(en["focus"]) == list(st["focus_en"])
+
+
+def test_latin_names_in_chinese_sentences():
+    regions = ["Guangdong", "Guangxi", "Hunan", "Jiangxi", "Fujian", "Hainan"]
+    Yw = pd.DataFrame({2018: [0.60, 0.10, 0.20, 0.15, 0.25, 0.12],
+                       2019: [0.65, 0.11, 0.21, 0.16, 0.26, 0.13],
+                       2020: [0.70, 0.12, 0.22, 0.17, 0.27, 0.14]}, index=regions)
+    nb = {"Guangdong": ["Guangxi", "Hunan", "Jiangxi", "Fujian", "Hainan"], "Guangxi": ["Guangdong"],
+          "Hunan": ["Guangdong"], "Jiangxi": ["Guangdong"], "Fujian": ["Guangdong"],
+          "Hainan": ["Guangdong"]}
+    st = dg.strategy_table(Yw, neighbours=nb, k=2).set_index("region")
+    gd = st.at["Guangdong", "focus_zh"]
+    assert gd.startswith("Guangdong 2020年得分0.7000")
+    assert "Guangdong 应发挥" in gd  # M5: 作为高潜力地区，{region}应发挥…
+    assert "邻近的较低潜力地区 Guangxi、" in gd
+    import re
+
+    for text in st["focus_zh"]:
+        assert not re.search(r"[A-Za-z][0-9\u4e00-\u9fff]|[\u4e00-\u9fff][A-Za-z]", text), text
+    # Chinese names and numbers keep the Chinese typesetting (no spaces)
+    assert dg._fill_zh("{region}{last_year}年得分{score_last}，邻近的{partners}。",
+                       {"region": "广东", "last_year": "2020", "score_last": "0.5530",
+                        "partners": "广西、湖南"}) == "广东2020年得分0.5530，邻近的广西、湖南。"
+    assert dg._fill_zh("（{region}）、{partners}型", {"region": "Hebei", "partners": "HH"}) == "（Hebei）、HH 型"

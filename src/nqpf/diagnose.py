@@ -35,6 +35,7 @@ from .errors import InputError
 __all__ = [
     "TIER_LABELS",
     "TREND_LABELS",
+    "DIRECTION_LABELS",
     "ROLE_LABELS",
     "obstacles",
     "obstacles_by_group",
@@ -73,6 +74,16 @@ TREND_LABELS: dict[str, tuple[str, str]] = {
     "fluctuating": ("波动", "fluctuating"),
     "stable": ("平稳", "stable"),
 }
+#: Direction of a region's path (see :func:`trends`): code → (zh, en).
+DIRECTION_LABELS: dict[str, tuple[str, str]] = {
+    "up": ("上行", "upward"),
+    "down": ("下行", "downward"),
+    "flat": ("无明确方向", "no clear direction"),
+}
+#: A peak inside the period is cited when it exceeds both end scores by this share of the mean.
+PEAK_TOL = 0.05
+#: End scores closer than this share of the mean are worded as "about level".
+LEVEL_TOL = 0.01
 #: Spatial roles: code → (zh, en).
 #: ``unknown`` is used when no local Moran table is given.
 ROLE_LABELS: dict[str, tuple[str, str]] = {
@@ -423,7 +434,7 @@ def tiers(scores_wide: pd.DataFrame, k: int = 4, method: str = "natural_breaks",
 # trends
 # ----------------------------------------------------------------------------------------------
 def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0.5,
-           noise_tol: float = 0.05) -> pd.DataFrame:
+           noise_tol: float = 0.05, net_tol: float = 0.10) -> pd.DataFrame:
     r"""Linear trend of every region's score and its trend type.
 
     For region *i* with scores :math:`y_t` over years *t* (T years), OLS
@@ -444,13 +455,29 @@ def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0
     - ``fluctuating``: every other case (the line explains less than ``r2_min`` of the variation
       of a moving series, or a flat series is noisy).
 
-    Defaults: slope_tol = 0.01 (1 % of the mean per year), r2_min = 0.5, noise_tol = 0.05.
+    Direction of the path (``direction``), decided from two measures: the slope and the net change
+    first → last year, :math:`c = (y_T - y_1) / \bar y` (``rel_change``). Each measure votes
+    +1 when clearly up (``rel_slope >= slope_tol``; ``rel_change >= net_tol``), −1 when clearly
+    down (``<= -slope_tol``; ``<= -net_tol``), 0 otherwise; then
+
+    - ``up``: no vote is −1 and at least one is +1;
+    - ``down``: no vote is +1 and at least one is −1 (so a region whose slope and net change are
+      both negative is never ``up``);
+    - ``flat``: no clear vote, or the two clear votes disagree.
+
+    ``peak_year``/``peak`` are the year and value of the highest score (the first such year on
+    ties). The trend type says how well a line fits; the direction says which way the region went.
+
+    Defaults: slope_tol = 0.01 (1 % of the mean per year), r2_min = 0.5, noise_tol = 0.05,
+    net_tol = 0.10 (10 % of the mean over the whole period).
 
     Returns
     -------
     DataFrame
-        ``region, first_year, last_year, first, last, change, mean, slope, rel_slope, R2,
-        cv_resid, volatility, sign_changes, trend, trend_zh, trend_en``; one row per region.
+        ``region, first_year, last_year, first, last, change, net_change, rel_change, peak_year,
+        peak, mean, slope, rel_slope, R2, cv_resid, volatility, sign_changes, trend, trend_zh,
+        trend_en, direction, direction_zh, direction_en``; one row per region (``net_change`` =
+        ``change`` = last − first).
     """
     Y = _check_scores(scores_wide)
     T = Y.shape[1]
@@ -479,13 +506,29 @@ def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0
                     np.where((rel <= -slope_tol) & (r2 >= r2_min), "declining",
                              np.where((np.abs(rel) < slope_tol) & (cv_resid < noise_tol),
                                       "stable", "fluctuating")))
+    if not net_tol > 0:
+        raise InputError(f"trends: net_tol must be > 0, got {net_tol}")
+    change = y[:, -1] - y[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel_change = change / ybar
+    vote_s = np.where(rel >= slope_tol, 1, np.where(rel <= -slope_tol, -1, 0))
+    vote_c = np.where(rel_change >= net_tol, 1, np.where(rel_change <= -net_tol, -1, 0))
+    direction = np.where((vote_s >= 0) & (vote_c >= 0) & (vote_s + vote_c >= 1), "up",
+                         np.where((vote_s <= 0) & (vote_c <= 0) & (vote_s + vote_c <= -1), "down",
+                                  "flat"))
+    ipk = np.argmax(y, axis=1)
     return pd.DataFrame({
         "region": Y.index, "first_year": int(t[0]), "last_year": int(t[-1]),
-        "first": y[:, 0], "last": y[:, -1], "change": y[:, -1] - y[:, 0], "mean": ybar,
+        "first": y[:, 0], "last": y[:, -1], "change": change, "net_change": change,
+        "rel_change": rel_change, "peak_year": np.asarray(Y.columns, dtype=int)[ipk],
+        "peak": y[np.arange(len(y)), ipk], "mean": ybar,
         "slope": b, "rel_slope": rel, "R2": r2, "cv_resid": cv_resid, "volatility": vol,
         "sign_changes": sign_changes, "trend": kind,
         "trend_zh": [TREND_LABELS[c][0] for c in kind],
         "trend_en": [TREND_LABELS[c][1] for c in kind],
+        "direction": direction,
+        "direction_zh": [DIRECTION_LABELS[c][0] for c in direction],
+        "direction_en": [DIRECTION_LABELS[c][1] for c in direction],
     })
 
 
@@ -651,28 +694,117 @@ def partners(scores_wide: pd.DataFrame, neighbours: Mapping, tiers, roles=None, 
 # ----------------------------------------------------------------------------------------------
 # rules and the strategy table
 # ----------------------------------------------------------------------------------------------
-RULE_FIELDS = ("tier", "trend", "role", "has_shortboards", "has_partners")
+RULE_FIELDS = ("tier", "trend", "direction", "role", "has_shortboards", "has_partners")
+#: Condition columns a rules file may leave out (read as ``*``), for files written before them.
+OPTIONAL_FIELDS = ("direction",)
 RULE_COLUMNS = ("rule_id", "focus", "priority", *RULE_FIELDS, "template_zh", "template_en")
 FOCUS_ORDER = ("local", "trend", "multicore", "synergy")
 _PLACEHOLDERS = {"region", "tier_zh", "tier_en", "trend_zh", "trend_en", "role_zh", "role_en",
-                 "shortboards", "partners", "score_last", "rank_last", "n_regions", "last_year",
-                 "first_year", "score_first", "quadrant_first", "quadrant_last", "cluster_last",
-                 "rel_slope_pct", "R2"}
+                 "direction_zh", "direction_en", "shortboards", "partners", "score_last",
+                 "rank_last", "n_regions", "last_year", "first_year", "score_first",
+                 "quadrant_first", "quadrant_last", "cluster_last", "rel_slope_pct", "R2",
+                 "net_change", "rel_change_pct", "peak", "peak_year", "path_zh", "path_en"}
+#: Placeholders holding names: in Chinese text a Latin name is set off by spaces.
+_NAME_FIELDS = {"region", "partners", "shortboards"}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def _fill_zh(template: str, ctx: Mapping) -> str:
+    """``template.format(**ctx)``, with a space between a Latin name and Chinese text or digits.
+
+    ``{region}2020年`` with region "Guangdong" gives "Guangdong 2020年", ``邻近的{partners}`` gives
+    "邻近的 Hebei、Tianjin"; Chinese names and punctuation (，。、) are left as they are.
+    """
+    from string import Formatter
+
+    segs: list[tuple[str, bool]] = []
+    for lit, field, spec, conv in Formatter().parse(template):
+        if lit:
+            segs.append((lit, False))
+        if field is not None:
+            v = format(ctx[field], spec or "")
+            if v:
+                segs.append((v, field in _NAME_FIELDS))
+    out = ""
+    for i, (text, is_name) in enumerate(segs):
+        if i and out:
+            prev_name = segs[i - 1][1]
+            a, b = out[-1], text[0]
+            latin_name_left = prev_name and _LATIN.match(a) and (_CJK.match(b) or _LATIN.match(b))
+            latin_name_right = is_name and _LATIN.match(b) and (_CJK.match(a) or _LATIN.match(a))
+            if latin_name_left or latin_name_right:
+                out += " "
+        out += text
+    return out
+
+
+def _pct(x: float) -> str:
+    """Signed percentage with one decimal; values that round to zero print as "0.0%"."""
+    return "0.0%" if abs(x) < 0.0005 else f"{100 * x:+.1f}%"
+
+
+def _path_phrase(lang: str, fy, ly, first: float, last: float, peak_year, peak: float,
+                 mean: float, rel_slope: float, R2: float) -> str:
+    """The numbers of a region's path in words that never contradict each other.
+
+    Slope and R² first; then the end scores. When the printed slope and the change first → last
+    point in opposite directions, the ends are introduced by "but/although" instead of
+    "from … to …"; ends closer than :data:`LEVEL_TOL` of the mean are "about level"; a peak
+    inside the period is cited when it exceeds both ends by :data:`PEAK_TOL` of the mean.
+    """
+    f4, l4, p4 = f"{first:.4f}", f"{last:.4f}", f"{peak:.4f}"
+    slope = _pct(rel_slope)
+    s_sign = 0 if slope == "0.0%" else (1 if rel_slope > 0 else -1)
+    c_sign = 0 if abs(last - first) < LEVEL_TOL * mean or f4 == l4 else (1 if last > first else -1)
+    show_peak = (peak_year not in (fy, ly)) and (peak - max(first, last) >= PEAK_TOL * mean)
+    disagree = s_sign * c_sign < 0
+    if lang == "zh":
+        head = f"线性趋势年均{slope}，R²={R2:.2f}"
+        pk = f"{peak_year}年达到峰值{p4}"
+        if c_sign == 0:
+            ends = f"{ly}年得分{l4}与{fy}年的{f4}基本持平"
+        elif disagree:
+            ends = f"但{ly}年的{l4}{'低于' if c_sign < 0 else '高于'}{fy}年的{f4}"
+        else:
+            ends = f"得分由{fy}年的{f4}{'升至' if c_sign > 0 else '降至'}{ly}年的{l4}"
+        if not show_peak:
+            return f"{head}；{ends}"
+        if disagree or c_sign == 0:
+            return f"{head}；{pk}，{ends}"
+        return f"{head}；{ends}，其间{pk}"
+    head = f"linear trend {slope} of its mean a year, R²={R2:.2f}"
+    pk = f"peaking at {p4} in {peak_year}"
+    if c_sign == 0:
+        ends = f"{l4} in {ly}, about level with {fy} ({f4})"
+    elif disagree:
+        ends = (f"although {ly} ({l4}) ended {'below' if c_sign < 0 else 'above'} "
+                f"{fy} ({f4})")
+    else:
+        ends = f"{'up' if c_sign > 0 else 'down'} from {f4} in {fy} to {l4} in {ly}"
+    if not show_peak:
+        return f"{head}; {ends}"
+    return f"{head}; {pk}, {ends}" if (disagree or c_sign == 0) else f"{head}; {ends}, {pk}"
 
 
 def load_rules(path=None) -> pd.DataFrame:
     """Read a rules table (CSV, UTF-8); ``None`` → the bundled ``diagnose_rules/rules.csv``.
 
-    Columns: ``rule_id, focus, priority, tier, trend, role, has_shortboards, has_partners,
-    template_zh, template_en``. A condition cell is ``*`` (anything), one value, or values
+    Columns: ``rule_id, focus, priority, tier, trend, direction, role, has_shortboards,
+    has_partners, template_zh, template_en`` (``direction`` may be missing: read as ``*``).
+    A condition cell is ``*`` (anything), one value, or values
     separated by ``|``; ``has_*`` take ``yes``/``no``/``*``. ``focus`` is one of
     ``local`` (因地制宜), ``trend`` (因地制宜: stability of the path), ``multicore`` (多核驱动) and
     ``synergy`` (多维协同). For each region and focus the matching rule with the smallest
     ``priority`` gives the sentence. Templates use ``{placeholders}``: region, tier_zh, tier_en,
     trend_zh, trend_en, role_zh, role_en, shortboards, partners, score_first, score_last,
     rank_last, n_regions, first_year, last_year, quadrant_first, quadrant_last, cluster_last
-    (significant cluster of the last year), rel_slope_pct (e.g. ``+2.1%``), R2. Numbers are
-    pre-formatted strings (scores to 4 decimals, as the paper prints them).
+    (significant cluster of the last year), rel_slope_pct (e.g. ``+2.1%``), R2, direction_zh,
+    direction_en, net_change (last − first, signed), rel_change_pct (net change / mean), peak,
+    peak_year, path_zh, path_en (slope, R², end scores and a notable peak in words, worded so the
+    slope and the net change never read as a contradiction). Numbers are pre-formatted strings
+    (scores to 4 decimals, as the paper prints them). In ``template_zh`` a Latin name (region,
+    partners, shortboards) is set off from Chinese text and digits by a space.
     """
     if isinstance(path, pd.DataFrame):
         df, where = path.copy(), "rules table"
@@ -687,6 +819,9 @@ def load_rules(path=None) -> pd.DataFrame:
             if not Path(path).is_file():
                 raise InputError(f"rules file {where} not found")
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for c in OPTIONAL_FIELDS:
+        if c not in df.columns:
+            df[c] = "*"
     missing = [c for c in RULE_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"{where}: missing column(s) {missing}; expected {list(RULE_COLUMNS)}")
@@ -728,14 +863,16 @@ def match_rules(facts: Mapping, rules=None) -> pd.DataFrame:
     Parameters
     ----------
     facts : dict
-        ``tier, trend, role`` codes and ``has_shortboards, has_partners`` (``"yes"``/``"no"``).
+        ``tier, trend, direction, role`` codes and ``has_shortboards, has_partners``
+        (``"yes"``/``"no"``). ``direction`` may be left out: then only rules with ``*`` in that
+        column match.
     rules : path, DataFrame or None
         As :func:`load_rules`.
     """
-    missing = [f for f in RULE_FIELDS if f not in facts]
+    missing = [f for f in RULE_FIELDS if f not in facts and f not in OPTIONAL_FIELDS]
     if missing:
         raise InputError(f"facts: missing {missing}; give {list(RULE_FIELDS)}")
-    chosen = _apply_rules(load_rules(rules), {f: str(facts[f]) for f in RULE_FIELDS})
+    chosen = _apply_rules(load_rules(rules), {f: str(facts.get(f, "")) for f in RULE_FIELDS})
     return pd.DataFrame(chosen).reset_index(drop=True)
 
 
@@ -777,11 +914,18 @@ def strategy_table(scores_wide: pd.DataFrame, local: pd.DataFrame | None = None,
     Returns
     -------
     DataFrame
-        ``region, tier, tier_zh, trend, trend_zh, role, role_zh, role_first_year,
-        role_last_year, quadrant_first, quadrant_last, shortboards, partners, focus_zh, focus_en,
-        rules, score_first, score_last, rank_last, mean, slope, rel_slope, R2, cv_resid``, ordered
-        by last-year score (highest first). ``shortboards`` and ``partners`` are lists joined by
-        "、" (empty when unknown).
+        ``region, tier, tier_zh, tier_en, trend, trend_zh, trend_en, direction, direction_zh,
+        direction_en, role, role_zh, role_en, role_first_year, role_first_year_zh,
+        role_first_year_en, role_last_year, role_last_year_zh, role_last_year_en, quadrant_first,
+        quadrant_last, shortboards, shortboards_en, partners, partners_en, focus_zh, focus_en,
+        rules, score_first, score_last, net_change, rel_change, peak_year, peak, rank_last, mean,
+        slope, rel_slope, R2, cv_resid``, ordered by last-year score (highest first).
+        ``shortboards`` and ``partners`` hold the Chinese names (first item of a (zh, en) pair in
+        ``group_names`` / ``region_names``, else the id as given) joined by "、";
+        ``shortboards_en`` and ``partners_en`` the English names (second item, else the id)
+        joined by ", ". All
+        are empty when unknown. Each code column ``x`` has ``x_zh`` / ``x_en`` labels (empty
+        when the code is empty), as the report expects.
     """
     if lang not in ("both", "zh", "en"):
         raise InputError(f"lang={lang!r}; use 'both', 'zh' or 'en'")
@@ -834,21 +978,38 @@ def strategy_table(scores_wide: pd.DataFrame, local: pd.DataFrame | None = None,
         tier_code = tr.at[r, "tier"]
         trend_code = td.at[r, "trend"]
         role_code = rl.at[r, "role"] if rl is not None else "unknown"
-        facts = {"tier": tier_code, "trend": trend_code, "role": role_code,
+        dir_code = td.at[r, "direction"]
+        facts = {"tier": tier_code, "trend": trend_code, "direction": dir_code, "role": role_code,
                  "has_shortboards": "yes" if sb[r] else "no",
                  "has_partners": "yes" if pt[r] else "no"}
         chosen = _apply_rules(rules, facts)
+        rfy = rl.at[r, "role_first_year"] if rl is not None else ""
+        rly = rl.at[r, "role_last_year"] if rl is not None else ""
         row = {
             "region": r, "tier": tier_code, "tier_zh": tr.at[r, "tier_zh"],
+            "tier_en": tr.at[r, "tier_en"],
             "trend": trend_code, "trend_zh": TREND_LABELS[trend_code][0],
+            "trend_en": TREND_LABELS[trend_code][1],
+            "direction": dir_code, "direction_zh": DIRECTION_LABELS[dir_code][0],
+            "direction_en": DIRECTION_LABELS[dir_code][1],
             "role": role_code, "role_zh": ROLE_LABELS[role_code][0],
-            "role_first_year": rl.at[r, "role_first_year"] if rl is not None else "",
-            "role_last_year": rl.at[r, "role_last_year"] if rl is not None else "",
+            "role_en": ROLE_LABELS[role_code][1],
+            "role_first_year": rfy,
+            "role_first_year_zh": ROLE_LABELS[rfy][0] if rfy else "",
+            "role_first_year_en": ROLE_LABELS[rfy][1] if rfy else "",
+            "role_last_year": rly,
+            "role_last_year_zh": ROLE_LABELS[rly][0] if rly else "",
+            "role_last_year_en": ROLE_LABELS[rly][1] if rly else "",
             "quadrant_first": rl.at[r, "quadrant_first"] if rl is not None else "",
             "quadrant_last": rl.at[r, "quadrant_last"] if rl is not None else "",
+            # ids / Chinese names joined by "、" (kept as before); English names joined by ", "
             "shortboards": names(sb[r], group_names, "zh"),
+            "shortboards_en": names(sb[r], group_names, "en"),
             "partners": names(pt[r], region_names, "zh"),
+            "partners_en": names(pt[r], region_names, "en"),
         }
+        path_args = (fy, ly, Y.at[r, fy], Y.at[r, ly], int(td.at[r, "peak_year"]),
+                     td.at[r, "peak"], td.at[r, "mean"], td.at[r, "rel_slope"], td.at[r, "R2"])
         for lg in ("zh", "en"):
             if lang not in ("both", lg):
                 continue
@@ -865,14 +1026,25 @@ def strategy_table(scores_wide: pd.DataFrame, local: pd.DataFrame | None = None,
                 "quadrant_first": row["quadrant_first"] or "-",
                 "quadrant_last": row["quadrant_last"] or "-",
                 "cluster_last": (rl.at[r, "cluster_last"] if rl is not None else "") or "-",
-                "rel_slope_pct": f"{100 * td.at[r, 'rel_slope']:+.1f}%",
+                "rel_slope_pct": _pct(td.at[r, "rel_slope"]),
                 "R2": f"{td.at[r, 'R2']:.2f}",
+                "direction_zh": DIRECTION_LABELS[dir_code][0],
+                "direction_en": DIRECTION_LABELS[dir_code][1],
+                "net_change": f"{Y.at[r, ly] - Y.at[r, fy]:+.4f}",
+                "rel_change_pct": _pct(td.at[r, "rel_change"]),
+                "peak": f"{td.at[r, 'peak']:.4f}", "peak_year": str(int(td.at[r, "peak_year"])),
+                "path_zh": _path_phrase("zh", *path_args),
+                "path_en": _path_phrase("en", *path_args),
             }
-            sep = "" if lg == "zh" else " "
-            row[f"focus_{lg}"] = sep.join(c[f"template_{lg}"].format(**ctx) for c in chosen)
+            if lg == "zh":
+                row["focus_zh"] = "".join(_fill_zh(c["template_zh"], ctx) for c in chosen)
+            else:
+                row["focus_en"] = " ".join(c["template_en"].format(**ctx) for c in chosen)
         row["rules"] = ",".join(c["rule_id"] for c in chosen)
         row.update({
             "score_first": Y.at[r, fy], "score_last": Y.at[r, ly],
+            "net_change": td.at[r, "net_change"], "rel_change": td.at[r, "rel_change"],
+            "peak_year": int(td.at[r, "peak_year"]), "peak": td.at[r, "peak"],
             "rank_last": int(tr.at[r, "rank"]), "mean": td.at[r, "mean"],
             "slope": td.at[r, "slope"], "rel_slope": td.at[r, "rel_slope"],
             "R2": td.at[r, "R2"], "cv_resid": td.at[r, "cv_resid"],

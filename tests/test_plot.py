@@ -178,8 +178,10 @@ def test_moran_every_point_labelled_without_overlap(paper):
     fig = plot_moran_scatter(paper["Y"], paper["w"], [2010], labels=names, lang="en")
     ax = fig.axes[0]
     r = fig.canvas.get_renderer()
-    labs = [t for t in ax.texts if t.get_text() in set(names.values())]
-    assert sorted(t.get_text() for t in labs) == sorted(names.values())
+    # lang="en" shows the English names of the Chinese labels
+    en = [regions.name(c, "en") for c in paper["Y"].index]
+    labs = [t for t in ax.texts if t.get_text() in set(en)]
+    assert sorted(t.get_text() for t in labs) == sorted(en)
     boxes = np.array([t.get_window_extent(r).extents for t in labs])
     area = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).sum()
     ov = 0.0
@@ -191,6 +193,151 @@ def test_moran_every_point_labelled_without_overlap(paper):
     assert ov < 0.02 * area  # placement keeps labels apart (a plain offset overlaps far more)
     axb = ax.get_window_extent(r)
     assert (boxes[:, 0] >= axb.x0 - 1).all() and (boxes[:, 2] <= axb.x1 + 1).all()
+
+
+def _label_ambiguities(fig, Y, w, years, names):
+    """(label, own distance, nearest other distance) of every label nearer to another point than
+    to its own and drawn without a leader line; distances from the label box to the points, pixels."""
+    from nqpf.plot._placement import box_point_distance
+    from nqpf.plot.moran import moran_scatter_data
+
+    r = fig.canvas.get_renderer()
+    bad, n_leaders = [], 0
+    pos = {nm: k for k, nm in enumerate(names)}
+    for ax, yr in zip(fig.axes, years):
+        d = moran_scatter_data(Y, w, yr)
+        pts = ax.transData.transform(d[["z", "lag"]].to_numpy())
+        labs = [t for t in ax.texts if t.get_gid() == "point_label"]
+        assert sorted(t.get_text() for t in labs) == sorted(names)
+        leaders = [ln for ln in ax.lines if ln.get_gid() == "label_leader"]
+        n_leaders += len(leaders)
+        assert {id(t.nqpf_leader) for t in labs if t.nqpf_leader is not None} == {id(ln) for ln in leaders}
+        for t in labs:
+            k = pos[t.get_text()]
+            dist = box_point_distance(t.get_window_extent(r).extents, pts)
+            own, other = dist[k], np.delete(dist, k).min()
+            if t.nqpf_leader is None and not own < other:
+                bad.append((yr, t.get_text(), round(own, 1), round(other, 1)))
+            if t.nqpf_leader is not None:  # the leader starts at the point and ends on the box
+                xy = ax.transData.transform(t.nqpf_leader.get_xydata())
+                assert np.hypot(*(xy[0] - pts[k])) < 10
+                assert box_point_distance(t.get_window_extent(r).extents, xy[1:])[0] < 1.5
+    return bad, n_leaders
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_moran_label_nearest_own_point_or_leader(paper, lang):
+    """Every label is nearer to its own point than to any other, unless a leader line joins them.
+
+    The case found in review: in 2010 the one significant LL point (Sichuan) had another region's
+    label right beside it; significant points now choose their position first.
+    """
+    if lang == "zh" and not HAVE_CJK:
+        pytest.skip("no CJK font installed")
+    Y, w, names = paper["Y"], paper["w"], paper["names"]
+    local = pd.concat([paper["local"], pd.DataFrame({"region": list(Y.index), "year": 2010,
+                                                     "cluster": ""})])
+    local.loc[(local.year == 2010) & (local.region == "510000"), "cluster"] = "LL"
+    fig = plot_moran_scatter(Y, w, [2010, 2020], labels=names, lang=lang, local=local)
+    shown = [names[c] if lang == "zh" else regions.name(c, "en") for c in Y.index]
+    bad, n_leaders = _label_ambiguities(fig, Y, w, [2010, 2020], shown)
+    assert bad == []
+    assert n_leaders < 0.6 * 2 * len(Y)  # leaders are the exception, not the rule
+    # the significant LL point keeps its label beside it (first ring, no leader) in bold
+    ax = fig.axes[0]
+    (sc,) = [t for t in ax.texts if t.get_text() == shown[list(Y.index).index("510000")]]
+    assert sc.nqpf_leader is None and sc.get_fontweight() == "bold"
+
+
+def test_place_labels_crowded_points_are_unambiguous():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from nqpf.plot._placement import box_point_distance, place_labels
+
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=40), rng.normal(size=40) * 0.6  # a dense cloud
+
+    def run(priority):
+        fig = Figure(figsize=(5, 3.75), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.set_xlim(-3.5, 3.5)
+        ax.set_ylim(-2.5, 2.5)
+        r = fig.canvas.get_renderer()
+        arts = place_labels(ax, x, y, [f"R{i:02d}" for i in range(40)], renderer=r, priority=priority)
+        pts = ax.transData.transform(np.column_stack([x, y]))
+        for i, t in enumerate(arts):
+            dist = box_point_distance(t.get_window_extent(r).extents, pts)
+            assert t.nqpf_leader is not None or dist[i] < np.delete(dist, i).min(), i
+        return [t.nqpf_leader is not None for t in arts]
+
+    base = run(None)
+    crowded = [i for i, has in enumerate(base) if has]
+    assert 0 < len(crowded) < 20
+    # a highlighted point chooses first: some crowded points then need no leader (found by running
+    # every crowded point highlighted in turn: 7 of the 13 do)
+    freed = []
+    for i in crowded:
+        pri = np.zeros(40, dtype=int)
+        pri[i] = 1
+        if not run(pri)[i]:
+            freed.append(i)
+    assert len(freed) >= len(crowded) // 3
+    # the hand-computed distance of a rectangle to points (inside, beside, diagonal 3-4-5)
+    np.testing.assert_allclose(box_point_distance((0, 0, 2, 1), [(1, 0.5), (3, 0.5), (5, 5)]),
+                               [0.0, 1.0, 5.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["moran", "heatmap", "ranks", "profile"])
+def test_english_figures_translate_chinese_province_labels(kind, paper):
+    """lang="en" with the Chinese short names a study passes as labels: no CJK text anywhere."""
+    p = paper
+    names = p["names"]  # code -> Chinese short name (as in Table 2)
+    assert all(CJK.search(v) for v in names.values())
+    fig = {
+        "moran": lambda: plot_moran_scatter(p["Y"], p["w"], [2010, 2020], labels=names, lang="en",
+                                            local=p["local"]),
+        "heatmap": lambda: plot_heatmap(p["Y"], names, "en"),
+        "ranks": lambda: plot_rank_changes(p["Y"], names, [2010, 2020], "en"),
+        "profile": lambda: plot_profile(p["long"], "340000", "en", labels=names),
+    }[kind]()
+    fig.canvas.draw()  # tick labels are made at draw time
+    texts = _texts(fig)
+    assert not [t for t in texts if CJK.search(t)]
+    assert any("Inner Mongolia" in t for t in texts) or kind == "profile"
+    if kind == "profile":
+        assert any("Anhui" in t for t in texts)
+
+
+def test_display_names_rules():
+    from nqpf.plot.style import display_names
+
+    ids = ["110000", "x", "y", "z"]
+    labels = {"x": "内蒙古", "y": "全国", "z": "My region"}
+    assert display_names(ids, labels, "en") == ["Beijing", "Inner Mongolia", "全国", "My region"]
+    assert display_names(ids, labels, "zh") == ["北京", "内蒙古", "全国", "My region"]
+    assert display_names(["黑龙江省"], None, "en") == ["Heilongjiang"]
+
+
+NEG_ZERO = re.compile(r"(?<![\w.])[-\u2212]0(?:\.0*)?(?![\d.]*[1-9])")
+
+
+def test_no_negative_zero_in_any_text(paper):
+    from nqpf.plot.style import fmt_number
+
+    assert fmt_number(-0.0004) == "0.000" and fmt_number(-0.0) == "0.000"
+    assert fmt_number(-0.004, "{:.2f}") == "-0.00"[1:] and fmt_number(-0.01, "{:.2f}") == "-0.01"
+    assert NEG_ZERO.search("x -0.000") and NEG_ZERO.search("-0") and not NEG_ZERO.search("-0.01")
+    Y = paper["Y"] - paper["Y"].mean()  # centred scores: some round to zero from below
+    Y.iloc[0, 0] = -0.0004
+    v = paper["Y"][2020] - paper["Y"][2020].median() - 0.0004
+    figs = [plot_heatmap(Y, None, "en", fmt="{:.2f}"), plot_choropleth(v, "en", scheme="quantiles"),
+            plot_moran_scatter(paper["Y"], paper["w"], [2010, 2020], lang="en")]
+    for fig in figs:
+        fig.canvas.draw()
+        bad = [t for t in _texts(fig) if NEG_ZERO.search(t)]
+        assert bad == []
 
 
 def test_moran_highlights_significant_points(paper):
@@ -234,6 +381,42 @@ def test_choropleth_draws_all_34_units_and_no_data(paper):
     order = v.sort_values().index
     assert all(cls[a] <= cls[b] for a, b in zip(order[:-1], order[1:]))
     assert cls[order[0]] == 0 and cls[order[-1]] == len(palette) - 1
+
+
+def test_map_main_frame_has_no_south_china_sea_fragments_and_no_specks(paper):
+    """The main frame ends just south of Hainan (≈ 18°N): whole Hainan Island inside, nothing cut at
+    the bottom edge (islands and dashes south of it only in the inset); no sliver holes in the
+    national outline (they showed as dark specks on inner borders)."""
+    from matplotlib.collections import LineCollection
+
+    from nqpf.plot.maps import province_geometry
+
+    geo = province_geometry()
+    assert all(len(p.interiors) == 0 for p in geo["outline"].geoms)
+    fig = plot_choropleth(paper["Y"][2020], "en")
+    ax = fig.axes[0]
+    y0, y1 = ax.get_ylim()
+    x0, x1 = ax.get_xlim()
+    main = _patches(fig)
+    for code, patch in main.items():
+        v = patch.get_path().vertices
+        if len(v):
+            assert v[:, 1].min() >= y0 and v[:, 1].max() <= y1 and v[:, 0].min() >= x0, code
+    hainan = max(province_geometry()["provinces"]["460000"].geoms, key=lambda g: g.area)
+    hv = main["460000"].get_path().vertices
+    assert hv[:, 1].min() <= hainan.bounds[1] + 1e-6  # the island itself is drawn in the main map
+    lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+    segs = [s for c in lines for s in c.get_segments()]
+    assert segs and all(np.asarray(s)[:, 1].min() >= y0 for s in segs)
+    # Hainan's south coast is at about 18.2°N; the cut lies between 17°N and Hainan
+    from pyproj import Transformer
+
+    from nqpf.plot.maps import ALBERS_CHINA
+
+    t = Transformer.from_crs("EPSG:4326", ALBERS_CHINA, always_xy=True)
+    assert t.transform(110.0, 17.0)[1] < y0 < hainan.bounds[1]
+    # the South China Sea islands and the dashes south of the cut are still in the inset
+    assert len(_patches(fig, "inset:")["460000"].get_path().vertices) > len(hv)
 
 
 def test_choropleth_quantiles_and_missing_values(paper):

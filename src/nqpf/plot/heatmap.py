@@ -9,7 +9,7 @@ import pandas as pd
 from nqpf.errors import InputError
 from nqpf.labels import label
 from nqpf.plot.fonts import resolve_lang
-from nqpf.plot.style import SEQUENTIAL_CMAP, display_names, new_figure, style_context
+from nqpf.plot.style import SEQUENTIAL_CMAP, display_names, fmt_number, new_figure, style_context
 
 __all__ = ["plot_heatmap"]
 
@@ -61,7 +61,7 @@ def plot_heatmap(Y: pd.DataFrame, labels: Mapping | None = None, lang: str = "zh
             for i in range(n):
                 for j in range(t):
                     if np.isfinite(A[i, j]):
-                        ax.text(j, i, fmt.format(A[i, j]), ha="center", va="center", fontsize=5.5,
+                        ax.text(j, i, fmt_number(A[i, j], fmt), ha="center", va="center", fontsize=5.5,
                                 color="black" if A[i, j] > mid else "white")
         cb = fig.colorbar(im, ax=ax, shrink=0.6, pad=0.02)
         cb.set_label(label("score", lang))

@@ -29,6 +29,7 @@ from nqpf.plot.style import (
     NO_DATA_COLOR,
     NOT_SIGNIFICANT_COLOR,
     QUADRANT_COLORS,
+    fmt_number,
     new_figure,
     style_context,
 )
@@ -53,7 +54,6 @@ PROVINCE_CODES: tuple[str, ...] = (
 #: Albers equal-area conic for China: standard parallels 25°N, 47°N, central meridian 105°E.
 ALBERS_CHINA = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
-_MAIN_BOX = (72.0, 17.0, 137.0, 54.5)  # lon/lat window of the main map (SCS islands go in the inset)
 _INSET_BOX = (106.0, 2.5, 124.0, 24.0)  # lon/lat window of the South China Sea inset
 _SCHEMES = {
     "natural_breaks": "FisherJenks",
@@ -118,8 +118,11 @@ def province_geometry(tolerance: float = 0.02, projected: bool = True, min_area:
     Returns
     -------
     dict
-        ``provinces`` (code → shapely geometry), ``outline`` (union), ``dashes`` (nine-dash line),
-        ``main_extent`` and ``inset_extent`` (x0, x1, y0, y1), ``albers`` (bool).
+        ``provinces`` (code → shapely geometry), ``outline`` (union, without holes), ``dashes``
+        (nine-dash line); ``main_provinces``, ``main_outline`` and ``main_dashes``: the whole parts
+        of these lying north of the main frame's bottom edge, which is cut just south of Hainan
+        Island (≈ 18°N), so the South China Sea appears only in the inset; ``main_extent`` and
+        ``inset_extent`` (x0, x1, y0, y1); ``albers`` (bool).
     """
     import shapely
 
@@ -135,17 +138,19 @@ def province_geometry(tolerance: float = 0.02, projected: bool = True, min_area:
         simple = shapely.coverage_simplify(arr, tolerance)
     except (AttributeError, shapely.errors.GEOSException, NotImplementedError):  # old GEOS / shapely
         simple = shapely.simplify(arr, tolerance, preserve_topology=True)
-    simple = shapely.make_valid(simple)
+    simple = np.array([_clean(g, min_area) for g in shapely.make_valid(simple)], dtype=object)
     try:
         outline = shapely.coverage_union_all(simple)
     except (AttributeError, shapely.errors.GEOSException):  # pragma: no cover
         outline = shapely.union_all(simple)
+    # the country has no holes: any hole of the union is a sliver gap between simplified provinces
+    # (drawn as a dark speck on an inner border if kept)
+    outline = _clean(outline, min_area, holes=False)
     dash_file = root / "maritime" / "100000.geojson"
     dashes = None
     if dash_file.is_file():
         feat = json.loads(dash_file.read_text(encoding="utf-8"))
         dashes = shapely.from_geojson(json.dumps(feat.get("geometry", feat)))
-    main_lonlat = shapely.clip_by_rect(outline, *_MAIN_BOX)
     inset_box = shapely.segmentize(shapely.box(*_INSET_BOX), 0.5)
     if projected:
         proj, albers = _projector()
@@ -153,18 +158,75 @@ def province_geometry(tolerance: float = 0.02, projected: bool = True, min_area:
         proj, albers = (lambda x, y: (x, y)), False
     P = (lambda g: _project(g, proj)) if albers else (lambda g: g)
     provinces = {c: P(g) for c, g in zip(PROVINCE_CODES, simple)}
-    mb = P(main_lonlat).bounds
-    ib = P(inset_box).bounds
+    outline_p = P(outline)
+    dashes_p = P(dashes) if dashes is not None else None
+    # main frame: cut just south of Hainan Island (about 18°N), so the South China Sea (islands and
+    # the nine-dash line) appears only in the inset; whole parts only, so no fragment is cut at the
+    # frame's bottom edge
+    hainan = max(_parts(provinces["460000"]), key=lambda g: g.area)
+    mb = outline_p.bounds
     pad = 0.015 * (mb[2] - mb[0])
+    y_cut = hainan.bounds[1] - pad
+    main_provinces = {c: _parts_above(g, y_cut) for c, g in provinces.items()}
+    main_outline = _parts_above(outline_p, y_cut)
+    main_dashes = _parts_above(dashes_p, y_cut) if dashes_p is not None else None
+    xb = main_outline.bounds
+    ib = P(inset_box).bounds
     return {
         "provinces": provinces,
-        "outline": P(outline),
-        "dashes": P(dashes) if dashes is not None else None,
+        "outline": outline_p,
+        "dashes": dashes_p,
+        "main_provinces": main_provinces,
+        "main_outline": main_outline,
+        "main_dashes": main_dashes,
         # room on the right (east of Taiwan) for the South China Sea inset
-        "main_extent": (mb[0] - pad, mb[2] + 0.12 * (mb[2] - mb[0]), mb[1] - pad, mb[3] + pad),
+        "main_extent": (xb[0] - pad, xb[2] + 0.12 * (xb[2] - xb[0]), y_cut, mb[3] + pad),
         "inset_extent": (ib[0], ib[2], ib[1], ib[3]),
         "albers": albers,
     }
+
+
+def _parts(geom) -> list:
+    """The polygons or lines of ``geom`` (empty list for ``None`` or empty)."""
+    if geom is None or geom.is_empty:
+        return []
+    if hasattr(geom, "geoms"):
+        return [q for g in geom.geoms for q in _parts(g)]
+    return [geom]
+
+
+def _parts_above(geom, y0):
+    """``geom`` with only its parts lying wholly north of ``y0`` (whole parts: nothing is cut)."""
+    import shapely
+
+    parts = [g for g in _parts(geom) if g.bounds[1] >= y0]
+    if not parts:
+        return shapely.GeometryCollection()
+    if parts[0].geom_type == "Polygon":
+        return shapely.MultiPolygon(parts)
+    return shapely.MultiLineString(parts) if parts[0].geom_type == "LineString" else shapely.GeometryCollection(parts)
+
+
+def _clean(geom, min_area: float, holes: bool = True):
+    """Polygons of ``geom`` (after simplification) without slivers.
+
+    Keeps only polygon parts (``make_valid`` may leave lines or points), drops parts smaller than
+    ``min_area`` north of 17°N (the South China Sea islands are kept) and fills holes smaller than
+    ``min_area`` (all holes with ``holes=False``): such tiny parts and holes are artefacts of the
+    simplification that show as specks along inner borders.
+    """
+    import shapely
+
+    polys = [g for g in _parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
+    out = []
+    for g in polys:
+        if g.area < min_area and g.bounds[3] >= 17.0:
+            continue
+        rings = [r for r in g.interiors if holes and shapely.Polygon(r).area >= min_area]
+        out.append(shapely.Polygon(g.exterior, rings))
+    if not out:
+        return geom
+    return shapely.MultiPolygon(out)
 
 
 def _drop_specks(geom, min_area: float):
@@ -305,10 +367,11 @@ def _draw(lang, colors: dict, hatched: set, title: str | None, legend_handles, l
         ax = fig.add_subplot(1, 1, 1)
         inset = ax.inset_axes([0.805, 0.0, 0.195, 0.29])
         for target, tag in ((ax, ""), (inset, "inset:")):
+            pre = "main_" if target is ax else ""
             for code in PROVINCE_CODES:
                 nodata = code in hatched
                 patch = PathPatch(
-                    _to_path(geo["provinces"][code]),
+                    _to_path(geo[pre + "provinces"][code]),
                     facecolor=NO_DATA_COLOR if nodata else colors[code],
                     edgecolor="0.35" if nodata else "white",
                     linewidth=0.35 if target is ax else 0.2,
@@ -318,8 +381,10 @@ def _draw(lang, colors: dict, hatched: set, title: str | None, legend_handles, l
                 )
                 target.add_artist(patch)  # (add_patch would recompute limits: slow)
                 patch.set_clip_path(target.patch)
-            _lines(target, geo["outline"], colors="0.25", linewidths=0.6 if target is ax else 0.35, zorder=3)
-            _lines(target, geo["dashes"], colors="0.25", linewidths=1.1 if target is ax else 0.8, zorder=3)
+            _lines(target, geo[pre + "outline"], colors="0.25", linewidths=0.6 if target is ax else 0.35,
+                   zorder=3)
+            _lines(target, geo[pre + "dashes"], colors="0.25", linewidths=1.1 if target is ax else 0.8,
+                   zorder=3)
         x0, x1, y0, y1 = geo["main_extent"]
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -389,7 +454,7 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     colors = {c: palette[int(classes[c])] for c in classes.index}
     hatched = set(PROVINCE_CODES) - set(colors)
     handles = [Patch(facecolor=palette[i], edgecolor="0.5", linewidth=0.4,
-                     label=f"{fmt.format(lo)} – {fmt.format(hi)}") for i, (lo, hi) in enumerate(bounds)]
+                     label=f"{fmt_number(lo, fmt)} – {fmt_number(hi, fmt)}") for i, (lo, hi) in enumerate(bounds)]
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
                          label=label("no_data", lang)))
     if title is None:

@@ -26,6 +26,7 @@ from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import (
     QUADRANT_COLORS,
     display_names,
+    fmt_number,
     freeze_layout,
     new_figure,
     style_context,
@@ -130,7 +131,10 @@ def plot_moran_scatter(Y: pd.DataFrame, w, years: Sequence, labels: Mapping | No
         ``nqpf.spatial.moran_local`` output (``region, year, cluster``); regions with a non-empty
         ``cluster`` in that year are drawn filled in their quadrant colour, the others hollow grey.
     label_points : bool
-        Write every region's name next to its point (placed to avoid overlaps).
+        Write every region's name next to its point (placed to avoid overlaps; significant regions
+        are placed first and named in bold; a label that could be mistaken for another point's gets
+        a leader line). With ``lang="en"``, Chinese province names in ``labels`` are shown in
+        English (:func:`nqpf.plot.style.display_names`).
 
     Returns
     -------
@@ -155,9 +159,13 @@ def plot_moran_scatter(Y: pd.DataFrame, w, years: Sequence, labels: Mapping | No
             _legend(fig, axes[-1], lang)
         renderer = freeze_layout(fig)
         if label_points:
-            for ax, d in zip(axes, data):
+            for ax, yr, d in zip(axes, years, data):
+                sig = _significant(local, yr, Y.index)
+                hi = np.zeros(len(names), dtype=int) if sig is None else (sig != "").to_numpy(dtype=int)
+                # significant points choose their label position first and are named in bold
                 place_labels(ax, d["z"].to_numpy(), d["lag"].to_numpy(), names, renderer=renderer,
-                             fontsize=6.5 if len(names) > 15 else 8)
+                             fontsize=6.5 if len(names) > 15 else 8, priority=hi,
+                             weights=["bold" if h else "normal" for h in hi])
     return fig
 
 
@@ -180,7 +188,7 @@ def _panel(ax, year, d, lang, sig):
     xs = np.array([-xr, xr])
     ax.plot(xs, d.attrs["intercept"] + d.attrs["slope"] * xs, color="black", lw=1.0, zorder=2,
             gid="moran_fit")
-    ax.text(0.03, 0.97, f"Moran's I = {d.attrs['I']:.3f}", transform=ax.transAxes, ha="left",
+    ax.text(0.03, 0.97, "Moran's I = " + fmt_number(d.attrs["I"], "{:.3f}"), transform=ax.transAxes, ha="left",
             va="top", fontsize=8.5, bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7", lw=0.5),
             zorder=6)
     corners = {"HH": (0.97, 0.90, "right", "top"), "LH": (0.03, 0.84, "left", "top"),

@@ -9,7 +9,7 @@ import pandas as pd
 from nqpf.errors import InputError, UnknownRegionError
 from nqpf.labels import has_label, label
 from nqpf.plot.fonts import resolve_lang
-from nqpf.plot.style import OKABE_ITO, display_names, new_figure, style_context
+from nqpf.plot.style import OKABE_ITO, display_names, fmt_number, new_figure, style_context
 
 __all__ = ["plot_profile", "profile_table"]
 
@@ -103,9 +103,9 @@ def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=No
                 label=label("national_mean", lang), gid="national_mean")
         top = float(np.nanmax(tab.to_numpy()))
         for yi, v in zip(y, tab["region"]):
-            ax.text(v + 0.01 * top, yi + h / 2, f"{v:.3f}", va="center", fontsize=7)
+            ax.text(v + 0.01 * top, yi + h / 2, fmt_number(v, "{:.3f}"), va="center", fontsize=7)
         for yi, v in zip(y, tab["national_mean"]):
-            ax.text(v + 0.01 * top, yi - h / 2, f"{v:.3f}", va="center", fontsize=7, color="0.35")
+            ax.text(v + 0.01 * top, yi - h / 2, fmt_number(v, "{:.3f}"), va="center", fontsize=7, color="0.35")
         ax.set_yticks(y, ticks)
         ax.set_xlim(0, top * 1.15 if top > 0 else 1)
         ax.set_xlabel(label("score", lang))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,6 +38,8 @@ __all__ = [
     "new_figure",
     "save_figure",
     "display_names",
+    "has_cjk",
+    "fmt_number",
     "freeze_layout",
     "LINE_COLORS",
 ]
@@ -158,32 +161,62 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
     return written
 
 
-def display_names(ids, labels: Mapping | None, lang: str) -> list[str]:
-    """Display name of every region id.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
-    ``labels`` (id → name) wins; otherwise a GB/T code is named through :mod:`nqpf.regions` when
-    that module provides ``name`` (short Chinese name for ``"zh"``, English for ``"en"``); otherwise
-    the id itself is shown.
+
+def has_cjk(text) -> bool:
+    """True if ``text`` contains a CJK ideograph."""
+    return bool(_CJK.search(str(text)))
+
+
+def fmt_number(value, fmt: str = "{:.3f}") -> str:
+    """``fmt.format(value)`` without a negative zero: ``-0.0004`` with ``"{:.3f}"`` is ``"0.000"``.
+
+    A minus sign is dropped when every digit of the formatted number is 0.
+    """
+    text = fmt.format(value)
+    if text[:1] in ("-", "\u2212") and not re.search(r"[1-9]", text.split("e")[0].split("E")[0]):
+        text = text[1:]
+    return text
+
+
+def display_names(ids, labels: Mapping | None, lang: str) -> list[str]:
+    """Display name of every region id, in the figure's language.
+
+    Rules, in order:
+
+    1. ``labels`` (id → name) gives the name; otherwise the id itself is the name, except that a
+       six-digit GB/T code is named through :func:`nqpf.regions.name` (short Chinese name for
+       ``"zh"``, English for ``"en"``).
+    2. For ``lang == "en"``, a name containing Chinese characters that :func:`nqpf.regions.is_province`
+       recognises (e.g. the short names a study passes as labels) is shown by its English name
+       (``"内蒙古"`` → ``"Inner Mongolia"``). Other Chinese names are kept as given.
     """
     labels = dict(labels or {})
-    namer = None
     try:  # optional: nqpf.regions may not provide names
         from nqpf import regions as _regions
 
         namer = getattr(_regions, "name", None)
+        is_prov = getattr(_regions, "is_province", None)
     except ImportError:  # pragma: no cover
-        namer = None
+        namer = is_prov = None
     out = []
     for i in ids:
         if i in labels:
-            out.append(str(labels[i]))
-            continue
-        text = str(i)
-        if namer is not None and text.isdigit() and len(text) == 6:
+            text = str(labels[i])
+        else:
+            text = str(i)
+            if namer is not None and text.isdigit() and len(text) == 6:
+                try:
+                    text = namer(text, style="short" if lang == "zh" else "en")
+                except Exception:  # unknown code: show it as is
+                    text = str(i)
+        if lang == "en" and namer is not None and is_prov is not None and has_cjk(text):
             try:
-                text = namer(text, style="short" if lang == "zh" else "en")
-            except Exception:  # unknown code: show it as is
-                text = str(i)
+                if is_prov(text):
+                    text = namer(text, style="en")
+            except Exception:  # not a province after all: keep the given name
+                pass
         out.append(text)
     return out
 

@@ -521,7 +521,8 @@ def test_about_years_range_local_alternative_and_conventions(figs, tmp_path):
     assert rows["年份"] == "2010–2020" and rows["年数"] == "11"
     assert rows["局部莫兰检验（伪 p 值）"] == "双侧" and "local_alternative" not in rows
     about = [v for r in wb["说明"].iter_rows(values_only=True) for v in r if v]
-    assert "泰尔指数：泰尔指数 T 的定义" in about and "全局莫兰指数的 p 值：单侧检验" in about
+    # keys shown as labels; a text already starting with its label is not prefixed twice
+    assert "泰尔指数 T 的定义" in about and "全局莫兰指数的 p 值：单侧检验" in about
     html = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "2010–2020" in html and "局部莫兰检验（伪 p 值）" in html and "local_alternative" not in html
     assert "moran_p" not in html

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: Order of the table sheets in the workbook (keys of ``Results.tables`` plus ``subindices``).
-TABLE_ORDER = ("scores", "subindices", "weights", "disparity", "moran_global", "table3_comparison", "moran_local",
+TABLE_ORDER = ("scores", "subindices", "weights", "disparity", "dagum_gini", "moran_global", "table3_comparison", "moran_local",
                "quadrant_transitions", "strategy", "obstacles", "normalized", "audit")
 #: Tables shown folded in HTML and truncated / summarised in Word.
 LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
@@ -35,7 +35,7 @@ LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
 BOOK_NAME = "results.xlsx"
 
 _KNOWN = {"scores", "weights", "normalized", "disparity", "moran_global", "moran_local",
-          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison"}
+          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison", "dagum_gini"}
 
 
 # ----------------------------------------------------------------------------------------- blocks
@@ -159,7 +159,8 @@ def header(col, lang: str, columns=(), code_ids: bool = True) -> str:
         return tr("region", lang)
     m = _GROUPED.match(col)
     if m:
-        return f"{tr(m.group(1), lang)}[{tr(m.group(2), lang)}]"
+        inner = ",".join(tr(part.strip(), lang) for part in m.group(2).split(","))
+        return f"{tr(m.group(1), lang)}[{inner}]"
     m = re.match(r"^(.+)_(zh|en)$", col)
     if m and tr(m.group(1), lang) != m.group(1):
         which = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}[m.group(2)]
@@ -255,6 +256,7 @@ DISPLAY_COLUMNS = {
     "disparity": ["year", "theil", "sigma", "cv", "gini"],
     "moran_global": ["year", "I", "EI", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim", "n_islands"],
     "strategy": ["region", "region_name", "tier", "trend", "role", "shortboards", "partners", "focus"],
+    "dagum_gini": ["year", "G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share"],
     "table3_comparison": ["year", "I_paper", "I", "z_paper", "z_rand", "p_paper", "p_rand", "reproduced", "note"],
 }
 
@@ -452,7 +454,12 @@ def _lines(c, lang: str | None = None) -> list[str]:
         return [ln.strip(" -•\t") for ln in c.splitlines() if ln.strip(" -•\t")]
     if isinstance(c, dict):
         sep = "：" if lang == "zh" else ": "
-        return [f"{_conv_key(k, lang)}{sep}{v}" for k, v in c.items()]
+        out = []
+        for k, v in c.items():
+            lab = _conv_key(k, lang)
+            # "泰尔指数：泰尔指数 T = ..." says the name twice; the text alone is enough then
+            out.append(str(v) if lang is not None and str(v).startswith(lab) else f"{lab}{sep}{v}")
+        return out
     return [str(x) for x in c]
 
 
@@ -747,7 +754,7 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
     layout = [
         ("section.weights", ["weights"]),
         ("section.scores", ["scores", "subindices"]),
-        ("section.disparity", ["disparity"]),
+        ("section.disparity", ["disparity", "dagum_gini"]),
         ("section.spatial", ["moran_global", "table3_comparison", "moran_local", "quadrant_transitions"]),
         ("section.evolution", []),
         ("section.obstacles", ["obstacles"]),

@@ -784,7 +784,9 @@ def _path_phrase(lang: str, fy, ly, first: float, last: float, peak_year, peak: 
         ends = f"{'up' if c_sign > 0 else 'down'} from {f4} in {fy} to {l4} in {ly}"
     if not show_peak:
         return f"{head}; {ends}"
-    return f"{head}; {pk}, {ends}" if (disagree or c_sign == 0) else f"{head}; {ends}, {pk}"
+    if c_sign == 0:
+        return f"{head}; {pk}; {ends}"
+    return f"{head}; {pk}, {ends}" if disagree else f"{head}; {ends}, {pk}"
 
 
 def load_rules(path=None) -> pd.DataFrame:

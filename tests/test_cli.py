@@ -58,7 +58,7 @@ def test_demo_reproduces_table3_where_documented(demo_csv):
     assert comp.loc[comp["year"] >= 2011, "I_matches"].all()
     assert comp.loc[comp["year"] >= 2011, "p_matches"].all()
     row2010 = comp[comp["year"] == 2010].iloc[0]
-    assert not row2010["reproduced"] and "Shanghai" in row2010["note"]
+    assert not row2010["reproduced"] and "Shanghai" in row2010["note_en"] and "上海" in row2010["note_zh"]
 
 
 def test_demo_is_deterministic(tmp_path, demo_csv):

@@ -479,8 +479,9 @@ def _table3():
                          "p_paper": [0.002, 0.006], "I": [0.236, 0.3001], "z_rand": [2.2, 2.5004],
                          "p_rand": [0.0136, 0.0062], "I_matches": [False, True], "z_matches": [False, True],
                          "p_matches": [False, True], "reproduced": [False, True],
-                         "note": ["Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed "
-                                  "with 0.5456 (docs/table3.md)", ""]})
+                         "note_zh": ["表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算（见 docs/table3.md）", ""],
+                         "note_en": ["Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed "
+                                     "with 0.5456 (docs/table3.md)", ""]})
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

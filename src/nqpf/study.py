@@ -394,22 +394,27 @@ def table3_comparison(moran_global: pd.DataFrame) -> pd.DataFrame:
     comp["p_matches"] = dp <= tol
     # z within Table 2's four-decimal rounding (docs/table3.md): differences up to 0.0025 are explained
     comp["reproduced"] = comp["I_matches"] & comp["p_matches"] & (dz <= 0.0025)
-    notes = []
+    notes_zh, notes_en = [], []
     corr = conv.get("score_corrections", {})
+    from .regions import name as _rname
+
     for _, r in comp.iterrows():
         y = str(int(r["year"]))
         slips = [(code, v[y]) for code, v in corr.items() if y in v]
         if slips:
             code, v = slips[0]
-            from .regions import name as _rname
-
-            notes.append(f"Table 2 misprint: {_rname(code, 'en')} {y} printed {v['printed']}, "
-                         f"Table 3 was computed with {v['corrected']} (docs/table3.md)")
+            notes_zh.append(f"表2印刷错误：{_rname(code)} {y} 年印为 {v['printed']}，表3按 {v['corrected']} 计算"
+                            "（见 docs/table3.md）")
+            notes_en.append(f"Table 2 misprint: {_rname(code, 'en')} {y} printed {v['printed']}, "
+                            f"Table 3 was computed with {v['corrected']} (docs/table3.md)")
         elif not r["z_matches"] and r["reproduced"]:
-            notes.append("z differs in the third decimal within Table 2's four-decimal rounding")
+            notes_zh.append("z 的第三位小数差异在表2四舍五入误差之内")
+            notes_en.append("z differs in the third decimal within Table 2's four-decimal rounding")
         else:
-            notes.append("")
-    comp["note"] = notes
+            notes_zh.append("")
+            notes_en.append("")
+    comp["note_zh"] = notes_zh
+    comp["note_en"] = notes_en
     return comp
 
 

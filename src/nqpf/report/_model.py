@@ -278,38 +278,13 @@ def code_label(code: str, lang: str) -> str:
     return tr(code, lang)
 
 
-_NOTE_MISPRINT = re.compile(r"^Table 2 misprint: (.+?) (\d{4}) printed ([\d.]+), Table 3 was computed with ([\d.]+)"
-                            r"(?: \((.+)\))?$")
-_NOTE_ROUNDING = "z differs in the third decimal within Table 2's four-decimal rounding"
-
-
-def _note_zh(text):
-    """Chinese wording of the notes of ``table3_comparison`` (English sentences of known forms)."""
-    if not isinstance(text, str) or not text:
-        return text
-    if text == _NOTE_ROUNDING:
-        return "z 的第三位小数之差在表2四位小数舍入的影响之内"
-    m = _NOTE_MISPRINT.match(text)
-    if m:
-        name = m.group(1)
-        try:
-            from ..regions import name as _rname, normalize as _rnorm  # type: ignore[attr-defined]
-
-            name = _rname(_rnorm(name), style="short")
-        except Exception:
-            pass
-        ref = f"（见 {m.group(5)}）" if m.group(5) else ""
-        return f"表2印刷错误：{name} {m.group(2)} 年印为 {m.group(3)}，表3按 {m.group(4)} 计算{ref}"
-    return text
-
-
 def localize_frame(df: pd.DataFrame, lang: str, key: str = "") -> pd.DataFrame:
     """The columns of ``df`` in the report's language.
 
     Of a set ``x`` / ``x_zh`` / ``x_en`` only the column of ``lang`` is kept, under the name ``x``
     (``x`` itself when no column of ``lang`` exists; the other language's column is dropped). Values of
     category columns (tiers, trend types, roles, quadrants ...) are turned into words of ``lang``;
-    in Chinese, booleans become 是 / 否 and the notes of ``table3_comparison`` are given in Chinese.
+    in Chinese, booleans become 是 / 否.
     """
     df = df.copy()
     cols = [str(c) for c in df.columns]
@@ -338,8 +313,6 @@ def localize_frame(df: pd.DataFrame, lang: str, key: str = "") -> pd.DataFrame:
                                (len(s) and all(isinstance(v, bool | np.bool_) or _missing(v) for v in s)
                                 and any(isinstance(v, bool | np.bool_) for v in s))):
             df[c] = [v if _missing(v) else tr("word.yes" if bool(v) else "word.no", lang) for v in s]
-    if lang == "zh" and key == "table3_comparison" and "note" in df.columns:
-        df["note"] = [_note_zh(v) for v in df["note"]]
     return df
 
 

@@ -5,7 +5,9 @@ around its point at a few distances. Labels are placed in order of ``priority`` 
 e.g. significant LISA clusters, choose first), then from the most crowded point outwards; each takes
 the candidate with the least cost, where the cost counts overlap with labels already placed, with
 all point markers and with the outside of the axes, and heavily penalises an *ambiguous* position:
-one where the label box is as near to another point as to its own. Ties go to the nearest,
+one where the label box is as near to another point as to its own. A position that needs a leader
+also pays for the leader's length and for every label it would cross; a label covering a leader
+drawn earlier pays too. Ties go to the nearest,
 right-hand position.
 
 A label gets a thin leader line to its point when it had to move beyond the first ring or when it
@@ -35,6 +37,14 @@ def _overlap(box, boxes):
     w = np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0])
     h = np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1])
     return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+_SAMPLES = 12  # points sampled along a leader line to test whether a label box covers it
+
+
+def _inside(box, xy) -> np.ndarray:
+    """Whether each point of ``xy`` lies in ``box`` (x0, y0, x1, y1)."""
+    return (xy[:, 0] > box[0]) & (xy[:, 0] < box[2]) & (xy[:, 1] > box[1]) & (xy[:, 1] < box[3])
 
 
 def box_point_distance(box, pts) -> np.ndarray:
@@ -105,6 +115,7 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
     prio = np.zeros(n) if priority is None else np.asarray(priority, dtype=float)
     order = np.lexsort((np.arange(n), -crowd, -prio))
     placed = np.zeros((0, 4))
+    segs = np.zeros((0, 2))  # sample points along the leader lines drawn so far
     pad = pad_pt * px_per_pt
     margin = margin_pt * px_per_pt
     for i in order:
@@ -118,7 +129,7 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
                 cx = pts[i, 0] + dx * (w / 2 + m + gap)
                 cy = pts[i, 1] + dy * (h / 2 + m * 0.5 + gap * 0.6)
                 box = np.array([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-                cost = _overlap(box, placed).sum() * 4.0
+                cost = _overlap(box, placed).sum() * 12.0  # labels must not cover each other
                 cost += _overlap(box, others).sum() * 2.0
                 inside_w = max(0.0, min(box[2], axbox.x1) - max(box[0], axbox.x0))
                 inside_h = max(0.0, min(box[3], axbox.y1) - max(box[1], axbox.y0))
@@ -126,7 +137,17 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
                 own = box_point_distance(box, pts[i])[0]
                 amb = bool(len(other_pts)) and box_point_distance(box, other_pts).min() <= own + margin
                 if amb:
-                    cost += 0.5 * w * h  # an ambiguous spot is worse than a little overlap
+                    cost += 1.5 * w * h  # an ambiguous spot is worse than some overlap
+                if len(segs):  # do not cover the leader lines drawn so far
+                    cost += _inside(box, segs).sum() * 0.1 * h * h
+                if r_i >= 1 or amb:  # this spot needs a leader: keep it short, off other labels
+                    ex, ey = np.clip(pts[i, 0], box[0], box[2]), np.clip(pts[i, 1], box[1], box[3])
+                    seg = np.linspace(pts[i], (ex, ey), _SAMPLES)[1:-1]
+                    cost += 0.05 * h * np.hypot(ex - pts[i, 0], ey - pts[i, 1])
+                    for b in placed:
+                        cost += _inside(b, seg).sum() * 0.1 * h * h
+                    for b in others:  # nor through other points' markers
+                        cost += _inside(b, seg).sum() * 0.2 * h * h
                 cost += 1e-3 * (r_i * 8 + k)  # prefer near, then right-hand
                 if cost < best_cost - 1e-12:
                     best, best_cost, best_ring, best_amb = box, cost, r_i, amb
@@ -146,6 +167,7 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
             s = min(m * 0.9 / L, 1.0) if L > 0 else 0.0
             start = ax.transData.inverted().transform((pts[i, 0] + vx * s, pts[i, 1] + vy * s))
             xe, ye = ax.transData.inverted().transform((ex, ey))
+            segs = np.vstack([segs, np.linspace(pts[i], (ex, ey), _SAMPLES)[1:-1]])
             (line,) = ax.plot([start[0], xe], [start[1], ye], color=leader_color, lw=0.45, zorder=4,
                               gid=LEADER_GID)
             artists[i].nqpf_leader = line

@@ -21,49 +21,15 @@ import pytest
 
 from nqpf.index import build_index, compute_weights, normalize, topsis
 
-openpyxl = pytest.importorskip("openpyxl")
+from _worked_example import closeness, column_sheet as _column_sheet, directions as _directions, load_book
+from _worked_example import matrix_sheet as _matrix_sheet
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-WORKBOOK = DATA / "jjj_transport_entropy_topsis_worked_example.xlsx"
 TOL = 1e-6  # the Cj sheet is printed to 8 decimals; the others to full double precision
 
 
 @pytest.fixture(scope="module")
 def book():
-    if not WORKBOOK.exists():
-        pytest.skip(f"worked example workbook not found at ../shared/data/{WORKBOOK.name} "
-                    "(the shared data folder is not checked out beside the repository)")
-    wb = openpyxl.load_workbook(WORKBOOK, read_only=True, data_only=True)
-    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    wb.close()
-    return sheets
-
-
-def _matrix_sheet(rows):
-    """Indicators in rows, (city, year) in columns under two header rows -> (matrix, column B)."""
-    cities, city = [], None
-    for v in rows[0][2:]:
-        city = v if v is not None else city
-        cities.append(city)
-    years = [int(y) for y in rows[1][2:]]
-    data, second = {}, {}
-    for r in rows[2:]:
-        if r[0] is None:
-            continue
-        name = str(r[0]).strip()
-        data[name] = [float(v) for v in r[2:]]
-        second[name] = r[1]
-    index = pd.MultiIndex.from_arrays([cities, years], names=["region", "year"])
-    return pd.DataFrame(data, index=index), second
-
-
-def _column_sheet(rows):
-    return pd.Series({str(r[0]).strip(): float(r[1]) for r in rows[1:] if r[0] is not None})
-
-
-def _directions(second):
-    words = {"positive": 1, "negative": -1}
-    return {k: words[str(v).strip().lower()] for k, v in second.items()}
+    return load_book()
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +39,7 @@ def example(book):
     p, _ = _matrix_sheet(book["normalization"])
     e = _column_sheet(book["ei"])
     w = _column_sheet(book["weight"])
-    cj_rows = [r for r in book["Cj"] if r[0] is not None]
-    years = [int(y) for y in cj_rows[0][1:] if y is not None]
-    C = pd.DataFrame([r[1:1 + len(years)] for r in cj_rows[1:]], index=[r[0] for r in cj_rows[1:]],
-                     columns=years, dtype=float).stack()
-    C.index.names = ["region", "year"]
+    C = closeness(book["Cj"])
     return {"raw": raw, "std": std, "dirs": _directions(second), "p": p, "e": e, "w": w, "C": C}
 
 

@@ -23,10 +23,8 @@ from typer.testing import CliRunner
 from nqpf.cli import app
 from nqpf.io import read_panel
 
-openpyxl = pytest.importorskip("openpyxl")
+from _worked_example import closeness, column_sheet, load_book, matrix_sheet
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-WORKBOOK = DATA / "jjj_transport_entropy_topsis_worked_example.xlsx"
 TOL = 1e-6  # the Cj sheet is printed to 8 decimals; ei and weight to full double precision
 
 runner = CliRunner()
@@ -41,50 +39,18 @@ def _run(*args):
 # ------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def book():
-    if not WORKBOOK.exists():
-        pytest.skip(f"worked example workbook not found at ../shared/data/{WORKBOOK.name} "
-                    "(the shared data folder is not checked out beside the repository)")
-    wb = openpyxl.load_workbook(WORKBOOK, read_only=True, data_only=True)
-    sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    wb.close()
-    return sheets
-
-
-def _matrix_sheet(rows):
-    """Indicators in rows; (city, year) in columns under two header rows (the city name is merged,
-    written only above the first year of its block). Returns (long DataFrame, column B by indicator)."""
-    cities, city = [], None
-    for v in rows[0][2:]:
-        city = v if v is not None else city
-        cities.append(str(city).strip())
-    years = [int(y) for y in rows[1][2:]]
-    recs, second = [], {}
-    for r in rows[2:]:
-        if r[0] is None:
-            continue
-        second[r[0]] = r[1]
-        for c, y, v in zip(cities, years, r[2:]):
-            recs.append((c, y, r[0], float(v)))
-    return pd.DataFrame(recs, columns=["region", "year", "variable", "value"]), second
-
-
-def _column_sheet(rows):
-    return pd.Series({str(r[0]).strip(): float(r[1]) for r in rows[1:] if r[0] is not None})
+    return load_book()
 
 
 @pytest.fixture(scope="module")
 def example(book):
-    raw, _ = _matrix_sheet(book["raw data"])
-    _, second = _matrix_sheet(book["standardization"])
+    wide, _ = matrix_sheet(book["raw data"])
+    raw = wide.rename_axis(columns="variable").stack().rename("value").reset_index()
+    _, second = matrix_sheet(book["standardization"])
     words = {"positive": "+", "negative": "-"}
     directions = {k: words[str(v).strip().lower()] for k, v in second.items()}
-    cj = [r for r in book["Cj"] if r[0] is not None]
-    years = [int(y) for y in cj[0][1:] if y is not None]
-    C = pd.DataFrame([r[1:1 + len(years)] for r in cj[1:]], index=[str(r[0]).strip() for r in cj[1:]],
-                     columns=years, dtype=float).stack()
-    C.index.names = ["region", "year"]
     return {"raw": raw, "names": list(second), "directions": directions,
-            "e": _column_sheet(book["ei"]), "w": _column_sheet(book["weight"]), "C": C}
+            "e": column_sheet(book["ei"]), "w": column_sheet(book["weight"]), "C": closeness(book["Cj"])}
 
 
 def test_parsed_raw_sheet(example):

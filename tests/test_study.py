@@ -50,6 +50,11 @@ def test_example_tables(run_out):
     np.testing.assert_allclose(s.loc[norm.index].to_numpy(), recomputed, atol=1e-12)
     for name in ["disparity", "moran_global", "moran_local", "strategy", "obstacles", "audit"]:
         assert (t / f"{name}.csv").exists(), name
+    # each group's weight is the sum of its members', and within-group weights sum to 1 per group
+    gw = pd.read_csv(t / "group_weights.csv")
+    for _, g in gw.groupby(["group_level", "group_name"]):
+        assert g["member_weight"].sum() == pytest.approx(g["group_weight"].iloc[0], abs=1e-12)
+        assert g["within_weight"].sum() == pytest.approx(1.0, abs=1e-12)
 
 
 @needs_techme

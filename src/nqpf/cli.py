@@ -326,13 +326,13 @@ def index_cmd(
     exclude: Optional[str] = typer.Option(None, help="Regions left out, comma-separated (e.g. 西藏,青海); audited."),
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
 ):
-    """Build the composite index: weights.csv, scores.csv, normalized.csv, audit.csv."""
+    """Build the composite index: weights.csv, group_weights.csv, scores.csv, normalized.csv, audit.csv."""
     from .io import read_panel
     from .prepare import prepare
     from .index import build_index
     from .report.atomic import atomic_output_dir
     from .spec import load_spec
-    from .study import _fmt_csv
+    from .study import _fmt_csv, group_weights_table
     import pandas as pd
 
     with _user_errors():
@@ -377,6 +377,7 @@ def index_cmd(
             t = Path(tmp) / "tables"
             t.mkdir(parents=True, exist_ok=True)
             _fmt_csv(ires.weights, t / "weights.csv")
+            _fmt_csv(group_weights_table(ires.weights, s), t / "group_weights.csv")  # within-group weights
             _fmt_csv(lab(ires.scores), t / "scores.csv")
             _fmt_csv(lab(ires.normalized), t / "normalized.csv")
             _fmt_csv(lab(audit), t / "audit.csv")

@@ -535,6 +535,7 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
 
     res.tables["scores"] = lab(scores)
     res.tables["weights"] = ires.weights.copy()
+    res.tables["group_weights"] = group_weights_table(ires.weights, spec)
     res.tables["normalized"] = lab(ires.normalized)
     res.tables["obstacles"] = lab(obst)
     parts = [a for a in (prepared.audit, getattr(ires, "audit", None), res.tables.get("audit"))
@@ -542,6 +543,17 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
     res.tables["audit"] = lab(audit)
     return res
+
+
+def group_weights_table(weights: pd.DataFrame, spec) -> pd.DataFrame:
+    """Each group's total weight and its members' within-group (renormalised) weights.
+
+    Columns ``group_level, group_name, group_weight, member_level, member, member_weight,
+    within_weight`` (``nqpf.index.group_weights`` with names that say what they hold).
+    """
+    from .index import group_weights
+
+    return group_weights(weights, spec).rename(columns={"level": "group_level", "group": "group_name"})
 
 
 def _group_names(spec) -> dict:

@@ -115,6 +115,14 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "p_matches": ("p 是否一致", "p matches"),
     "reproduced": ("是否复现", "Reproduced"),
     "note": ("说明", "Note"),
+    # weights of the groups of the indicator system (nqpf.index.group_weights)
+    "group_level": ("组所在层级", "Group level"),
+    "group_name": ("组", "Group"),
+    "group_weight": ("组权重", "Group weight"),
+    "member_level": ("成员层级", "Member level"),
+    "member": ("成员", "Member"),
+    "member_weight": ("成员权重", "Member weight"),
+    "within_weight": ("组内权重", "Within-group weight"),
     # Dagum Gini decomposition (nqpf.disparity.dagum_gini) and further strategy columns
     "G": ("基尼系数 G", "Gini G"),
     "Gw": ("组内差异贡献 Gw", "Within-group Gw"),
@@ -170,6 +178,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "table.obstacles": ("障碍度", "Obstacles"),
     "table.audit": ("数据审计", "Audit"),
     "table.dagum_gini": ("基尼系数分解", "Dagum Gini"),
+    "table.group_weights": ("分组权重", "Group weights"),
     "table.table3_comparison": ("论文表3对照", "Table 3 comparison"),
     "caption.scores": ("各地区新质生产力发展潜力得分", "Potential scores of new quality productive forces by region and year"),
     "caption.subindices": ("综合得分与分项指数（长表）", "Composite score and sub-indices (long table)"),
@@ -182,6 +191,7 @@ _FALLBACK: dict[str, tuple[str, str]] = {
     "caption.strategy": ("各地区战略着力点", "Strategic focus by region"),
     "caption.obstacles": ("障碍度诊断", "Obstacle degrees"),
     "caption.audit": ("数据处理审计记录", "Data audit log"),
+    "caption.group_weights": ("指标体系各层级的组权重与组内权重", "Weights of the groups of the indicator system and within-group weights"),
     "caption.dagum_gini": ("基尼系数的 Dagum 分解（按区域）", "Dagum decomposition of the Gini coefficient by region group"),
     "caption.table3_comparison": ("与论文表3的对照", "Comparison with Table 3 of the paper"),
     # figures

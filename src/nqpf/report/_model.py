@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: Order of the table sheets in the workbook (keys of ``Results.tables`` plus ``subindices``).
-TABLE_ORDER = ("scores", "subindices", "weights", "disparity", "dagum_gini", "moran_global", "table3_comparison", "moran_local",
+TABLE_ORDER = ("scores", "subindices", "weights", "group_weights", "disparity", "dagum_gini", "moran_global", "table3_comparison", "moran_local",
                "quadrant_transitions", "strategy", "obstacles", "normalized", "audit")
 #: Tables shown folded in HTML and truncated / summarised in Word.
 LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
@@ -35,7 +35,8 @@ LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
 BOOK_NAME = "results.xlsx"
 
 _KNOWN = {"scores", "weights", "normalized", "disparity", "moran_global", "moran_local",
-          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison", "dagum_gini"}
+          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison", "dagum_gini",
+          "group_weights"}
 
 
 # ----------------------------------------------------------------------------------------- blocks
@@ -725,7 +726,7 @@ def build_document(inp) -> tuple[str, list, dict[str, str]]:
         sections.append(("section.methods", methods))
 
     layout = [
-        ("section.weights", ["weights"]),
+        ("section.weights", ["weights", "group_weights"]),
         ("section.scores", ["scores", "subindices"]),
         ("section.disparity", ["disparity", "dagum_gini"]),
         ("section.spatial", ["moran_global", "table3_comparison", "moran_local", "quadrant_transitions"]),

@@ -132,3 +132,28 @@ def test_init_template_round_trip(tmp_path):
     assert len(scores) == 31 * 4
     audit = pd.read_csv(out / "tables" / "audit.csv")
     assert (audit["action"] == "interpolated").sum() == 1
+
+
+def test_profile_frame_achievements_recompose_the_score():
+    """Each profile bar is a group's achievement (sub-index / group weight, in [0, 1]); weighted by the
+    group weights they add back up to the composite score (checked on a small hand-made system)."""
+    from nqpf.index import build_index
+    from nqpf.spec import Indicator, Spec
+    from nqpf.study import _profile_frame
+
+    rng = np.random.default_rng(7)
+    idx = pd.MultiIndex.from_product([list("abcdef"), [2020, 2021]], names=["region", "year"])
+    X = pd.DataFrame(rng.uniform(1, 10, (12, 6)), index=idx, columns=[f"x{i}" for i in range(6)])
+    paths = [("A", "A1"), ("A", "A1"), ("A", "A2"), ("B", "B1"), ("B", "B1"), ("B", "B2")]
+    spec = Spec(name="t", levels=("criterion", "dimension", "indicator"),
+                indicators=[Indicator(id=f"x{i}", name_zh=f"x{i}", name_en=f"x{i}", direction=1, unit="",
+                                      formula=None, note="", source="", path=p) for i, p in enumerate(paths)])
+    res = build_index(X, spec)
+    prof, cols, names = _profile_frame(res.scores, res.weights, spec, "en")
+    assert cols == ["dimension:A1", "dimension:A2", "dimension:B1", "dimension:B2"]
+    ach = prof[cols].to_numpy()
+    assert (ach >= -1e-12).all() and (ach <= 1 + 1e-12).all()
+    w = res.weights.set_index("indicator")["weight"]
+    gw = np.array([w["x0"] + w["x1"], w["x2"], w["x3"] + w["x4"], w["x5"]])
+    np.testing.assert_allclose(ach @ gw, prof["score"].to_numpy(), atol=1e-12)
+    assert names["dimension:A1"].startswith("A1 (w=")

@@ -714,10 +714,41 @@ def _write_figures(res: Results, fig_dir: Path, years: Sequence[int], formats, s
                 one = local_ids[local_ids["year"] == y].copy()
                 one["code"] = one["region"].map(res.codes)
                 save(f"lisa_map_{y}", plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(y)))
-    if res.index is not None:
+    if res.index is not None and res.spec is not None:
         # dimension profile of the leading and the last region of the last year against the mean
-        scores = res.index.scores.reset_index()
+        prof, cols, names = _profile_frame(res.index.scores, res.index.weights, res.spec, lang)
         last = int(Y.columns[-1])
         for tag, reg in (("first", Y[last].idxmax()), ("last", Y[last].idxmin())):
-            save(f"profile_{tag}", plot.plot_profile(scores, reg, lang=lang, labels=labels, year=last))
+            save(f"profile_{tag}", plot.plot_profile(prof, reg, lang=lang, labels=labels, year=last,
+                                                     subindices=["score"] + cols, names=names))
     return out
+
+
+def _profile_frame(scores: pd.DataFrame, weights: pd.DataFrame, spec, lang: str, min_groups: int = 3):
+    """Scores for the dimension profile: the composite and each group's achievement in [0, 1].
+
+    A sub-index is Σ w_j x'_j over the group's indicators, so its scale is the group's total weight; divided
+    by that weight it becomes the weighted mean of the group's normalised values (0 = worst, 1 = best
+    region-year), comparable across groups and with the composite. One level is shown: the dimensions
+    (level 2) when there are at least ``min_groups`` of them, else the shallowest level that has enough.
+    """
+    gw = group_weights_table(weights, spec)
+    gw = gw[gw["member_level"] != "indicator"].drop_duplicates("member")
+    levels = list(spec.levels[:-1])
+    counts = {lv: int((gw["member_level"] == lv).sum()) for lv in levels}
+    chosen = next((lv for lv in levels[1:] + levels[:1] if counts.get(lv, 0) >= min_groups), levels[-1])
+    members = gw[gw["member_level"] == chosen]
+    out = scores.reset_index()[["region", "year", "score"]].copy()
+    labels_ = getattr(spec, "group_labels", None) or {}
+    names, cols = {}, []
+    for _, m in members.iterrows():
+        col = str(m["member"])
+        if col not in scores.columns or not m["member_weight"] > 0:
+            continue
+        out[col] = scores[col].to_numpy() / m["member_weight"]
+        g = col.split(":", 1)[-1]
+        lab = labels_.get(g, {})
+        name = (lab.get("name_en") if isinstance(lab, dict) else lab) if lang == "en" else g
+        names[col] = f"{name or g} (w={m['member_weight']:.2f})"
+        cols.append(col)
+    return out, cols, names

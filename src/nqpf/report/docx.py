@@ -183,6 +183,9 @@ def _table(doc, b: TableBlock, lang: str) -> None:
         for j, (v, k) in enumerate(zip(row, kinds)):
             put(i * ncols + j, format_value(v, k, lang),
                 WD_ALIGN_PARAGRAPH.LEFT if k == "text" else WD_ALIGN_PARAGRAPH.CENTER)
+    _fit_widths(table, [header(c, lang, cols) for c in cols],
+                [[format_value(v, k, lang) for v, k in zip(row, kinds)]
+                 for row in df.itertuples(index=False, name=None)], size_pt=size)
     _three_line(table)
     if note:
         p = doc.add_paragraph()
@@ -190,6 +193,51 @@ def _table(doc, b: TableBlock, lang: str) -> None:
         _add_runs(p, note, size=9)
     else:
         doc.add_paragraph().paragraph_format.space_after = Pt(0)
+
+
+def _display_width(text: str) -> int:
+    """Width of ``text`` in half-em units: CJK and full-width characters count double."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def _fit_widths(table, heads, rows, size_pt: float = 9.0) -> None:
+    """Column widths from their content, filling the text width.
+
+    Narrow columns (numbers, codes) get their natural width (half-em per character plus cell padding);
+    the rest of the text width goes to wide columns (notes, recommendations) in proportion to their
+    content. Word's autofit gives every column the same width, which squeezes a notes column into a
+    tall strip and wraps numbers.
+    """
+    n = len(heads)
+    if n == 0:
+        return
+    half_em_cm = size_pt / 2 / 72 * 2.54 * 1.08
+    pad_cm = 0.42
+    need = []
+    for j in range(n):
+        longest = max([_display_width(r[j]) for r in rows] or [0])
+        head = max((_display_width(w) for w in str(heads[j]).split()), default=0)
+        need.append(max(longest, min(head, 6), 3))  # a header may wrap over lines; values may not
+    natural = [k * half_em_cm + pad_cm for k in need]
+    if sum(natural) <= _TEXT_WIDTH_CM:
+        scale = _TEXT_WIDTH_CM / sum(natural)  # spread the spare width evenly
+        widths = [w * scale for w in natural]
+    else:
+        narrow = [w <= 3.0 for w in natural]
+        fixed = sum(w for w, nw in zip(natural, narrow) if nw)
+        rest = _TEXT_WIDTH_CM - fixed
+        wide_need = sum(k for k, nw in zip(need, narrow) if not nw)
+        if wide_need and rest >= 2.0 * sum(1 for nw in narrow if not nw):
+            widths = [w if nw else max(2.0, rest * k / wide_need) for w, k, nw in zip(natural, need, narrow)]
+        else:  # too many columns: scale everything
+            widths = natural
+        scale = _TEXT_WIDTH_CM / sum(widths)
+        widths = [w * scale for w in widths]
+    table.autofit = False
+    for j, col in enumerate(table.columns):
+        col.width = Cm(widths[j])
+        for cell in col.cells:
+            cell.width = Cm(widths[j])
 
 
 def _figure(doc, b: FigureBlock, lang: str) -> None:

@@ -157,3 +157,16 @@ def test_profile_frame_achievements_recompose_the_score():
     gw = np.array([w["x0"] + w["x1"], w["x2"], w["x3"] + w["x4"], w["x5"]])
     np.testing.assert_allclose(ach @ gw, prof["score"].to_numpy(), atol=1e-12)
     assert names["dimension:A1"].startswith("A1 (w=")
+
+
+def test_api_example_runs():
+    """examples/paper_api.py runs as a script and reproduces Table 3 for 2011-2020."""
+    import runpy
+    import io
+    from contextlib import redirect_stdout
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        runpy.run_path(str(ROOT / "examples" / "paper_api.py"), run_name="__main__")
+    out = buf.getvalue()
+    assert "29 regions x 11 years" in out and "广东             HL            HL" in out

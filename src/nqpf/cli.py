@@ -243,7 +243,9 @@ def demo(
 @app.command()
 def analyze(
     scores: Path = typer.Argument(..., help="Scores: CSV or Excel, long (region, year, score) or wide (regions × years)."),
-    weights: str = typer.Option(..., "--weights", "-w", help="GeoDa .gal/.gwt file, or china-provinces."),
+    weights: str = typer.Option(..., "--weights", "-w", help="GeoDa .gal/.gwt file; china-provinces (built-in province contiguity); or queen, rook, knn:K (e.g. knn:6) "
+                                 "built from the Amap boundaries when the regions are Chinese provinces, cities or counties "
+                                 "(names or adcodes; units without neighbours are listed, --island nearest links them)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
     seed: int = typer.Option(12345, help="Seed of the permutations."),
@@ -270,8 +272,10 @@ def analyze(
         china = weights == CHINA_PROVINCES
         sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
                          regions="china" if china else "auto")
-        if not china and not Path(weights).exists():
-            raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file or china-provinces)")
+        boundary = weights.strip().lower().split(":")[0] in ("queen", "rook", "knn")
+        if not china and not boundary and not Path(weights).exists():
+            raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file, china-provinces, "
+                            "queen, rook or knn:K)")
         with _progress(14, quiet) as step:
             res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
                                  seed=seed, alternative=alternative, island=island, lang=lang,

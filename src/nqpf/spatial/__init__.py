@@ -13,11 +13,14 @@ from .autocorrelation import (
     quadrant_transition_matrix,
     quadrant_transitions,
 )
+from .geoweights import admin_boundaries, weights_from_boundaries
 from .weights import align_weights, read_weights
 
 __all__ = [
     "read_weights",
     "align_weights",
+    "weights_from_boundaries",
+    "admin_boundaries",
     "moran_global",
     "geary_global",
     "moran_local",

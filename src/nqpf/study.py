@@ -90,6 +90,11 @@ class Results:
 # weights
 
 
+def _is_boundary_weights(weights: str) -> bool:
+    """Whether ``weights`` names weights built from the Amap boundaries (queen, rook, knn[:K])."""
+    return weights in ("queen", "rook", "knn") or weights.startswith("knn:")
+
+
 def resolve_weights(weights: Any, ids: Sequence, *, island: str = "guangdong", codes: Mapping | None = None):
     """Spatial weights aligned to ``ids``.
 
@@ -337,7 +342,9 @@ def analyze_scores(
         "years": [first, last],
         "n_years": int(Y.shape[1]),
         "weights": weights if isinstance(weights, str) else getattr(weights, "__class__", type(weights)).__name__,
-        "island_rule": island if isinstance(weights, str) and weights == CHINA_PROVINCES else "as given",
+        "island_rule": (island if isinstance(weights, str) and weights == CHINA_PROVINCES else
+                        ("nearest" if island == "nearest" else "none")
+                        if isinstance(weights, str) and _is_boundary_weights(weights) else "as given"),
         "islands": [labels[i] for i in getattr(w, "islands", [])],
         "n_islands": n_islands,
         "transform": "row-standardised (r)",

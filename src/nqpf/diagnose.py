@@ -22,6 +22,8 @@ Every function takes plain DataFrames (score matrix ``Y``: regions × years; loc
 """
 from __future__ import annotations
 
+import warnings
+
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -357,7 +359,9 @@ def _classify(y: np.ndarray, k: int, method: str, where: str) -> tuple[np.ndarra
         raise InputError(f"tiers: {where} has {len(np.unique(y))} distinct score(s), fewer than "
                          f"k={k} classes; use a smaller k")
     if method == "natural_breaks":
-        c = mc.FisherJenks(y, k=k)
+        with warnings.catch_warnings():  # without numba mapclassify falls back to pure Python: fine here
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            c = mc.FisherJenks(y, k=k)
     elif method == "quantiles":
         c = mc.Quantiles(y, k=k)
     else:

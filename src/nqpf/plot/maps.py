@@ -13,6 +13,8 @@ Values are matched to boundaries by GB/T code (``"110000"`` ...), never by posit
 """
 from __future__ import annotations
 
+import warnings
+
 import functools
 import json
 import re
@@ -348,7 +350,9 @@ def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 
         raise InputError("k must be at least 1")
     if k == 1:
         return pd.Series(0, index=v.index), [(float(v.min()), float(v.max()))]
-    cls = getattr(mapclassify, _SCHEMES[scheme])(v.to_numpy(dtype=float), k=k)
+    with warnings.catch_warnings():  # without numba mapclassify falls back to pure Python: fine here
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        cls = getattr(mapclassify, _SCHEMES[scheme])(v.to_numpy(dtype=float), k=k)
     bins = [float(b) for b in cls.bins]
     lows = [float(v.min())] + bins[:-1]
     return pd.Series(np.asarray(cls.yb, dtype=int), index=v.index), list(zip(lows, bins))

@@ -276,3 +276,41 @@ def test_index_weighting_options(tmp_path):
     text = _one_line_error(_run("index", techme, "--out", tmp_path / "b", "--weighting", "given",
                                 "--given-weights", bad, *common))
     assert "bad.csv" in text and "row 3" in text
+
+
+def test_config_key_typos_are_named(tmp_path):
+    cfg = tmp_path / "c.toml"
+    scores = _write_scores(tmp_path, datasets.load_ran2025_scores())
+    cfg.write_text(f"[data]\npath = '{scores.name}'\n[spec]\nname = 'ran2025'\n[spatial]\npermutation = 99\n",
+                   encoding="utf-8")
+    text = _one_line_error(_run("run", cfg, "--out", tmp_path / "o"))
+    assert "permutation" in text and "permutations" in text and "[spatial]" in text
+    cfg.write_text(f"[data]\npath = '{scores.name}'\n[spec]\nname = 'ran2025'\n[output]\nlang = 'fr'\n",
+                   encoding="utf-8")
+    text = _one_line_error(_run("run", cfg, "--out", tmp_path / "o"))
+    assert "lang" in text and "fr" in text
+
+
+def test_two_year_panel_is_analysed_without_strategy(tmp_path):
+    long = datasets.load_ran2025_scores()
+    p = _write_scores(tmp_path, long[long["year"] >= 2019], name="two.csv")
+    out = tmp_path / "o"
+    r = _run("analyze", p, "--weights", "china-provinces", "--out", out, "--permutations", 99, "--formats", "csv", "-q")
+    assert r.exit_code == 0, r.output
+    assert "3 years" in r.output  # the warning says why there is no strategy table
+    assert pd.read_csv(out / "tables" / "moran_global.csv")["year"].tolist() == [2019, 2020]
+    assert not (out / "tables" / "strategy.csv").exists()
+    assert len(pd.read_csv(out / "tables" / "scores.csv")) == 29 * 2
+
+
+def test_rerun_into_a_used_folder_leaves_no_stale_outputs(tmp_path):
+    out = tmp_path / "o"
+    r = _run("demo", "--out", out, "--permutations", 99, "--formats", "csv", "-q")
+    assert r.exit_code == 0 and (out / "tables" / "table3_comparison.csv").exists()
+    (out / "my_notes.txt").write_text("mine")
+    long = datasets.load_ran2025_scores()
+    p = _write_scores(tmp_path, long)
+    r = _run("analyze", p, "--weights", "china-provinces", "--out", out, "--permutations", 99, "--formats", "csv", "-q")
+    assert r.exit_code == 0, r.output
+    assert not (out / "tables" / "table3_comparison.csv").exists()  # the demo's, not this run's
+    assert (out / "my_notes.txt").read_text() == "mine"  # the user's file is kept

@@ -170,3 +170,15 @@ def test_api_example_runs():
         runpy.run_path(str(ROOT / "examples" / "paper_api.py"), run_name="__main__")
     out = buf.getvalue()
     assert "29 regions x 11 years" in out and "广东             HL            HL" in out
+
+
+@needs_techme
+def test_obstacles_by_dimension_and_criterion(run_out):
+    ob = pd.read_csv(run_out / "tables" / "obstacles.csv")
+    og = pd.read_csv(run_out / "tables" / "obstacles_by_group.csv")
+    # group obstacles are sums of indicator obstacles, so every level sums to 1 per region-year
+    sums = og.groupby(["region", "year", "level"])["obstacle"].sum()
+    np.testing.assert_allclose(sums.to_numpy(), 1.0, atol=1e-9)
+    one = ob[(ob["region"] == "新疆") & (ob["year"] == 2023)]
+    crit = og[(og["region"] == "新疆") & (og["year"] == 2023) & (og["level"] == 1)].set_index("group")["obstacle"]
+    assert crit["生产资料"] == pytest.approx(one[one["level_1"] == "生产资料"]["obstacle"].sum(), abs=1e-12)

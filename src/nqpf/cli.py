@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
@@ -38,7 +39,7 @@ class _UserError(Exception):
 
 
 def _fail(msg: str) -> None:
-    err_console.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(msg)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -46,7 +47,7 @@ def _fail(msg: str) -> None:
 def _user_errors():
     """Turn user-input errors into one line and exit code 2."""
     def _show(message, category, filename, lineno, file=None, line=None):
-        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
 
     try:
         with warnings.catch_warnings():
@@ -217,8 +218,8 @@ def _summary(res, out: Path, written) -> None:
 def demo(
     out: Path = typer.Option(Path("nqpf-demo"), "--out", "-o", help="Output folder."),
     lang: str = typer.Option("zh", "--lang", help="Labels: zh (Chinese) or en (English)."),
-    permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
-    seed: int = typer.Option(12345, help="Seed of the permutations."),
+    permutations: int = typer.Option(999, min=0, help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(12345, min=0, help="Seed of the permutations."),
     alternative: str = typer.Option("greater", help="greater (default, as the paper), less or two-sided."),
     island: str = typer.Option("guangdong", help="Hainan rule: none, guangdong, guangdong_guangxi."),
     years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
@@ -247,8 +248,8 @@ def analyze(
                                  "built from the Amap boundaries when the regions are Chinese provinces, cities or counties "
                                  "(names or adcodes; units without neighbours are listed, --island nearest links them)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    permutations: int = typer.Option(999, help="Permutations for pseudo p-values."),
-    seed: int = typer.Option(12345, help="Seed of the permutations."),
+    permutations: int = typer.Option(999, min=0, help="Permutations for pseudo p-values."),
+    seed: int = typer.Option(12345, min=0, help="Seed of the permutations."),
     alternative: str = typer.Option("greater", help="greater (default), less or two-sided."),
     region_col: Optional[str] = typer.Option(None, help="Region column of a long file (default: detected)."),
     year_col: Optional[str] = typer.Option(None, help="Year column of a long file."),

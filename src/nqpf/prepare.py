@@ -293,6 +293,9 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
         X = X[~gone]
     if period is not None:
         y0, y1 = period
+        if y0 > y1 or y0 < min(years) or y1 > max(years):
+            raise InputError(f"study period {y0}-{y1} is not within the years of the data "
+                             f"({min(years)}-{max(years)}); choose first and last years inside it")
         yv = X.index.get_level_values("year")
         out = (yv < y0) | (yv > y1)
         for r, y in X.index[out]:

@@ -321,16 +321,25 @@ def analyze_scores(
         region_names = {i: (labels[i], _regions.name(codes[i], "en")) for i in Y.index}
     else:
         region_names = {i: (labels[i], labels[i]) for i in Y.index}
-    strat = diagnose.strategy_table(
-        Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names,
-        region_names=region_names, shortboard_level=shortboard_level,
-    )
     tables["moran_local"] = relabel(ml)
     tables["quadrant_transitions"] = relabel(qt)
-    strat = relabel(strat)
-    if "partners" in strat.columns:
-        strat["partners"] = strat["partners"].map(lambda s: _relabel_list(s, labels))
-    tables["strategy"] = strat
+    if Y.shape[1] >= 3:
+        strat = diagnose.strategy_table(
+            Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names,
+            region_names=region_names, shortboard_level=shortboard_level,
+        )
+        strat = relabel(strat)
+        if "partners" in strat.columns:
+            strat["partners"] = strat["partners"].map(lambda s: _relabel_list(s, labels))
+        tables["strategy"] = strat
+    else:
+        warnings.warn(f"the strategy table needs at least 3 years to judge trends; the panel has "
+                      f"{Y.shape[1]}: disparity and Moran's I are computed, the strategy table is not",
+                      UserWarning, stacklevel=2)
+    # the scores analysed, long (the workbook and reports show them; run replaces them with sub-indices)
+    long = Y.stack().rename("score").reset_index()
+    long.columns = ["region", "year", "score"]
+    tables = {"scores": relabel(long), **tables}
     if audit_rows:
         tables["audit"] = relabel(pd.DataFrame(audit_rows))
 
@@ -361,23 +370,22 @@ def analyze_scores(
 
 
 def _conventions(alternative: str, lang: str) -> dict:
-    """The conventions of the analysis, in the report's language."""
+    """The conventions of the analysis, in the report's language (the report puts each key's name first)."""
     side_zh = {"greater": "单侧(正相关,greater)", "less": "单侧(负相关,less)", "two-sided": "双侧"}[alternative]
     if lang == "zh":
         return {
-            "theil": "泰尔指数 T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)(论文式8)",
-            "sigma": "收敛系数 σ:ln y 的总体标准差(论文式9)",
-            "cv": "变异系数:总体标准差 / 均值(论文式10)",
-            "moran_p": f"全局莫兰指数 p_norm、p_rand 为{side_zh}检验;p_sim 为同一备择假设下的置换伪 p 值;"
+            "theil": "T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)(论文式8)",
+            "sigma": "ln y 的总体标准差(论文式9)",
+            "cv": "总体标准差 / 均值(论文式10)",
+            "moran_p": f"p_norm、p_rand 为{side_zh}检验;p_sim 为同一备择假设下的置换伪 p 值;"
                        "与论文表3一致的是随机化假设下的 z_rand 与 p_rand(R spdep::moran.test 的默认)",
-            "local_moran": "局部莫兰指数 I_i 与 esda 同尺度;条件置换检验,伪 p 值为双侧;"
-                           "无邻接地区不判为显著集聚",
+            "local_moran": "I_i 与 esda 同尺度;条件置换检验,伪 p 值为双侧;无邻接地区不判为显著集聚",
         }
     return {
-        "theil": "Theil T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)  (paper eq. 8)",
-        "sigma": "σ-convergence: population sd of ln y  (paper eq. 9)",
-        "cv": "coefficient of variation: population sd / mean  (paper eq. 10)",
-        "moran_p": f"global Moran p_norm and p_rand are {alternative} "
+        "theil": "T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ)  (paper eq. 8)",
+        "sigma": "population sd of ln y  (paper eq. 9)",
+        "cv": "population sd / mean  (paper eq. 10)",
+        "moran_p": f"p_norm and p_rand are {alternative} "
                    f"({'one-sided' if alternative != 'two-sided' else 'two-sided'}); p_sim is the permutation "
                    "pseudo p with the same alternative; the paper's Table 3 reports z_rand and p_rand "
                    "(randomisation, as R spdep::moran.test)",
@@ -404,7 +412,8 @@ def demo_results(*, lang: str = "zh", permutations: int = 999, seed: int = 12345
         Y, CHINA_PROVINCES, labels={r: r for r in Y.index}, codes=codes,
         permutations=permutations, seed=seed, alternative=alternative, island=island, lang=lang,
         progress=progress,
-        meta={"source": "Ran, Hua, Chen & Xia (2025), Table 2 (bundled)",
+        meta={"source": "冉戎、花磊、陈烨靖、夏艺嘉(2025)表2(随包提供)" if lang == "zh" else
+                        "Ran, Hua, Chen & Xia (2025), Table 2 (bundled)",
               "title": "新质生产力发展潜力时空差异" if lang == "zh" else
                        "Development potential of new quality productive forces: temporal and spatial differences"},
     )
@@ -490,7 +499,67 @@ def _cfg_path(cfg: dict, value: str) -> str:
     return str(q)
 
 
-_KNOWN_SECTIONS = {"data", "spec", "prepare", "index", "spatial", "output", "_base"}
+
+
+def _config_keys() -> dict[str, set]:
+    """Keys each config section accepts: the keyword arguments of the function it feeds."""
+    import inspect
+
+    from . import index as nindex
+    from . import io as nio
+    from . import prepare as nprep
+
+    def kw(f, drop=()):
+        return {n for n, p in inspect.signature(f).parameters.items()
+                if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in drop}
+
+    from .index.weights import WEIGHTING_METHODS
+
+    weighting_kw = {k for cls in WEIGHTING_METHODS.values() for k in getattr(cls, "keywords", ())}
+    return {
+        "data": kw(nio.read_panel) | {"path"},
+        "spec": {"name", "path"},
+        "prepare": kw(nprep.prepare, drop={"raw_long", "spec"}),
+        "index": kw(nindex.build_index, drop={"X", "spec_or_directions"}) | weighting_kw,
+        "spatial": {"weights", "island", "permutations", "seed", "alternative", "alpha"},
+        "output": {"lang", "formats", "years"},
+    }
+
+
+def _validate_config(cfg: dict) -> None:
+    """Unknown sections or keys, and values of the wrong kind, as one clear error each."""
+    import difflib
+
+    keys = _config_keys()
+    unknown = set(cfg) - set(keys) - {"_base"}
+    if unknown:
+        raise InputError(f"config: unknown section(s) {sorted(unknown)}; known: {sorted(keys)}")
+    for sec, allowed in keys.items():
+        body = cfg.get(sec, {})
+        if not isinstance(body, dict):
+            raise InputError(f"config: [{sec}] must be a table of keys")
+        for k in body:
+            if k not in allowed:
+                close = difflib.get_close_matches(k, sorted(allowed), n=1)
+                raise InputError(f"config: unknown key {k!r} in [{sec}]"
+                                 + (f"; did you mean {close[0]!r}?" if close else "")
+                                 + f" (keys of [{sec}]: {', '.join(sorted(allowed))})")
+    sp, out = cfg.get("spatial", {}), cfg.get("output", {})
+    for k in ("permutations", "seed"):
+        if k in sp and (not isinstance(sp[k], int) or isinstance(sp[k], bool) or sp[k] < 0):
+            raise InputError(f"config: [spatial] {k} must be a whole number ≥ 0, got {sp[k]!r}")
+    if "alpha" in sp and not (isinstance(sp["alpha"], (int, float)) and 0 < sp["alpha"] < 1):
+        raise InputError(f"config: [spatial] alpha must be between 0 and 1, got {sp['alpha']!r}")
+    if "alternative" in sp and sp["alternative"] not in ("greater", "less", "two-sided"):
+        raise InputError(f"config: [spatial] alternative must be greater, less or two-sided, got {sp['alternative']!r}")
+    if "lang" in out and out["lang"] not in ("zh", "en"):
+        raise InputError(f"config: [output] lang must be zh or en, got {out['lang']!r}")
+    if "formats" in out and (not isinstance(out["formats"], list) or set(out["formats"]) - set(ALL_FORMATS)):
+        raise InputError(f"config: [output] formats must be a list from {list(ALL_FORMATS)}, got {out['formats']!r}")
+    for sec, k in (("prepare", "years"), ("output", "years")):
+        v = cfg.get(sec, {}).get(k)
+        if v is not None and (not isinstance(v, list) or not v or not all(isinstance(y, int) for y in v)):
+            raise InputError(f"config: [{sec}] {k} must be a list of years, e.g. [2011, 2023], got {v!r}")
 
 
 def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progress=None) -> Results:
@@ -510,9 +579,7 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
 
     if not isinstance(cfg, dict):
         cfg = load_config(cfg)
-    unknown = set(cfg) - _KNOWN_SECTIONS
-    if unknown:
-        raise InputError(f"unknown section(s) in config: {sorted(unknown)}; known: {sorted(_KNOWN_SECTIONS - {'_base'})}")
+    _validate_config(cfg)
     step = progress or (lambda s: None)
     data = dict(cfg.get("data", {}))
     if "path" not in data:
@@ -579,6 +646,7 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     res.tables["group_weights"] = group_weights_table(ires.weights, spec)
     res.tables["normalized"] = lab(ires.normalized)
     res.tables["obstacles"] = lab(obst)
+    res.tables["obstacles_by_group"] = lab(by_group)  # summed over each dimension and criterion
     parts = [a for a in (prepared.audit, getattr(ires, "audit", None), res.tables.get("audit"))
              if a is not None and len(a)]
     audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
@@ -635,6 +703,10 @@ def _public_cfg(cfg: dict) -> dict:
 
 
 def _fmt_csv(df: pd.DataFrame, path: Path) -> None:
+    df = df.copy()
+    for c in df.columns:  # -0.0 + 0.0 == +0.0: no "-0" in the tables
+        if pd.api.types.is_float_dtype(df[c]):
+            df[c] = df[c] + 0.0
     df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.15g")
 
 
@@ -667,8 +739,12 @@ def write_outputs(
             raise InputError(f"--years {missing} not in the data (years {yrs[0]}–{yrs[-1]})")
     else:
         years = [yrs[0], yrs[-1]]
+    if len(years) > 4:
+        warnings.warn(f"Figure 2 shows the first 4 of the {len(years)} --years; maps are drawn for all",
+                      UserWarning, stacklevel=2)
     written: dict[str, list[Path]] = {}
     out_dir = Path(out_dir)
+    produced: set[Path] = set()
     with atomic_output_dir(out_dir) as tmp:
         tmp = Path(tmp)
         if "csv" in formats:
@@ -709,10 +785,31 @@ def write_outputs(
 
             shutil.rmtree(tmp / "figures", ignore_errors=True)
             res.figures = {}
+        produced = {p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file()}
+    _remove_stale(out_dir, produced)
     for p in sorted(out_dir.rglob("*")):
         if p.is_file():
             written.setdefault(p.parent.name, []).append(p)
     return written
+
+
+#: What nqpf writes into an output folder; other files there are the user's and are never touched.
+_MANAGED = (("tables", ("*.csv", "meta.json")), ("figures", ("*.png", "*.svg")),
+            (".", ("results.xlsx", "report.html", "report.docx")))
+
+
+def _remove_stale(out_dir: Path, produced: set) -> None:
+    """Remove outputs of an earlier run that this run did not write again (a report of another run
+    must not sit next to these tables). Only nqpf's own file names are considered."""
+    for sub, patterns in _MANAGED:
+        folder = out_dir / sub
+        if not folder.is_dir():
+            continue
+        for pat in patterns:
+            for f in folder.glob(pat):
+                rel = f.relative_to(out_dir)
+                if f.is_file() and rel not in produced:
+                    f.unlink()
 
 
 def _write_figures(res: Results, fig_dir: Path, years: Sequence[int], formats, step) -> dict[str, Path]:
@@ -742,10 +839,12 @@ def _write_figures(res: Results, fig_dir: Path, years: Sequence[int], formats, s
     if local is not None:
         inv = {v: k for k, v in labels.items()}
         local_ids = local.assign(region=local["region"].map(inv))
-    save("fig2_moran_scatter", plot.plot_moran_scatter(Y, res.w, years[:2] if len(years) >= 2 else years,
-                                                       labels=labels, lang=lang, local=local_ids))
+    save("fig2_moran_scatter", plot.plot_moran_scatter(Y, res.w, list(years)[:4], labels=labels, lang=lang,
+                                                       local=local_ids))
     save("heatmap", plot.plot_heatmap(Y, labels=labels, lang=lang))
-    save("rank_changes", plot.plot_rank_changes(Y, labels=labels, years=[years[0], years[-1]], lang=lang))
+    span = [years[0], years[-1]] if years[0] != years[-1] else [int(Y.columns[0]), int(Y.columns[-1])]
+    if span[0] != span[1]:
+        save("rank_changes", plot.plot_rank_changes(Y, labels=labels, years=span, lang=lang))
     if res.codes and len(res.codes) == len(Y.index):
         for y in years:
             step(f"maps {y}")

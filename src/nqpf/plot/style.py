@@ -147,8 +147,10 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
             fd, tmp = tempfile.mkstemp(prefix="." + stem.name + ".", suffix="." + fmt + ".tmp",
                                        dir=str(stem.parent))
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fig.savefig(fh, format=fmt, dpi=dpi)
+                with os.fdopen(fd, "wb") as fh, mpl.rc_context({"svg.hashsalt": "nqpf"}):
+                    # no creation date and fixed element ids: the same figure gives the same bytes
+                    meta = {"Date": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else None)
+                    fig.savefig(fh, format=fmt, dpi=dpi, metadata=meta)
                 _umask = os.umask(0)
                 os.umask(_umask)
                 os.chmod(tmp, 0o666 & ~_umask)  # mkstemp creates 0600; give the usual file mode

@@ -400,7 +400,10 @@ def meta_rows(meta: dict, lang: str, max_len: int | None = None) -> list[tuple[s
     for k, v in (meta or {}).items():
         if k in _SKIP_META:
             continue
-        items = ([(f"{k}.{sk}", sv) for sk, sv in v.items() if sk not in _SKIP_META]
+        if k == "config":  # the whole configuration is in tables/meta.json; its parts are shown elsewhere
+            continue
+        items = ([(f"{k}.{sk}", sv) for sk, sv in v.items()
+                  if sk not in _SKIP_META and isinstance(sv, (str, int, float, bool))]  # scalars only
                  if k in _NESTED and isinstance(v, dict) else [(k, v)])
         for path, val in items:
             text = _years_value(val, meta) if path == "years" else None
@@ -445,9 +448,10 @@ def conventions(meta: dict, lang: str | None = None) -> list[str]:
     """
     m = meta or {}
     out = _lines(m.get("conventions"), lang)
-    for k in _NESTED:
-        if isinstance(m.get(k), dict):
-            out += [ln for ln in _lines(m[k].get("conventions"), lang) if ln not in out]
+    if lang != "zh":  # the index's conventions are written in English; the Chinese methods section covers them
+        for k in _NESTED:
+            if isinstance(m.get(k), dict):
+                out += [ln for ln in _lines(m[k].get("conventions"), lang) if ln not in out]
     return out
 
 

@@ -704,9 +704,13 @@ def _public_cfg(cfg: dict) -> dict:
 
 def _fmt_csv(df: pd.DataFrame, path: Path) -> None:
     df = df.copy()
-    for c in df.columns:  # -0.0 + 0.0 == +0.0: no "-0" in the tables
+    for c in df.columns:
         if pd.api.types.is_float_dtype(df[c]):
-            df[c] = df[c] + 0.0
+            v = df[c]
+            if c in ("row", "year") and v.dropna().eq(v.dropna().round()).all():
+                df[c] = v.astype("Int64")  # whole numbers with gaps: 5, not 5.0
+            else:
+                df[c] = v + 0.0  # -0.0 + 0.0 == +0.0: no "-0" in the tables
     df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.15g")
 
 

@@ -98,7 +98,7 @@ def _constant_audit(X, pooled):
                 rows.append({"year": year, "variable": X.columns[j]})
     audit = pd.DataFrame([{**dict.fromkeys(AUDIT_COLUMNS, ""), "stage": "index", **r,
                            "action": "flagged",
-                           "reason": "constant indicator: normalised to 0, weight 0"} for r in rows],
+                           "reason": "constant indicator: normalised to 0 (weight 0 under entropy, CRITIC and CV)"} for r in rows],
                          columns=AUDIT_COLUMNS)
     return audit
 

@@ -273,7 +273,7 @@ def normalize(X, directions, method="minmax", pooled=True, shift=0.0):
         constant = {k: "year(s) " + ", ".join(v) for k, v in constant.items()}
     for name, where in constant.items():
         warnings.warn(f"indicator {name!r} is constant over {where}: normalised to 0"
-                      f"{' + shift' if shift else ''} and it will get weight 0; consider dropping it",
+                      f"{' + shift' if shift else ''} and entropy, CRITIC and CV give it weight 0 (equal or given weights do not); consider dropping it",
                       ConstantIndicatorWarning, stacklevel=2)
     if shift:
         Z += shift

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .errors import InputError, NqpfError
+from .errors import NqpfError
 
 __all__ = ["app", "main"]
 
@@ -333,60 +333,28 @@ def index_cmd(
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
 ):
     """Build the composite index: weights.csv, group_weights.csv, scores.csv, normalized.csv, audit.csv."""
-    from .io import read_panel
-    from .prepare import prepare
-    from .index import build_index
     from .report.atomic import atomic_output_dir
-    from .spec import load_spec
-    from .study import _fmt_csv, group_weights_table
-    import pandas as pd
+    from .study import _fmt_csv, build_from_data
 
     with _user_errors():
-        s = load_spec(spec)
-        # only the raw variables the spec uses are read: other columns or rows of a yearbook file
-        # (repeated tables, totals) cannot get in the way
-        panel = read_panel(data, layout=layout, sheet=sheet, regions=regions, region_col=region_col,
-                           year_col=year_col, variable_col=variable_col, value_col=value_col,
-                           variables=list(s.variables))
         period = _parse_years(years)
         if period is not None and len(period) != 2:
             raise NqpfError(f"--years expects FIRST,LAST, e.g. 2011,2023; got {years!r}")
-        excl = None
-        if exclude:
-            from . import regions as _regions
-
-            ids = set(panel.data["region"].astype(str))
-            excl = [e if e in ids else _regions.normalize(e, where="--exclude")
-                    for e in (x.strip() for x in exclude.split(",")) if e]
-        try:
-            prep = prepare(panel, s, drop_incomplete=drop_incomplete, years=period,
-                           exclude_regions=excl)  # carries the reader audit over
-        except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
-            if type(exc) is not InputError or str(data) in str(exc):
-                raise
-            raise InputError(f"{data}: {exc}") from None
         method, wkw = _weighting_options(weighting, given_weights, alpha)
-        ires = build_index(prep.indicators, s, weighting=method, pooled=not per_year, shift=shift, topsis=topsis,
-                           **wkw)
-        labels = getattr(panel, "region_label", {}) or {}
-
-        def lab(df):
-            df = df.reset_index() if "region" not in df.columns else df.copy()
-            if "region" in df.columns:
-                df["region"] = df["region"].map(lambda r: labels.get(r, r))
-            return df
-
-        # prepare() carries the reader's audit over; add the index stage's (e.g. constant indicators)
-        parts = [a for a in (prep.audit, getattr(ires, "audit", None)) if a is not None and len(a)]
-        audit = pd.concat(parts, ignore_index=True) if parts else prep.audit
+        built = build_from_data(
+            data, spec,
+            read=dict(layout=layout, sheet=sheet, regions=regions, region_col=region_col, year_col=year_col,
+                      variable_col=variable_col, value_col=value_col),
+            prepare_kw=dict(drop_incomplete=drop_incomplete, years=period),
+            index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, **wkw),
+            exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
+            where="--exclude")
+        s, ires, audit = built.spec, built.index, built.tables["audit"]
         with atomic_output_dir(out) as tmp:
             t = Path(tmp) / "tables"
             t.mkdir(parents=True, exist_ok=True)
-            _fmt_csv(ires.weights, t / "weights.csv")
-            _fmt_csv(group_weights_table(ires.weights, s), t / "group_weights.csv")  # within-group weights
-            _fmt_csv(lab(ires.scores), t / "scores.csv")
-            _fmt_csv(lab(ires.normalized), t / "normalized.csv")
-            _fmt_csv(lab(audit), t / "audit.csv")
+            for name in ("weights", "group_weights", "scores", "normalized", "audit"):
+                _fmt_csv(built.tables[name], t / f"{name}.csv")
         w = ires.weights.sort_values("weight", ascending=False)
         tb = Table(title=f"{weighting} weights ({s.name})")
         tb.add_column("indicator")

@@ -132,19 +132,11 @@ def _check_scores(Y, name="scores_wide") -> pd.DataFrame:
 
 
 def _weights_series(weights) -> pd.Series:
-    if isinstance(weights, pd.DataFrame):
-        if not {"indicator", "weight"} <= set(weights.columns):
-            raise InputError("weights: expected columns 'indicator, weight', got "
-                             f"{list(weights.columns)}")
-        if weights["indicator"].duplicated().any():
-            dup = list(weights.loc[weights["indicator"].duplicated(), "indicator"])
-            raise InputError(f"weights: indicator(s) listed twice: {dup}")
-        w = pd.Series(weights["weight"].to_numpy(float), index=weights["indicator"].astype(str))
-    elif isinstance(weights, Mapping | pd.Series):
-        w = pd.Series(dict(weights), dtype=float)
-        w.index = w.index.astype(str)
-    else:
-        raise InputError("weights: expected a DataFrame 'indicator, weight', a Series or a dict")
+    """Weights as a Series indicator → weight (the index step's reader), finite and non-negative."""
+    from .index.weights import _as_weight_series
+
+    w = _as_weight_series(weights)
+    w.index = w.index.astype(str)
     if not np.all(np.isfinite(w.to_numpy())) or (w < 0).any():
         raise InputError(f"weights: every weight must be finite and >= 0; got {w[~(w >= 0)].to_dict()}")
     return w

@@ -328,10 +328,7 @@ def analyze_scores(
             Y, local=ml, neighbours=neighbours, obstacles=obstacles, group_names=group_names,
             region_names=region_names, shortboard_level=shortboard_level,
         )
-        strat = relabel(strat)
-        if "partners" in strat.columns:
-            strat["partners"] = strat["partners"].map(lambda s: _relabel_list(s, labels))
-        tables["strategy"] = strat
+        tables["strategy"] = relabel(strat)  # partners are already named through region_names
     else:
         warnings.warn(f"the strategy table needs at least 3 years to judge trends; the panel has "
                       f"{Y.shape[1]}: disparity and Moran's I are computed, the strategy table is not",
@@ -392,13 +389,6 @@ def _conventions(alternative: str, lang: str) -> dict:
         "local_moran": "I_i on esda's scale; conditional permutation, two-sided pseudo p; "
                        "regions without neighbours are never clusters",
     }
-
-
-def _relabel_list(s, labels):
-    if not isinstance(s, str) or not s:
-        return s
-    inv = {str(k): v for k, v in labels.items()}
-    return "、".join(inv.get(p, p) for p in s.split("、")) if "、" in s else inv.get(s, s)
 
 
 def demo_results(*, lang: str = "zh", permutations: int = 999, seed: int = 12345,
@@ -562,6 +552,85 @@ def _validate_config(cfg: dict) -> None:
             raise InputError(f"config: [{sec}] {k} must be a list of years, e.g. [2011, 2023], got {v!r}")
 
 
+@dataclass
+class IndexBuild:
+    """Raw data → composite index, with every table labelled for output.
+
+    Attributes
+    ----------
+    panel, prepared, index, spec
+        The reader's :class:`~nqpf.io.Panel`, :func:`~nqpf.prepare.prepare`'s result, the
+        :class:`~nqpf.index.IndexResult` and the spec.
+    labels : dict
+        Region id → the name as the user wrote it.
+    tables : dict
+        ``weights, group_weights, scores, normalized, audit`` with the user's region names; the audit
+        holds the reader's, the preparation's and the index stage's rows.
+    """
+
+    panel: Any
+    prepared: Any
+    index: Any
+    spec: Any
+    labels: dict
+    tables: dict
+
+    def label(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` (region in a column or the index) with the user's region names."""
+        df = df.reset_index() if "region" not in df.columns else df.copy()
+        if "region" in df.columns:
+            df["region"] = df["region"].map(lambda r: self.labels.get(r, r))
+        return df
+
+
+def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw: Mapping | None = None,
+                    index_kw: Mapping | None = None, exclude_regions: Sequence | None = None,
+                    where: str = "exclude_regions", progress=None) -> IndexBuild:
+    """Read raw data, prepare the spec's indicators and build the index (``nqpf index`` and ``nqpf run``).
+
+    Only the spec's raw variables are read unless ``read`` names ``variables``. ``exclude_regions`` may
+    use any spelling of a province (or the ids of the data). Errors about the data's content name the
+    data file.
+    """
+    from . import index as nindex
+    from . import io as nio
+    from . import prepare as nprep
+    from . import regions as _regions
+    from .spec import load_spec
+
+    step = progress or (lambda s: None)
+    spec = load_spec(spec) if isinstance(spec, (str, os.PathLike)) else spec
+    read = dict(read or {})
+    read.setdefault("variables", list(spec.variables))
+    step("reading data")
+    panel = nio.read_panel(data_path, **read)
+    excl = None
+    if exclude_regions:
+        ids = set(panel.data["region"].astype(str))
+        excl = [e if str(e) in ids else _regions.normalize(e, where=where) for e in exclude_regions]
+    step("preparing indicators")
+    try:
+        prepared = nprep.prepare(panel, spec, exclude_regions=excl, **dict(prepare_kw or {}))
+    except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
+        if type(exc) is not InputError or str(data_path) in str(exc):
+            raise
+        raise InputError(f"{data_path}: {exc}") from None
+    step("building the index")
+    ires = nindex.build_index(prepared.indicators, spec, **dict(index_kw or {}))
+    b = IndexBuild(panel=panel, prepared=prepared, index=ires, spec=spec,
+                   labels=dict(getattr(panel, "region_label", {}) or {}), tables={})
+    parts = [a for a in (prepared.audit, getattr(ires, "audit", None)) if a is not None and len(a)]
+    audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
+    b.tables = {
+        "weights": ires.weights.copy(),
+        "group_weights": group_weights_table(ires.weights, spec),
+        "scores": b.label(ires.scores),
+        "normalized": b.label(ires.normalized),
+        "audit": b.label(audit),
+    }
+    return b
+
+
 def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progress=None) -> Results:
     """Run a whole study from a configuration (dict or TOML path).
 
@@ -571,16 +640,11 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     ``[spatial]`` (weights, island, permutations, seed, alternative, alpha), ``[output]`` (lang,
     formats, years).
     """
-    from . import index as nindex
-    from . import io as nio
-    from . import prepare as nprep
-    from . import spec as nspec
-    from . import diagnose
+    from . import diagnose, regions
 
     if not isinstance(cfg, dict):
         cfg = load_config(cfg)
     _validate_config(cfg)
-    step = progress or (lambda s: None)
     data = dict(cfg.get("data", {}))
     if "path" not in data:
         raise InputError("config: [data] needs 'path'")
@@ -589,38 +653,24 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     spec_ref = spec_cfg.get("path") and _cfg_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
     if not spec_ref:
         raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
-    step("reading data")
-    spec = nspec.load_spec(spec_ref)
-    data.setdefault("variables", list(spec.variables))
-    panel = nio.read_panel(data_path, **data)
     prep_cfg = dict(cfg.get("prepare", {}))
     excl = prep_cfg.pop("exclude_regions", None)
-    if excl:
-        from . import regions as _regions
-
-        ids = set(panel.data["region"].astype(str))
-        excl = [e if str(e) in ids else _regions.normalize(e, where="[prepare] exclude_regions") for e in excl]
-    step("preparing indicators")
-    prepared = nprep.prepare(panel, spec, exclude_regions=excl, **prep_cfg)
-    idx_cfg = dict(cfg.get("index", {}))
-    step("building the index")
-    ires = nindex.build_index(prepared.indicators, spec, **idx_cfg)
+    built = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep_cfg,
+                            index_kw=cfg.get("index", {}), exclude_regions=excl,
+                            where="[prepare] exclude_regions", progress=progress)
+    ires, spec = built.index, built.spec
     sp = dict(cfg.get("spatial", {}))
-    out = cfg.get("output", {})
-    lang = lang or out.get("lang", "zh")
+    lang = lang or cfg.get("output", {}).get("lang", "zh")
 
-    scores = ires.scores
-    Y = scores["score"].unstack("year")
-    label_map = getattr(panel, "region_label", {}) or {}
-    labels = {r: label_map.get(r, str(r)) for r in Y.index}
-    from . import regions
-
+    Y = ires.scores["score"].unstack("year")
+    labels = {r: built.labels.get(r, str(r)) for r in Y.index}
     codes = {r: r for r in Y.index if regions.is_province(str(r))}
     if len(codes) != len(Y.index):
         codes = {}
     weights = sp.pop("weights", CHINA_PROVINCES)
     if weights != CHINA_PROVINCES:
         weights = _cfg_path(cfg, weights)
+    step = progress or (lambda s: None)
     step("obstacle degrees")
     groups_map = _indicator_groups(spec)
     obst = diagnose.obstacles(ires.normalized, ires.weights, groups=groups_map)
@@ -634,23 +684,12 @@ def run_config(cfg: dict | str | os.PathLike, *, lang: str | None = None, progre
     )
     res.index = ires
     res.spec = spec
-
-    def lab(df):
-        df = df.reset_index() if "region" not in df.columns else df.copy()
-        if "region" in df.columns:  # regions dropped before the analysis keep the user's spelling too
-            df["region"] = df["region"].map(lambda r: labels.get(r, label_map.get(r, r)))
-        return df
-
-    res.tables["scores"] = lab(scores)
-    res.tables["weights"] = ires.weights.copy()
-    res.tables["group_weights"] = group_weights_table(ires.weights, spec)
-    res.tables["normalized"] = lab(ires.normalized)
-    res.tables["obstacles"] = lab(obst)
-    res.tables["obstacles_by_group"] = lab(by_group)  # summed over each dimension and criterion
-    parts = [a for a in (prepared.audit, getattr(ires, "audit", None), res.tables.get("audit"))
-             if a is not None and len(a)]
-    audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
-    res.tables["audit"] = lab(audit)
+    analysed_audit = res.tables.get("audit")
+    res.tables.update(built.tables)
+    res.tables["obstacles"] = built.label(obst)
+    res.tables["obstacles_by_group"] = built.label(by_group)  # summed over each dimension and criterion
+    if analysed_audit is not None and len(analysed_audit):
+        res.tables["audit"] = pd.concat([built.tables["audit"], analysed_audit], ignore_index=True)
     return res
 
 
@@ -678,15 +717,22 @@ def _group_names(spec) -> dict:
     return out
 
 
-def _shortboard_level(by_group: pd.DataFrame, min_groups: int = 4) -> int:
-    """Shortboards are named at the dimension level (2: criterion → dimension), the paper's unit of
-    diagnosis, unless that level has fewer than ``min_groups`` groups; then the shallowest level that
-    has enough, else the deepest (a two-dimension system would otherwise always name both)."""
-    counts = by_group.groupby("level")["path"].nunique().sort_index()
+def _diagnosis_level(counts: Mapping[int, int], min_groups: int) -> int:
+    """Depth (1 = criterion, 2 = dimension, …) at which groups are named in the diagnosis and profile.
+
+    The dimension level, the paper's unit of diagnosis, unless it has fewer than ``min_groups``
+    groups; then the shallowest level that has enough, else the deepest (a system of two dimensions
+    would otherwise always name both)."""
     if counts.get(2, 0) >= min_groups:
         return 2
-    enough = [int(lv) for lv, n in counts.items() if n >= min_groups]
-    return enough[0] if enough else int(counts.index.max())
+    enough = [lv for lv in sorted(counts) if counts[lv] >= min_groups]
+    return enough[0] if enough else max(counts)
+
+
+def _shortboard_level(by_group: pd.DataFrame, min_groups: int = 4) -> int:
+    """Level of the shortboards in the strategy table (see :func:`_diagnosis_level`)."""
+    counts = by_group.groupby("level")["path"].nunique()
+    return _diagnosis_level({int(k): int(v) for k, v in counts.items()}, min_groups)
 
 
 def _indicator_groups(spec) -> dict:
@@ -873,15 +919,15 @@ def _profile_frame(scores: pd.DataFrame, weights: pd.DataFrame, spec, lang: str,
 
     A sub-index is Σ w_j x'_j over the group's indicators, so its scale is the group's total weight; divided
     by that weight it becomes the weighted mean of the group's normalised values (0 = worst, 1 = best
-    region-year), comparable across groups and with the composite. One level is shown: the dimensions
-    (level 2) when there are at least ``min_groups`` of them, else the shallowest level that has enough.
+    region-year), comparable across groups and with the composite. One level is shown, chosen by
+    :func:`_diagnosis_level`.
     """
     gw = group_weights_table(weights, spec)
     gw = gw[gw["member_level"] != "indicator"].drop_duplicates("member")
     levels = list(spec.levels[:-1])
-    counts = {lv: int((gw["member_level"] == lv).sum()) for lv in levels}
-    chosen = next((lv for lv in levels[1:] + levels[:1] if counts.get(lv, 0) >= min_groups), levels[-1])
-    members = gw[gw["member_level"] == chosen]
+    depth = _diagnosis_level({d: int((gw["member_level"] == lv).sum()) for d, lv in enumerate(levels, 1)},
+                             min_groups)
+    members = gw[gw["member_level"] == levels[depth - 1]]
     out = scores.reset_index()[["region", "year", "score"]].copy()
     labels_ = getattr(spec, "group_labels", None) or {}
     names, cols = {}, []

@@ -1,5 +1,9 @@
 """Tests of nqpf.diagnose: obstacle degree, tiers, trends, spatial roles, partners, strategy table.
 
+The tables hold codes; sentences are checked through :func:`nqpf.diagnose.render_focus` and words
+through the catalogues (:mod:`nqpf.i18n`). The reproduction of nqpf 0.1's sentences is in
+``test_diagnose_render.py``.
+
 References: hand computations (written out below), scipy.stats.linregress, a brute-force search for
 Fisher-Jenks breaks, esda.Moran / esda.Moran_Local, the worked-example workbook of the entropy method
 (shared data), and the paper's own text and tables (Ran et al. 2025, Table 2 via
@@ -16,7 +20,9 @@ import pytest
 
 from nqpf import diagnose as dg
 from nqpf.datasets import load_ran2025_moran, load_ran2025_scores
+from nqpf.diagnose.strategy import _fill
 from nqpf.errors import InputError
+from nqpf.i18n import t as t_
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 WORKED = SHARED / "data" / "jjj_transport_entropy_topsis_worked_example.xlsx"
@@ -233,8 +239,11 @@ def test_tiers_natural_breaks_match_brute_force():
     t = dg.tiers(Yw, k=4)
     np.testing.assert_allclose(np.sort(t["upper"].unique()), _brute_jenks(y, 4), atol=1e-12)
     top = t.loc[t["score"].idxmax()]
-    assert (top["tier"], top["tier_zh"], top["class"]) == ("high", "高", 3)
-    assert t.loc[t["score"].idxmin(), "tier_zh"] == "低"
+    assert (top["tier"], top["class"]) == ("high", 3)
+    assert t.loc[t["score"].idxmin(), "tier"] == "low"
+    # codes only; the words are the catalogue's
+    assert not [c for c in t.columns if c.endswith(("_zh", "_en"))]
+    assert (t_("cat.tier.high", "zh"), t_("cat.tier.low", "zh")) == ("高", "低")
 
 
 def test_tiers_quantiles_and_labels_stable():
@@ -242,8 +251,8 @@ def test_tiers_quantiles_and_labels_stable():
                       index=list("abcdefgh"))
     t = dg.tiers(Yw, k=4, method="quantiles")
     assert (t.groupby(["year", "tier"]).size() == 2).all()
-    assert t.set_index(["year", "region"]).loc[(2019, "h"), "tier_zh"] == "高"
-    assert t.set_index(["year", "region"]).loc[(2020, "a"), "tier_zh"] == "高"
+    assert t.set_index(["year", "region"]).loc[(2019, "h"), "tier"] == "high"
+    assert t.set_index(["year", "region"]).loc[(2020, "a"), "tier"] == "high"
 
 
 def test_tiers_errors():
@@ -272,7 +281,7 @@ def test_paper_top_and_bottom_tiers(Y):
     # Paper: Gansu, Yunnan and Guizhou "始终" (always) relatively low → lowest tier every year
     allyears = dg.tiers(Y)
     low = allyears[allyears["region"].isin(["甘肃", "云南", "贵州"])]
-    assert (low["tier_zh"] == "低").all() and len(low) == 33
+    assert (low["tier"] == "low").all() and len(low) == 33
 
 
 def test_paper_beijing_about_five_times_west(Y):
@@ -336,7 +345,9 @@ def test_trend_direction_hand_cases():
     assert t.at["late_dip", "rel_change"] == pytest.approx(-0.02 / 1.356, abs=1e-12)
     assert t["direction"].to_dict() == {"mixed": "flat", "late_dip": "up", "fall": "down",
                                         "flat": "flat"}
-    assert t.at["fall", "direction_zh"] == "下行" and t.at["flat", "direction_en"] == "no clear direction"
+    assert t.at["fall", "direction"] == "down" and t_("cat.direction.down", "zh") == "下行"
+    assert t_("cat.direction.flat", "en") == "no clear direction"
+    assert not [c for c in t.columns if c.endswith(("_zh", "_en"))]
     with pytest.raises(InputError, match="net_tol"):
         dg.trends(Yw, net_tol=0)
 
@@ -556,6 +567,20 @@ def test_trend_rules_follow_the_direction():
     assert "资源型" in t3 and "政策手段过于单一" in t3 and "遏制下滑" in t3
 
 
+def _focus(st, Yw, lang, names=None, items=None, rules=None):
+    """render_focus of a strategy table with display names from dicts (id itself when absent)."""
+    names, items = names or {}, items or {}
+    return dg.render_focus(st, lang, region_name=lambda r: names.get(r, r),
+                           item_name=lambda x: items.get(x, x), first_year=int(Yw.columns[0]),
+                           last_year=int(Yw.columns[-1]), n_regions=len(Yw), rules=rules)
+
+
+def _with_focus(st, Yw, names_zh=None, names_en=None, items_zh=None, items_en=None, rules=None):
+    """The strategy table with the Chinese and English sentences beside it (as the writers do)."""
+    return st.assign(focus_zh=_focus(st, Yw, "zh", names_zh, items_zh, rules),
+                     focus_en=_focus(st, Yw, "en", names_en, items_en, rules))
+
+
 def test_rules_file_without_direction_column(tmp_path, Y):
     """A rules file written before the direction column still loads (direction read as *)."""
     cols = [c for c in dg.RULE_COLUMNS if c != "direction"]
@@ -563,7 +588,7 @@ def test_rules_file_without_direction_column(tmp_path, Y):
     old.write_text(",".join(cols) + "\nX1,trend,1,*,fluctuating,*,*,*,{region}：波动。,{region}: "
                    "fluctuating.\n", encoding="utf-8")
     assert (dg.load_rules(old)["direction"] == "*").all()
-    st = dg.strategy_table(Y, rules=old).set_index("region")
+    st = _with_focus(dg.strategy_table(Y, rules=old), Y, rules=old).set_index("region")
     assert st.at["北京", "focus_zh"] == "北京：波动。"
     # facts without a direction match only rules with * there: the "no clear direction" T5
     chosen = dg.match_rules({k: v for k, v in _facts(trend="fluctuating").items()
@@ -578,11 +603,22 @@ def test_no_multicore_sentence_when_role_unknown_and_not_high():
 
 def test_user_rules_and_bad_rules(tmp_path, Y):
     cols = ",".join(dg.RULE_COLUMNS)
-    ok = tmp_path / "r.csv"
-    ok.write_text(cols + "\nX1,local,1,*,*,*,*,*,*,{region}：{tier_zh}。,{region}: {tier_en}.\n",
-                  encoding="utf-8")
-    st = dg.strategy_table(Y, rules=ok).set_index("region")
-    assert st.at["北京", "focus_zh"] == "北京：高。" and st.at["甘肃", "focus_en"] == "甘肃: low."
+    # nqpf 0.1 spelling ({tier_zh} / {tier_en}) and the language-neutral one ({tier}) give the same
+    for zh, en in (("{tier_zh}", "{tier_en}"), ("{tier}", "{tier}")):
+        ok = tmp_path / "r.csv"
+        ok.write_text(cols + f"\nX1,local,1,*,*,*,*,*,*,{{region}}：{zh}。,{{region}}: {en}.\n",
+                      encoding="utf-8")
+        st = _with_focus(dg.strategy_table(Y, rules=ok), Y, rules=ok).set_index("region")
+        assert st.at["北京", "focus_zh"] == "北京：高。" and st.at["甘肃", "focus_en"] == "甘肃: low."
+        assert st.at["北京", "rules"] == "X1"
+    # a word in the language named, whatever the column
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text(cols + "\nX1,local,1,*,*,*,*,*,*,{tier}（{tier_en}）,{tier} ({tier_zh})\n",
+                     encoding="utf-8")
+    st = dg.strategy_table(Y, rules=mixed).set_index("region")
+    one = st.loc[["北京"]].reset_index()
+    assert _focus(one, Y, "zh", rules=mixed) == ["高（high）"]
+    assert _focus(one, Y, "en", rules=mixed) == ["high (高)"]
     bad = tmp_path / "bad.csv"
     bad.write_text(cols + "\nX1,local,1,*,*,*,*,*,*,{nope},x\n", encoding="utf-8")
     with pytest.raises(InputError, match="row 2, column template_zh.*nope"):
@@ -593,7 +629,9 @@ def test_user_rules_and_bad_rules(tmp_path, Y):
 
 def test_strategy_table_paper(Y, local):
     st = dg.strategy_table(Y, local=local, neighbours=NB)
+    assert list(st.columns) == list(dg.STRATEGY_COLUMNS)
     assert len(st) == 29 and st["region"].iloc[0] == "广东"  # ordered by the 2020 score
+    st = _with_focus(st, Y)
     tr = dg.trends(Y).set_index("region")
     for _, r in st.iterrows():
         # every sentence cites the numbers beside it
@@ -611,7 +649,7 @@ def test_strategy_table_paper(Y, local):
             assert r.direction == "up"
         if {"M1", "M2"} & set(rules):
             assert r.role == "growth_pole" and r.quadrant_last in ("HH", "HL")
-        for p in filter(None, r.partners.split("、")):
+        for p in filter(None, r.partners.split(";")):
             assert p in NB[r.region]
             assert p in r.focus_zh
     s = st.set_index("region")
@@ -626,16 +664,26 @@ def test_strategy_table_shortboards():
     X = _norm([[0.1, 0.9, 0.5], [0.6, 0.2, 0.9], [1.0, 1.0, 1.0]], ["A", "B", "C"], [2020],
               ["x1", "x2", "x3"])
     ob = dg.obstacles(X, {"x1": 0.5, "x2": 0.3, "x3": 0.2})
-    names = {"x1": ("教育", "education"), "x2": ("专利", "patents"), "x3": ("环保", "environment")}
-    st = dg.strategy_table(Yw, obstacles=ob, group_names=names, k=2, n_shortboards=2,
-                           trend_kw={"slope_tol": 0.01}).set_index("region")
-    # A: w(1-x') = (0.45, 0.03, 0.10) → education, environment
-    assert st.at["A", "shortboards"] == "教育、环保"
+    zh = {"x1": "教育", "x2": "专利", "x3": "环保"}
+    en = {"x1": "education", "x2": "patents", "x3": "environment"}
+    st = dg.strategy_table(Yw, obstacles=ob, k=2, n_shortboards=2,
+                           trend_kw={"slope_tol": 0.01})
+    st = _with_focus(st, Yw, items_zh=zh, items_en=en).set_index("region")
+    # A: w(1-x') = (0.45, 0.03, 0.10) → education, environment: ids in the table, names in the text
+    assert st.at["A", "shortboards"] == "x1;x3"
+    assert "补齐教育、环保等短板" in st.at["A", "focus_zh"]
     assert "education, environment" in st.at["A", "focus_en"]
     assert st.at["C", "shortboards"] == ""  # at the maximum everywhere: no shortboard
-    assert st.at["C", "role"] == "unknown"
-    only_scores = dg.strategy_table(Yw, k=2, lang="zh")
-    assert (only_scores["shortboards"] == "").all() and "focus_en" not in only_scores
+    assert st.at["C", "role"] == "unknown" and st.at["C", "role_first_year"] == ""
+    only_scores = dg.strategy_table(Yw, k=2)
+    assert (only_scores["shortboards"] == "").all() and (only_scores["partners"] == "").all()
+    # group paths at the level asked for, clipped to the deepest level of the table
+    groups = {"x1": ("人", "教育"), "x2": ("物", "专利"), "x3": ("物", "环保")}
+    by = dg.obstacles_by_group(dg.obstacles(X, {"x1": 0.5, "x2": 0.3, "x3": 0.2}), groups)
+    g = dg.strategy_table(Yw, obstacles=by, k=2, shortboard_level=5).set_index("region")
+    assert g.at["A", "shortboards"] == "人/教育;物/环保"
+    g1 = dg.strategy_table(Yw, obstacles=by, k=2, shortboard_level=1).set_index("region")
+    assert g1.at["A", "shortboards"] == "人;物"
 
 
 GAIN_WORDS_ZH = ("巩固提升势头", "巩固已有提升")
@@ -645,7 +693,7 @@ GAIN_WORDS_EN = ("sustain the gain", "gains last")
 def test_no_gain_sentence_for_falling_regions(Y, local):
     """On the paper's scores no region whose score fell (net change < 0, slope < 0) is told to
     sustain its gains, and only regions with an upward direction are."""
-    st = dg.strategy_table(Y, local=local, neighbours=NB)
+    st = _with_focus(dg.strategy_table(Y, local=local, neighbours=NB), Y)
     fell = st[(st["net_change"] < 0) & (st["slope"] < 0)]
     assert set(fell["region"]) >= {"北京", "江苏", "天津", "黑龙江", "吉林"}
     for _, r in st.iterrows():
@@ -661,7 +709,7 @@ def test_no_gain_sentence_for_falling_regions(Y, local):
 
 
 def test_path_wording_never_contradicts(Y, local):
-    st = dg.strategy_table(Y, local=local, neighbours=NB).set_index("region")
+    st = _with_focus(dg.strategy_table(Y, local=local, neighbours=NB), Y).set_index("region")
     gd = st.loc["广东"]
     # slope +2.0 %/yr while 2020 ended below 2010: worded with the peak and "but"/"although"
     assert "线性趋势年均+2.0%" in gd.focus_zh and "2019年达到峰值0.6845，但2020年的0.5530低于2010年的0.5641" in gd.focus_zh
@@ -687,28 +735,33 @@ def test_path_wording_never_contradicts(Y, local):
             assert col in st.columns
 
 
-def test_language_columns_and_report_convention(Y, local):
-    from nqpf.report._model import display_frame
+def test_codes_in_the_table_words_in_the_catalogue(Y, local):
+    """No language in the computed table; every code it can hold has a word in every catalogue;
+    names of partners come from the caller when rendering."""
+    from nqpf.i18n import LANGS, missing_keys
 
-    en_names = {"北京": ("北京", "Beijing"), "天津": ("天津", "Tianjin"), "河北": ("河北", "Hebei")}
-    st = dg.strategy_table(Y, local=local, neighbours=NB, region_names=en_names)
+    st = dg.strategy_table(Y, local=local, neighbours=NB)
+    assert not [c for c in st.columns if c.endswith(("_zh", "_en")) or c.startswith("focus")]
     s = st.set_index("region")
-    assert s.at["河北", "partners"] == "北京" and s.at["河北", "partners_en"] == "Beijing"
-    assert s.at["北京", "partners"] == "河北、天津" and s.at["北京", "partners_en"] == "Hebei, Tianjin"
-    for code, labels in (("tier", None), ("trend", dg.TREND_LABELS), ("role", dg.ROLE_LABELS),
-                         ("role_first_year", dg.ROLE_LABELS), ("role_last_year", dg.ROLE_LABELS),
-                         ("direction", dg.DIRECTION_LABELS)):
-        assert {f"{code}_zh", f"{code}_en"} <= set(st.columns)
-        if labels is not None:
-            for c, zh, en in zip(st[code], st[f"{code}_zh"], st[f"{code}_en"]):
-                assert (zh, en) == labels[c]
-    assert s.at["新疆", "role_last_year_en"] == "lagging cluster"
-    # the report shows x_en in place of x in English, x_zh in Chinese
-    en, _ = display_frame("strategy", st, "en")
-    zh, _ = display_frame("strategy", st, "zh")
-    assert list(en["tier"]) == list(st["tier_en"]) and list(zh["tier"]) == list(st["tier_zh"])
-    assert list(en["partners"]) == list(st["partners_en"]) and list(zh["partners"]) == list(st["partners"])
-    assert list(en["role"]) == list(st["role_en"]) and list(en["focus"]) == list(st["focus_en"])
+    assert s.at["河北", "partners"] == "北京" and s.at["北京", "partners"] == "河北;天津"
+    assert s.at["新疆", "role_last_year"] == "lagging_cluster"
+    assert t_("cat.role.lagging_cluster", "en") == "lagging cluster"
+    keys = [f"cat.tier.{c}" for codes in dg.TIER_CODES.values() for c in codes]
+    keys += [f"cat.trend.{c}" for c in dg.TREND_CODES]
+    keys += [f"cat.direction.{c}" for c in dg.DIRECTION_CODES]
+    keys += [f"cat.role.{c}" for c in dg.ROLE_CODES]
+    keys += ["strategy.list_sep", "strategy.sentence_sep"] + [
+        f"strategy.path.{k}" for k in ("head", "peak", "level", "up", "down", "ended_above",
+                                       "ended_below", "plain", "peak_level", "peak_against",
+                                       "peak_along")]
+    assert missing_keys(keys, LANGS) == []
+    for col, family in (("tier", "tier"), ("trend", "trend"), ("direction", "direction"),
+                        ("role", "role"), ("role_first_year", "role"), ("role_last_year", "role")):
+        assert missing_keys({f"cat.{family}.{c}" for c in st[col] if c}) == []
+    en_names = {"北京": "Beijing", "天津": "Tianjin", "河北": "Hebei"}
+    bj = st[st["region"] == "北京"]
+    assert "neighbours Hebei, Tianjin," in _focus(bj, Y, "en", names=en_names)[0]
+    assert "较低潜力地区河北、天津结对" in _focus(bj, Y, "zh")[0]
 
 
 def test_latin_names_in_chinese_sentences():
@@ -719,7 +772,7 @@ def test_latin_names_in_chinese_sentences():
     nb = {"Guangdong": ["Guangxi", "Hunan", "Jiangxi", "Fujian", "Hainan"], "Guangxi": ["Guangdong"],
           "Hunan": ["Guangdong"], "Jiangxi": ["Guangdong"], "Fujian": ["Guangdong"],
           "Hainan": ["Guangdong"]}
-    st = dg.strategy_table(Yw, neighbours=nb, k=2).set_index("region")
+    st = _with_focus(dg.strategy_table(Yw, neighbours=nb, k=2), Yw).set_index("region")
     gd = st.at["Guangdong", "focus_zh"]
     assert gd.startswith("Guangdong 2020年得分0.7000")
     assert "Guangdong 应发挥" in gd  # M5: 作为高潜力地区，{region}应发挥…
@@ -729,7 +782,11 @@ def test_latin_names_in_chinese_sentences():
     for text in st["focus_zh"]:
         assert not re.search(r"[A-Za-z][0-9\u4e00-\u9fff]|[\u4e00-\u9fff][A-Za-z]", text), text
     # Chinese names and numbers keep the Chinese typesetting (no spaces)
-    assert dg._fill_zh("{region}{last_year}年得分{score_last}，邻近的{partners}。",
-                       {"region": "广东", "last_year": "2020", "score_last": "0.5530",
-                        "partners": "广西、湖南"}) == "广东2020年得分0.5530，邻近的广西、湖南。"
-    assert dg._fill_zh("（{region}）、{partners}型", {"region": "Hebei", "partners": "HH"}) == "（Hebei）、HH 型"
+    assert _fill("{region}{last_year}年得分{score_last}，邻近的{partners}。",
+                 {"region": "广东", "last_year": "2020", "score_last": "0.5530",
+                  "partners": "广西、湖南"}) == "广东2020年得分0.5530，邻近的广西、湖南。"
+    assert _fill("（{region}）、{partners}型", {"region": "Hebei", "partners": "HH"}) == "（Hebei）、HH 型"
+    # English text, which has its own spaces, is left as it is
+    assert _fill("{region} scored {score_last}; neighbours {partners}.",
+                 {"region": "Hebei", "score_last": "0.1", "partners": "Beijing, Tianjin"}) == \
+        "Hebei scored 0.1; neighbours Beijing, Tianjin."

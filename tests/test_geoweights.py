@@ -1,4 +1,4 @@
-"""Administrative units (nqpf.regions._admin) and weights from their boundaries (nqpf.spatial.geoweights).
+"""Administrative units (nqpf.regions._admin) and weights from their boundaries (nqpf.spatial.weights).
 
 References: libpysal ``Queen``/``Rook.from_dataframe`` on the same polygons and ``KNN.from_array`` on the
 same points projected by geopandas; geopandas distances for tolerance and island links; esda ``Moran``
@@ -192,15 +192,15 @@ def test_bad_input():
 
 # ------------------------------------------------------------------------------------- resolve_weights
 def test_resolve_weights_aligns_to_data_ids():
-    from nqpf.study import resolve_weights
+    from nqpf.spatial import resolve_weights
 
     ids = ["苏州", "南京", "无锡", "常州", "镇江", "扬州", "泰州", "南通", "盐城", "淮安", "宿迁", "徐州", "连云港"]
-    w = resolve_weights("queen", ids)
+    w = resolve_weights("queen", ids).w
     assert w.id_order == ids
     direct = weights_from_boundaries(JIANGSU_NAMES)
     short = {n: n[:-1] for n in JIANGSU_NAMES}
     assert _sets(w) == {short[k]: {short[j] for j in v} for k, v in _sets(direct).items()}
-    wk = resolve_weights("knn:4", ids)
+    wk = resolve_weights("knn:4", ids).w
     assert all(len(v) == 4 for v in wk.neighbors.values())
     with pytest.raises(UnknownRegionError, match="Gotham"):
         resolve_weights("queen", ids[:-1] + ["Gotham"])

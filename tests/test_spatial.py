@@ -164,13 +164,13 @@ def test_seed_reproducible_and_seed_matters():
 
 
 def test_permutation_chunking_does_not_change_results(monkeypatch):
-    import nqpf.spatial.autocorrelation as ac
+    import nqpf.spatial._inference as inf
 
     w = lat2W(6, 6)
     Y = _panel(w, T=3, seed=9)
     a = moran_global(Y, w, permutations=99, seed=1)
     la = moran_local(Y, w, permutations=99, seed=1)
-    monkeypatch.setattr(ac, "_CHUNK_ELEMENTS", 500)  # forces many small chunks
+    monkeypatch.setattr(inf, "CHUNK_ELEMENTS", 500)  # forces many small chunks
     pd.testing.assert_frame_equal(a, moran_global(Y, w, permutations=99, seed=1))
     pd.testing.assert_frame_equal(la, moran_local(Y, w, permutations=99, seed=1))
 
@@ -444,13 +444,13 @@ def test_moran_local_unequal_weights_exact_enumeration():
 
 @pytest.mark.parametrize("wname", ["lattice", "knn", "island"])
 def test_moran_local_fast_path_equals_general_path(wname, monkeypatch):
-    import nqpf.spatial.autocorrelation as ac
+    import nqpf.spatial._inference as inf
 
     w = WEIGHTS[wname]()
     Y = _panel(w, T=3, seed=13)
     R = 499
     fast = moran_local(Y, w, permutations=R, seed=2)
-    monkeypatch.setattr(ac, "_row_constant", lambda O: (False, None))  # force the sparse path
+    monkeypatch.setattr(inf, "_row_constant", lambda O: (False, None))  # force the sparse path
     general = moran_local(Y, w, permutations=R, seed=2)
     pd.testing.assert_frame_equal(fast.drop(columns=["p_sim", "cluster"]), general.drop(columns=["p_sim", "cluster"]))
     # same draws, two algorithms: equal counts except where a draw ties the observed lag up to

@@ -92,7 +92,7 @@ def _parse_years(years: Optional[str]) -> Optional[List[int]]:
 
 
 def _parse_formats(formats: Optional[str]):
-    from .study import DEFAULT_FORMATS
+    from .config import DEFAULT_FORMATS
 
     if not formats:
         return DEFAULT_FORMATS
@@ -125,24 +125,6 @@ def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     return weighting, {}
 
 
-def _misprints(lang: str) -> str:
-    """The Table 2 misprints found while reproducing Table 3, in words."""
-    import json
-
-    from . import datasets, regions
-
-    conv = json.loads(datasets.data_path("table3_conventions.json").read_text(encoding="utf-8"))
-    out = []
-    for code, years in conv.get("score_corrections", {}).items():
-        for y, v in years.items():
-            if lang == "zh":
-                out.append(f"表2中{regions.name(code)}{y}年印为 {v['printed']},表3按 {v['corrected']} 计算")
-            else:
-                out.append(f"Table 2 prints {regions.name(code, 'en')} {y} as {v['printed']}; "
-                           f"Table 3 was computed with {v['corrected']}")
-    return ";".join(out) if lang == "zh" else "; ".join(out)
-
-
 def _locations(audit) -> dict:
     """(region, year) → 'file, sheet, row N, column C' of the cells the reader recorded as missing."""
     out = {}
@@ -165,50 +147,50 @@ def _locations(audit) -> dict:
 
 
 def _check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise NqpfError(f"--lang must be zh or en, got {lang!r}")
-    return lang
+    from .i18n import check_lang
+
+    try:
+        return check_lang(lang)
+    except NqpfError as exc:
+        raise NqpfError(f"--lang: {exc}") from None
 
 
 def _check_alt(alternative: str) -> str:
-    if alternative not in ("greater", "less", "two-sided"):
-        raise NqpfError(f"--alternative must be greater, less or two-sided, got {alternative!r}")
-    return alternative
+    from .spatial import check_alternative
+
+    try:
+        return check_alternative(alternative)
+    except NqpfError as exc:
+        raise NqpfError(f"--alternative: {exc}") from None
 
 
-def _summary(res, out: Path, written) -> None:
-    lang = res.lang
-    mg = res.tables["moran_global"]
-    disp = res.tables["disparity"]
+def _summary(res, out: Path, written, lang: str) -> None:
+    """Global Moran's I and disparity per year, the Table 3 comparison, the files written: in ``lang``."""
     from rich import box
 
-    t = Table(title=("全局莫兰指数与区域差异" if lang == "zh" else "Global Moran's I and disparity"),
-              box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    heads = ("年份", "I", "z", "p", "p置换", "泰尔", "σ", "CV") if lang == "zh" \
-        else ("year", "I", "z_rand", "p_rand", "p_sim", "Theil", "sigma", "CV")
-    for h in heads:
-        t.add_column(h, justify="right", no_wrap=True, min_width=5)
-    d = disp.set_index("year")
+    from .i18n import t
+
+    mg = res.table("moran_global")
+    d = res.table("disparity").set_index("year")
+    tb = Table(title=t("cli.summary_title", lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for key in ("year", "I", "z_rand", "p_rand", "p_sim", "theil", "sigma", "cv"):
+        tb.add_column(t(f"cli.col.{key}", lang), justify="right", no_wrap=True, min_width=5)
     for _, r in mg.iterrows():
         y = int(r["year"])
-        t.add_row(str(y), f"{r['I']:.3f}", f"{r['z_rand']:.3f}", f"{r['p_rand']:.3f}", f"{r['p_sim']:.3f}",
-                  f"{d.loc[y, 'theil']:.4f}", f"{d.loc[y, 'sigma']:.4f}", f"{d.loc[y, 'cv']:.4f}")
-    console.print(t)
-    comp = res.tables.get("table3_comparison")
-    if comp is not None:
+        tb.add_row(str(y), f"{r['I']:.3f}", f"{r['z_rand']:.3f}", f"{r['p_rand']:.3f}", f"{r['p_sim']:.3f}",
+                   f"{d.loc[y, 'theil']:.4f}", f"{d.loc[y, 'sigma']:.4f}", f"{d.loc[y, 'cv']:.4f}")
+    console.print(tb)
+    if "table3_comparison" in res:
+        comp = res.table("table3_comparison")
         ok = comp[comp["reproduced"]]["year"].tolist()
         no = comp[~comp["reproduced"]]["year"].tolist()
-        slips = _misprints(lang)
-        if lang == "zh":
-            console.print(f"复现论文表3(I、p 三位小数一致,z 在表2四舍五入误差内)的年份:{ok or '无'};"
-                          f"未复现:{no or '无'}" + (f"({slips})" if no and slips else "") + "。详见 docs/table3.md。")
-        else:
-            console.print(f"Table 3 of the paper reproduced (I and p to 3 decimals, z within Table 2's rounding) "
-                          f"for {ok or 'no year'}; not for {no or 'none'}" + (f" ({slips})" if no and slips else "")
-                          + ". See docs/table3.md.")
+        notes = res["table3_comparison"].columns[-1].render(comp[comp["note"] == "misprint"], lang, res)
+        none = t("word.none", lang)
+        slips = ("；" if lang == "zh" else "; ").join(notes)
+        console.print(escape(t("cli.table3", lang, ok=ok or none, no=no or none)
+                             + (t("cli.paren", lang, text=slips) if no and slips else "") + t("cli.see_table3", lang)))
     n = sum(len(v) for v in written.values())
-    console.print(("已写入 " if lang == "zh" else "Wrote ") + f"{n} " + ("个文件到 " if lang == "zh" else "files to ")
-                  + f"[bold]{out}[/]")
+    console.print(escape(t("cli.wrote", lang, n=n, out=out)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -227,18 +209,19 @@ def demo(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ):
     """The paper's analysis on its bundled scores (Table 2): disparity, Moran's I, quadrants, strategy."""
-    from .study import demo_results, write_outputs
+    from .outputs import write
+    from .pipeline import demo as demo_results
 
     with _user_errors():
         _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
         with _progress(16, quiet) as step:
-            res = demo_results(lang=lang, permutations=permutations, seed=seed, alternative=alternative,
-                               island=island, progress=step)
-            written = write_outputs(res, out, formats=fmts, years=yrs, progress=step)
+            res = demo_results(permutations=permutations, seed=seed, alternative=alternative,
+                               island=island, figure_years=yrs, progress=step)
+            written = write(res, out, lang=lang, formats=fmts, progress=step)
         if not quiet:
-            _summary(res, out, written)
+            _summary(res, out, written, lang)
 
 
 @app.command()
@@ -265,7 +248,10 @@ def analyze(
 ):
     """The same analysis as demo for any panel of scores you already have."""
     from .io import read_scores
-    from .study import CHINA_PROVINCES, analyze_scores, write_outputs
+    from .outputs import write
+    from .pipeline import CHINA_PROVINCES
+    from .pipeline import analyze as analyze_scores
+    from .spatial import parse_weights_spec
 
     with _user_errors():
         _check_lang(lang)
@@ -274,22 +260,22 @@ def analyze(
         china = weights == CHINA_PROVINCES
         sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
                          regions="china" if china else "auto")
-        boundary = weights.strip().lower().split(":")[0] in ("queen", "rook", "knn")
-        if not china and not boundary and not Path(weights).exists():
+        try:
+            parse_weights_spec(weights)
+            spelling = True
+        except NqpfError:
+            spelling = False
+        if not spelling and not Path(weights).exists():
             raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file, china-provinces, "
                             "queen, rook or knn:K)")
         with _progress(14, quiet) as step:
             res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
-                                 seed=seed, alternative=alternative, island=island, lang=lang,
+                                 seed=seed, alternative=alternative, island=island, figure_years=yrs,
                                  drop_missing=drop_missing, progress=step, cell_locations=_locations(sc.audit),
-                                 meta={"source": scores.name, "title": scores.stem})
-            if sc.audit is not None and len(sc.audit):
-                import pandas as pd
-
-                res.tables["audit"] = pd.concat([sc.audit, res.tables.get("audit")], ignore_index=True)
-            written = write_outputs(res, out, formats=fmts, years=yrs, progress=step)
+                                 audit=sc.audit, params={"source": scores.name, "title": scores.stem})
+            written = write(res, out, lang=lang, formats=fmts, progress=step)
         if not quiet:
-            _summary(res, out, written)
+            _summary(res, out, written, lang)
 
 
 @app.command()
@@ -333,8 +319,8 @@ def index_cmd(
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
 ):
     """Build the composite index: weights.csv, group_weights.csv, scores.csv, normalized.csv, audit.csv."""
-    from .report.atomic import atomic_output_dir
-    from .study import _fmt_csv, build_from_data
+    from .outputs import write_tables
+    from .pipeline import build_from_data
 
     with _user_errors():
         period = _parse_years(years)
@@ -349,12 +335,8 @@ def index_cmd(
             index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, **wkw),
             exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
             where="--exclude")
-        s, ires, audit = built.spec, built.index, built.tables["audit"]
-        with atomic_output_dir(out) as tmp:
-            t = Path(tmp) / "tables"
-            t.mkdir(parents=True, exist_ok=True)
-            for name in ("weights", "group_weights", "scores", "normalized", "audit"):
-                _fmt_csv(built.tables[name], t / f"{name}.csv")
+        s, ires, audit = built.spec, built.index, built.audit
+        write_tables(built.items(), built.region_index(), out)
         w = ires.weights.sort_values("weight", ascending=False)
         tb = Table(title=f"{weighting} weights ({s.name})")
         tb.add_column("indicator")
@@ -375,20 +357,22 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
-    from .study import load_config, run_config, write_outputs
+    from .config import load_config, validate_config
+    from .outputs import write
+    from .pipeline import run_config
 
     with _user_errors():
         cfg = load_config(config)
+        validate_config(cfg)
         o = cfg.get("output", {})
-        if lang:
-            _check_lang(lang)
+        lang = _check_lang(lang or o.get("lang", "zh"))
         yrs = _parse_years(years) or o.get("years")
         fmts = _parse_formats(formats) if formats else tuple(o.get("formats", ())) or None
         with _progress(22, quiet) as step:
-            res = run_config(cfg, lang=lang, progress=step)
-            written = write_outputs(res, out, formats=fmts or _parse_formats(None), years=yrs, progress=step)
+            res = run_config(cfg, progress=step, figure_years=yrs)
+            written = write(res, out, lang=lang, formats=fmts or _parse_formats(None), progress=step)
         if not quiet:
-            _summary(res, out, written)
+            _summary(res, out, written, lang)
 
 
 @spec_app.command("list")

@@ -71,6 +71,9 @@ class Column:
         of ``cat.<family>.<code>`` in brackets (``泰尔指数 T[东部]``).
     unit : str, optional
         Unit of the values (a catalogue key ``unit.<unit>`` when shown).
+    names : mapping, optional
+        Header per language for columns named by the user's data (an indicator's or a sub-index's
+        name from the indicator system), used instead of the catalogue.
     render : callable, optional
         For ``rendered`` columns: ``render(data, lang, results) -> sequence of str``; the column is
         added when writing the workbook and the reports and never appears in the CSV.
@@ -82,6 +85,7 @@ class Column:
     label: str | None = None
     qualifier: tuple = ()
     unit: str | None = None
+    names: Mapping[str, str] | None = field(default=None, compare=False)
     render: Callable | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
@@ -103,6 +107,8 @@ class Column:
         """The column's header in ``lang``."""
         from .i18n import t
 
+        if self.names:
+            return str(self.names.get(lang) or next(iter(self.names.values())))
         text = t(self.label_key, lang)
         if self.qualifier:
             fam, *vals = self.qualifier
@@ -145,7 +151,9 @@ class Table:
         ``(index, columns, values)``: the reports and workbook show the table pivoted (the paper's
         Table 2 layout: regions × years); the CSV keeps the long data.
     report : bool
-        Whether the table appears in the HTML / Word reports (it is always in the CSV and workbook).
+        Whether the table appears in the HTML / Word reports (it is always in the workbook).
+    csv : bool
+        Whether the table is written as ``tables/<key>.csv`` (a view of another table is not).
     """
 
     key: str
@@ -159,6 +167,7 @@ class Table:
     significant: str | None = None
     wide: tuple | None = None
     report: bool = True
+    csv: bool = True
 
     def __post_init__(self):
         names = [c.name for c in self.columns if c.kind != "rendered"]
@@ -353,6 +362,12 @@ class Results:
         p = dict(self.params)
         p.update(params or {})
         return replace(self, items=new, params=p)
+
+    def write(self, out_dir, *, lang: str = "zh", formats=None, progress=None):
+        """Write every table, figure and report into ``out_dir`` (see :func:`nqpf.outputs.write`)."""
+        from .outputs import DEFAULT_FORMATS, write
+
+        return write(self, out_dir, lang=lang, formats=formats or DEFAULT_FORMATS, progress=progress)
 
     def section_items(self, section: str) -> list[Item]:
         """Items of a report section, in their order."""

@@ -26,7 +26,9 @@ from ._names import (
     OCR_CONFUSABLES,
     AggregateRegionError,
     Match,
+    GROUP_CODES,
     group,
+    group_code,
     is_aggregate,
     is_province,
     name,
@@ -38,7 +40,7 @@ from ._names import (
 
 __all__ = [
     "PROVINCES", "ALL_CODES", "MAINLAND", "GROUPS",
-    "normalize", "normalize_many", "resolve", "Match", "name", "group", "is_province", "is_aggregate",
+    "normalize", "normalize_many", "resolve", "Match", "name", "group", "group_code", "GROUP_CODES", "is_province", "is_aggregate",
     "spellings", "AggregateRegionError", "OCR_CONFUSABLES",
     "ISLAND_RULES", "neighbours", "contiguity", "contiguity_from_geometry", "boundary_path",
     "maritime_path", "cnmaps_root", "read_boundaries",

@@ -428,6 +428,16 @@ def group(code, lang: str = "zh") -> str:
     return GROUPS.get(g, "") if lang == "en" else g
 
 
+#: NBS four-region group codes (language-free; words in the catalogues as ``cat.group.<code>``).
+GROUP_CODES = {"东部": "east", "中部": "central", "西部": "west", "东北": "northeast"}
+
+
+def group_code(code) -> str:
+    """NBS four-region group code of a province: ``east``, ``central``, ``west`` or ``northeast``
+    (``""`` for Hong Kong, Macao and Taiwan)."""
+    return GROUP_CODES.get(str(_BY_CODE.at[normalize(code), "group"]), "")
+
+
 def is_province(name) -> bool:
     """True if ``name`` normalises to a provincial-level unit (aggregates and unknown names: False)."""
     try:

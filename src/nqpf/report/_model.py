@@ -1,7 +1,7 @@
 """The report as a list of blocks, shared by the HTML and Word writers (and the workbook's tables).
 
 One function, :func:`build_document`, decides what the report says and in which order; the writers
-only render blocks. Tables are prepared once (:func:`prepare_tables`) so the workbook, the HTML and the
+only render blocks. Tables are localised once (:func:`nqpf.outputs.localized`) so the workbook, the HTML and the
 Word file show the same numbers.
 """
 from __future__ import annotations
@@ -16,27 +16,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ._labels import tr
+from ..i18n import t as tr
 
 __all__ = [
-    "TABLE_ORDER", "LONG_TABLES", "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock",
-    "prepare_tables", "column_kind", "format_value", "header", "build_document", "figure_order",
-    "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle",
-    "display_frame", "param", "is_code_column", "DISPLAY_COLUMNS", "localize_frame", "code_label",
-    "figure_section",
+    "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock", "format_value", "build_document",
+    "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle", "param",
+    "section_number",
 ]
 
-#: Order of the table sheets in the workbook (keys of ``Results.tables`` plus ``subindices``).
-TABLE_ORDER = ("scores", "subindices", "weights", "group_weights", "disparity", "dagum_gini", "moran_global", "table3_comparison", "moran_local",
-               "quadrant_transitions", "strategy", "obstacles", "normalized", "audit")
-#: Tables shown folded in HTML and truncated / summarised in Word.
-LONG_TABLES = ("subindices", "moran_local", "normalized", "audit")
 #: File name of the workbook the long-table notes point to.
 BOOK_NAME = "results.xlsx"
-
-_KNOWN = {"scores", "weights", "normalized", "disparity", "moran_global", "moran_local",
-          "quadrant_transitions", "strategy", "obstacles", "audit", "table3_comparison", "dagum_gini",
-          "group_weights"}
 
 
 # ----------------------------------------------------------------------------------------- blocks
@@ -67,9 +56,15 @@ class TableBlock:
     key: str
     number: int
     caption: str
-    df: pd.DataFrame     # prepared table, original column names
+    loc: object          # nqpf.outputs.Localized: the columns shown, in the report's language
     long: bool = False
     sheet: str = ""      # workbook sheet holding the full table (for notes)
+    omitted: int = 0     # columns left out (they are in the workbook)
+    significant: object = None   # boolean mask of significant rows (long tables list only these)
+
+    @property
+    def df(self) -> pd.DataFrame:
+        return self.loc.frame
 
 
 @dataclass
@@ -101,23 +96,6 @@ def split_markup(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def column_kind(name, s: pd.Series) -> str:
-    """``"int"``, ``"p"`` (p-value, 3 decimals), ``"float"`` (4 decimals) or ``"text"``."""
-    if pd.api.types.is_bool_dtype(s):
-        return "bool"
-    lname = str(name).lower()
-    numeric = pd.api.types.is_numeric_dtype(s)
-    if not numeric:
-        return "text"
-    if lname == "p" or lname.startswith("p_") or lname.endswith("_p") or lname == "p_value":
-        return "p"
-    if pd.api.types.is_integer_dtype(s) or lname in ("year", "n", "n_islands", "rank", "row", "count"):
-        vals = s.dropna().to_numpy(dtype=float)
-        if np.all(np.isfinite(vals)) and np.all(vals == np.round(vals)):
-            return "int"
-    return "float"
-
-
 def _missing(v) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
@@ -142,202 +120,8 @@ def format_value(v, kind: str, lang: str = "en") -> str:
     return str(v)
 
 
-_GROUPED = re.compile(r"^(.+)\[(.+)\]$")
-
-
-def header(col, lang: str, columns=(), code_ids: bool = True) -> str:
-    """Column header in ``lang``: years stay numbers, known names get labels.
-
-    ``region`` is headed as a code when the table also has ``region_name``; ``theil_T[East]``
-    becomes the label of ``theil_T`` followed by the label of ``East`` in brackets.
-    """
-    if isinstance(col, int | np.integer):
-        return str(int(col))
-    col = str(col)
-    if col == "region" and "region_name" in columns:
-        return tr("code", lang) if code_ids else tr("region_id", lang)
-    if col == "region_name":
-        return tr("region", lang)
-    m = _GROUPED.match(col)
-    if m:
-        inner = ",".join(tr(part.strip(), lang) for part in m.group(2).split(","))
-        return f"{tr(m.group(1), lang)}[{inner}]"
-    m = re.match(r"^(.+)_(zh|en)$", col)
-    if m and tr(m.group(1), lang) != m.group(1):
-        which = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}[m.group(2)]
-        return (f"{tr(m.group(1), lang)}（{which[0]}）" if lang == "zh"
-                else f"{tr(m.group(1), lang)} ({which[1]})")
-    return tr(col, lang)
-
-
-def is_code_column(s: pd.Series) -> bool:
-    """Whether a region column holds GB/T 2260 codes (six digits)."""
-    return bool(len(s)) and all(re.fullmatch(r"\d{6}", str(v)) for v in s)
-
-
-# ----------------------------------------------------------------------------------------- tables
-def _region_namer(lang: str):
-    try:
-        from ..regions import name as region_name  # type: ignore[attr-defined]
-    except Exception:
-        return None
-    style = "short" if lang == "zh" else "en"
-
-    def namer(code):
-        try:
-            out = region_name(str(code), style=style)
-        except Exception:
-            return None
-        return out if isinstance(out, str) and out else None
-    return namer
-
-
-def _add_region_names(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    if "region" not in df.columns or "region_name" in df.columns:
-        return df
-    namer = _region_namer(lang)
-    if namer is None:
-        return df
-    names = [namer(c) for c in df["region"]]
-    if not any(names) or all(n == str(c) for n, c in zip(names, df["region"])):
-        return df     # no names known, or the ids already are the names of this language
-    df = df.copy()
-    df.insert(df.columns.get_loc("region") + 1, "region_name",
-              [n if n else str(c) for n, c in zip(names, df["region"])])
-    return df
-
-
-def _flat(key: str, df) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise InputError(f"table {key!r} must be a pandas DataFrame, not {type(df).__name__}")
-    if any(n is not None for n in df.index.names):
-        df = df.reset_index()
-    else:
-        df = df.reset_index(drop=True)
-    return df
-
-
-def prepare_tables(tables: dict, lang: str) -> dict[str, pd.DataFrame]:
-    """Tables in workbook order, flat (no index), with region names added where resolvable.
-
-    ``scores`` becomes the region × year matrix of the composite score (the paper's Table 2 layout);
-    when the long scores table has sub-index columns it is kept as ``subindices``.
-    """
-    out: dict[str, pd.DataFrame] = {}
-    tables = dict(tables or {})
-    unknown = sorted(set(tables) - _KNOWN)
-    for key in TABLE_ORDER:
-        if key == "subindices" or key not in tables or tables[key] is None:
-            continue
-        df = _flat(key, tables[key])
-        if key == "scores":
-            if {"region", "year", "score"} <= set(df.columns):
-                wide = df.pivot(index="region", columns="year", values="score")
-                wide.columns = [int(c) for c in wide.columns]
-                wide = wide.reset_index()
-                wide.columns.name = None
-                out["scores"] = _add_region_names(wide, lang)
-                extra = [c for c in df.columns if c not in ("region", "year", "score", "region_name")]
-                if extra:
-                    long = df.sort_values(["region", "year"], kind="mergesort").reset_index(drop=True)
-                    out["subindices"] = _add_region_names(long, lang)
-                continue
-            if "region" not in df.columns:
-                df = df.rename(columns={df.columns[0]: "region"})
-            df.columns = [int(c) if isinstance(c, str) and c.isdigit() else c for c in df.columns]
-        out[key] = _add_region_names(df, lang)
-    for key in unknown:  # tables this module has no wording for still reach the workbook
-        if tables[key] is not None:
-            out[key] = _add_region_names(_flat(key, tables[key]), lang)
-    return out
-
-
-#: Columns shown in HTML / Word for wide tables (the workbook has every column).
-DISPLAY_COLUMNS = {
-    "disparity": ["year", "theil", "sigma", "cv", "gini"],
-    "moran_global": ["year", "I", "EI", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim", "n_islands"],
-    "strategy": ["region", "region_name", "tier", "trend", "role", "shortboards", "partners", "focus"],
-    "dagum_gini": ["year", "G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share"],
-    "table3_comparison": ["year", "I_paper", "I", "z_paper", "z_rand", "p_paper", "p_rand", "reproduced", "note"],
-}
-
-
-#: Columns whose values are category codes with bilingual labels.
-_CODED = {"quadrant", "cluster", "quadrant_first", "quadrant_last", "cluster_first", "cluster_last",
-          "role", "role_first_year", "role_last_year", "tier", "trend", "group"}
-
-
-def code_label(code: str, lang: str) -> str:
-    """Words for a category code (``high``, ``fluctuating``, ``growth_pole``, ``HH`` ...) in ``lang``.
-
-    Looks up ``cat.<code>`` (tiers, trend types, spatial roles), then the code itself (quadrants,
-    region groups); an unknown code is returned unchanged.
-    """
-    t = tr(f"cat.{code}", lang)
-    if t != f"cat.{code}":
-        return t
-    return tr(code, lang)
-
-
-def localize_frame(df: pd.DataFrame, lang: str, key: str = "") -> pd.DataFrame:
-    """The columns of ``df`` in the report's language.
-
-    Of a set ``x`` / ``x_zh`` / ``x_en`` only the column of ``lang`` is kept, under the name ``x``
-    (``x`` itself when no column of ``lang`` exists; the other language's column is dropped). Values of
-    category columns (tiers, trend types, roles, quadrants ...) are turned into words of ``lang``;
-    in Chinese, booleans become 是 / 否.
-    """
-    df = df.copy()
-    cols = [str(c) for c in df.columns]
-    other = "en" if lang == "zh" else "zh"
-    rename, drop = {}, set()
-    for c in cols:
-        m = re.fullmatch(r"(.+)_(zh|en)", c)
-        if not m:
-            continue
-        base, suf = m.group(1), m.group(2)
-        if suf == other:
-            if base in cols or f"{base}_{lang}" in cols:
-                drop.add(c)
-            else:   # only the other language exists: keep it, it is all there is
-                continue
-        else:
-            rename[c] = base
-            if base in cols:
-                drop.add(base)
-    df = df.drop(columns=[c for c in df.columns if str(c) in drop]).rename(columns=rename)
-    for c in df.columns:
-        s = df[c]
-        if str(c) in _CODED and not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-            df[c] = [v if _missing(v) or not isinstance(v, str) or not v else code_label(v, lang) for v in s]
-        elif lang == "zh" and (pd.api.types.is_bool_dtype(s) or
-                               (len(s) and all(isinstance(v, bool | np.bool_) or _missing(v) for v in s)
-                                and any(isinstance(v, bool | np.bool_) for v in s))):
-            df[c] = [v if _missing(v) else tr("word.yes" if bool(v) else "word.no", lang) for v in s]
-    return df
-
-
-def display_frame(key: str, df: pd.DataFrame, lang: str = "zh") -> tuple[pd.DataFrame, int]:
-    """Table as shown in HTML / Word and the number of columns left out (they are in the workbook).
-
-    The columns are those of :func:`localize_frame`; the region code is dropped when names are present;
-    wide tables show :data:`DISPLAY_COLUMNS`.
-    """
-    df = localize_frame(df, lang, key)
-    if "region_name" in df.columns and "region" in df.columns:
-        df = df.drop(columns="region")
-    n0 = df.shape[1]
-    want = DISPLAY_COLUMNS.get(key)
-    if want:
-        keep = [c for c in df.columns if str(c) in want]
-        keep.sort(key=lambda c: want.index(str(c)))
-        if len(keep) >= 2:
-            df = df[keep]
-    return df, n0 - df.shape[1]
-
-
 # ----------------------------------------------------------------------------------------- meta
-_SKIP_META = {"title", "conventions", "lang", "created"}
+_SKIP_META = {"title", "conventions", "lang", "created", "list_separator"}
 
 
 def _meta_value(v, lang: str) -> str:
@@ -414,44 +198,21 @@ def meta_rows(meta: dict, lang: str, max_len: int | None = None) -> list[tuple[s
     return rows
 
 
-def _conv_key(k, lang: str | None) -> str:
-    if lang is None:
-        return str(k)
-    for cand in (f"conv.{k}", str(k)):
-        t = tr(cand, lang)
-        if t != cand:
-            return t
-    return str(k)
-
-
-def _lines(c, lang: str | None = None) -> list[str]:
-    if not c:
-        return []
-    if isinstance(c, str):
-        return [ln.strip(" -•\t") for ln in c.splitlines() if ln.strip(" -•\t")]
-    if isinstance(c, dict):
-        sep = "：" if lang == "zh" else ": "
-        out = []
-        for k, v in c.items():
-            lab = _conv_key(k, lang)
-            # "泰尔指数：泰尔指数 T = ..." says the name twice; the text alone is enough then
-            out.append(str(v) if lang is not None and str(v).startswith(lab) else f"{lab}{sep}{v}")
-        return out
-    return [str(x) for x in c]
-
-
-def conventions(meta: dict, lang: str | None = None) -> list[str]:
-    """The conventions of ``meta`` (and of its ``index`` parameters) as a list of lines.
-
-    Conventions given as a dictionary are written "key: text"; with ``lang`` the key is shown as its
-    label (``theil`` → 泰尔指数) when one is known.
-    """
+def conventions(meta: dict, lang: str) -> list[str]:
+    """The conventions of ``meta`` as lines in ``lang``: each key ``k`` of ``meta["conventions"]`` is
+    shown as its name (``conv.<k>``, the part before a dot) and its text (``convtext.<k>``); the index
+    stage's conventions (English, in ``meta["index"]``) are listed in English reports."""
     m = meta or {}
-    out = _lines(m.get("conventions"), lang)
+    sep = "：" if lang == "zh" else ": "
+    out = []
+    for k in m.get("conventions") or []:
+        lab = tr(f"conv.{str(k).split('.', 1)[0]}", lang)
+        out.append(f"{lab}{sep}{tr(f'convtext.{k}', lang)}")
     if lang != "zh":  # the index's conventions are written in English; the Chinese methods section covers them
         for k in _NESTED:
-            if isinstance(m.get(k), dict):
-                out += [ln for ln in _lines(m[k].get("conventions"), lang) if ln not in out]
+            sub = m.get(k)
+            if isinstance(sub, dict) and isinstance(sub.get("conventions"), dict):
+                out += [f"{ck}: {cv}" for ck, cv in sub["conventions"].items()]
     return out
 
 
@@ -467,62 +228,6 @@ def param(meta: dict, key: str, default=None):
 
 
 # --------------------------------------------------------------------------------------- figures
-_FIG_FIXED = ("disparity", "heatmap", "rank_changes", "moran_scatter", "profile")
-_FIG_PREFIX = re.compile(r"^fig\d+_")
-
-
-def _fig_base(key: str) -> str:
-    """``fig1_disparity`` → ``disparity`` (numbered file names map to the same kind of figure)."""
-    return _FIG_PREFIX.sub("", key)
-_FIG_YEAR = re.compile(r"^(map|lisa_map)_(\d{4})$")
-
-
-def _figure_caption(key: str, lang: str) -> str:
-    key = _fig_base(key)
-    m = _FIG_YEAR.match(key)
-    if m:
-        return tr(f"figure.{m.group(1)}", lang, year=m.group(2))
-    if key in _FIG_FIXED:
-        return tr(f"figure.{key}", lang)
-    return key.replace("_", " ")
-
-
-def figure_section(key: str) -> str:
-    """Report section of a figure.
-
-    The paper's two figures keep their numbers: the disparity chart (its Figure 1) is the first figure,
-    in the temporal-disparity section, and the Moran scatterplot (its Figure 2) the first of the spatial
-    section. The maps of scores follow the scatterplot there, the LISA maps the local Moran table, and
-    the heatmap, rank changes and sub-index profile come in a section of their own after it.
-    """
-    key = _fig_base(key)
-    if key == "disparity":
-        return "section.disparity"
-    if key in ("heatmap", "rank_changes", "profile"):
-        return "section.evolution"
-    if key.startswith("map_"):
-        return "section.spatial"
-    if key == "moran_scatter" or key.startswith("moran_scatter") or key.startswith("lisa_map_"):
-        return "section.spatial"
-    return "section.other_figures"
-
-
-def figure_order(keys) -> list[str]:
-    """Known figure keys in reading order (the paper's Figures 1 and 2 first, maps by year), then the
-    others alphabetically."""
-    def rank(key):
-        k = _fig_base(key)
-        m = _FIG_YEAR.match(k)
-        fixed = {"disparity": 0, "moran_scatter": 1, "map": 2, "lisa_map": 3, "heatmap": 4,
-                 "rank_changes": 5, "profile": 6}
-        if m:
-            return (fixed[m.group(1)], int(m.group(2)), key)
-        if k in fixed:
-            return (fixed[k], 0, key)
-        return (9, 0, key)
-    return sorted(keys, key=rank)
-
-
 def _read_image(key: str, path) -> tuple[bytes, str, int, int]:
     p = Path(path)
     if not p.is_file():
@@ -601,8 +306,7 @@ def _methods(meta: dict, tables: dict, lang: str, eq: list[int]) -> list:
             blocks.append(Para(desc[0] if zh else desc[1]))
         formula("U_{i} = Σ_{j} w_{j} · x′_{ij}")
 
-    disp = tables.get("disparity")
-    if disp is not None:
+    if "disparity" in tables:
         n_first = eq[0] + 1
         blocks.append(Heading("泰尔指数、收敛系数与变异系数" if zh else "Theil index, σ and CV", 3))
         blocks.append(Para(
@@ -615,8 +319,7 @@ def _methods(meta: dict, tables: dict, lang: str, eq: list[int]) -> list:
         formula("T = (1/n) · Σ_{i} (D_{i} / !{D}) · ln(D_{i} / !{D})")
         formula("σ = √[ (1/n) · Σ_{i} (ln D_{i} − (1/n) · Σ_{k} ln D_{k})^{2} ]")
         formula("CV = √[ (1/n) · Σ_{i} (D_{i} − !{D})^{2} ] / !{D}")
-        if "gini" in getattr(disp, "columns", []):
-            formula("G = Σ_{i} Σ_{j} |D_{i} − D_{j}| / (2 n^{2} !{D})")
+        formula("G = Σ_{i} Σ_{j} |D_{i} − D_{j}| / (2 n^{2} !{D})")
 
     if "moran_global" in tables or "moran_local" in tables:
         blocks.append(Heading("莫兰指数" if zh else "Moran's I", 3))
@@ -679,97 +382,84 @@ def _methods(meta: dict, tables: dict, lang: str, eq: list[int]) -> list:
 _CN_NUM = "一二三四五六七八九十"
 
 
-def build_document(inp) -> tuple[str, list, dict[str, str]]:
-    """Title, blocks of the whole report, and the workbook sheet name of each table key."""
-    from .excel import sheet_names  # the notes name the sheets the workbook really has
+def section_number(i: int, lang: str) -> str:
+    """Number of the ``i``-th section (0-based): 一、… 十、十一、… in Chinese, "1 " in English."""
+    if lang != "zh":
+        return f"{i + 1} "
+    n = i + 1
+    if n <= 10:
+        return f"{_CN_NUM[n - 1]}、"
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _CN_NUM[tens - 1]}十{_CN_NUM[ones - 1] if ones else ''}、"
 
-    lang = inp.lang
-    if lang not in ("zh", "en"):
-        raise InputError(f"report language must be 'zh' or 'en', not {lang!r}")
-    meta = dict(inp.meta or {})
-    tables = prepare_tables(inp.tables, lang)
-    sheets = sheet_names(list(tables), lang)
-    title = str(meta.get("title") or tr("report.title", lang))
 
-    figs = dict(inp.figures or {})
-    fig_keys = figure_order(figs)
-    by_section: dict[str, list[str]] = {}
-    for k in fig_keys:
-        by_section.setdefault(figure_section(k), []).append(k)
+def _table_block(item, results, lang: str, number: int, sheet: str) -> TableBlock:
+    from ..outputs import localized
 
+    loc = localized(item, lang, results)
+    total_cols = loc.frame.shape[1]
+    if item.display and not item.wide:
+        keep = [c for c in item.display if c in loc.frame.columns]
+        if len(keep) >= 2:
+            loc = loc.subset(keep)
+    omitted = total_cols - loc.frame.shape[1]
+    sig = None
+    if item.long and item.significant and item.significant in item.data.columns:
+        v = item.data[item.significant]
+        sig = (v.notna() & (v.astype(str) != "")).to_numpy()
+    return TableBlock(item.key, number, item.caption_text(lang), loc, long=item.long, sheet=sheet,
+                      omitted=omitted, significant=sig)
+
+
+def build_document(results, lang: str, figures: dict | None = None) -> tuple[str, list, dict[str, str]]:
+    """Title, blocks of the whole report, and the workbook sheet name of each table key.
+
+    Sections come in the order of :data:`nqpf.results.SECTIONS`; inside a section, tables and figures
+    in their ``order``. Nothing here lists table keys or figure names: the items say where they go.
+    """
+    from ..i18n import check_lang
+    from .excel import sheet_names
+
+    check_lang(lang)
+    params = dict(results.params)
+    sheets = sheet_names(results, lang)
+    title = tr(str(params.get("title") or "report.title"), lang)
+    figs = dict(figures or {})
     counters = {"table": 0, "figure": 0}
     eq = [0]
-
-    def table(key, df=None, caption=None):
-        counters["table"] += 1
-        d = tables[key] if df is None else df
-        return TableBlock(key, counters["table"], caption or tr(f"caption.{key}", lang), d,
-                          long=key in LONG_TABLES, sheet=sheets.get(key, ""))
-
-    def figures(section, pick=None):
-        out = []
-        for k in by_section.get(section, []):
-            if pick is not None and not pick(k):
-                continue
-            data, mime, w, h = _read_image(k, figs[k])
-            counters["figure"] += 1
-            out.append(FigureBlock(k, counters["figure"], _figure_caption(k, lang), Path(figs[k]),
-                                   data, mime, w, h))
-        return out
-
     sections: list[tuple[str, list]] = []
-    params = pd.DataFrame(meta_rows(meta, lang, max_len=200), columns=["word.parameter", "word.value"])
-    first = [table("__params__", params, tr("word.parameter", lang) + (" " if lang == "en" else "")
-                   + ("设置" if lang == "zh" else "settings"))]
-    conv = conventions(meta, lang)
+    prm = pd.DataFrame(meta_rows(params, lang, max_len=200), columns=["parameter", "value"])
+    from ..outputs import Localized
+
+    first = [TableBlock("__params__", 1, tr("word.settings", lang),
+                        Localized("__params__", prm, [tr("word.parameter", lang), tr("word.value", lang)],
+                                  ["text", "text"]))]
+    counters["table"] = 1
+    conv = conventions(params, lang)
     if conv:
         first += [Para(tr("word.conventions", lang) + ("：" if lang == "zh" else ":")), Bullets(conv)]
-    sections.append(("section.parameters", first))
-    methods = _methods(meta, inp.tables or {}, lang, eq)
+    sections.append(("parameters", first))
+    methods = _methods(params, set(results.items), lang, eq)
     if methods:
-        sections.append(("section.methods", methods))
+        sections.append(("methods", methods))
+    from ..results import Table
 
-    layout = [
-        ("section.weights", ["weights", "group_weights"]),
-        ("section.scores", ["scores", "subindices"]),
-        ("section.disparity", ["disparity", "dagum_gini"]),
-        ("section.spatial", ["moran_global", "table3_comparison", "moran_local", "quadrant_transitions"]),
-        ("section.evolution", []),
-        ("section.obstacles", ["obstacles"]),
-        ("section.strategy", ["strategy"]),
-        ("section.other_figures", []),
-        ("section.appendix", ["normalized", "audit"] + [k for k in tables if k not in TABLE_ORDER]),
-    ]
-    def is_lisa(k):
-        return _fig_base(k).startswith("lisa_map_")
-
-    for sec, keys in layout:
+    for sec in results.sections():
         blocks = []
-        if sec == "section.spatial":
-            # global Moran (and its comparison with the paper's Table 3), the scatterplot and the maps
-            # of scores; then local Moran and the LISA maps; then the quadrant transitions
-            for k in ("moran_global", "table3_comparison"):
-                if k in tables:
-                    blocks.append(table(k))
-            blocks += figures(sec, lambda k: not is_lisa(k))
-            if "moran_local" in tables:
-                blocks.append(table("moran_local"))
-            blocks += figures(sec, is_lisa)
-            if "quadrant_transitions" in tables:
-                blocks.append(table("quadrant_transitions"))
-        else:
-            for k in keys:
-                if k in tables:
-                    cap = None if k in _KNOWN or k == "subindices" else k.replace("_", " ")
-                    blocks.append(table(k, caption=cap))
-            blocks += figures(sec)
+        for item in results.section_items(sec):
+            if isinstance(item, Table):
+                counters["table"] += 1
+                blocks.append(_table_block(item, results, lang, counters["table"], sheets.get(item.key, "")))
+            elif item.key in figs:
+                data, mime, w, h = _read_image(item.key, figs[item.key])
+                counters["figure"] += 1
+                blocks.append(FigureBlock(item.key, counters["figure"], item.caption_text(lang),
+                                          Path(figs[item.key]), data, mime, w, h))
         if blocks:
             sections.append((sec, blocks))
-
     doc: list = []
     for i, (sec, blocks) in enumerate(sections):
-        num = f"{_CN_NUM[i]}、" if lang == "zh" and i < len(_CN_NUM) else f"{i + 1} "
-        doc.append(Heading(num + tr(sec, lang), 2))
+        doc.append(Heading(section_number(i, lang) + tr(f"section.{sec}", lang), 2))
         doc.extend(blocks)
     return title, doc, sheets
 

@@ -20,9 +20,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ._labels import tr
+from ..i18n import t as tr
 from ._model import (BOOK_NAME, Bullets, FigureBlock, Formula, Heading, Para, TableBlock, build_document,
-                     caption_text, column_kind, display_frame, format_value, header, split_markup, subtitle)
+                     caption_text, format_value, split_markup, subtitle)
 from .atomic import atomic_write_bytes, normalize_zip
 from .excel import FIXED_TIME
 
@@ -130,36 +130,41 @@ def _caption(doc, text: str, above: bool):
     return p
 
 
-def _shorten(b: TableBlock, lang: str) -> tuple[pd.DataFrame, str | None]:
-    """The rows / columns of a table shown in Word and the note saying what was left out."""
-    df, omitted = display_frame(b.key, b.df, lang)
+def _shorten(b: TableBlock, lang: str):
+    """The rows / columns of a table shown in Word (a Localized) and the note saying what was left out."""
+    loc, omitted = b.loc, b.omitted
     note = None
-    total = len(df)
-    if b.long and b.key == "moran_local" and "cluster" in df.columns:
-        sig = df[df["cluster"].astype(str).str.len() > 0]
-        shown = sig.head(MAX_ROWS)
-        note = tr("note.significant_only", lang, shown=len(shown), n_sig=len(sig), total=total,
+    total = len(loc.frame)
+    if b.long and b.significant is not None:
+        idx = [i for i, s in enumerate(b.significant) if s]
+        shown = idx[:MAX_ROWS]
+        note = tr("note.significant_only", lang, shown=len(shown), n_sig=len(idx), total=total,
                   book=BOOK_NAME, sheet=b.sheet)
-        df = shown
+        loc = _rows(loc, shown)
     elif b.long and total > MAX_ROWS:
-        df = df.head(MAX_ROWS)
+        loc = _rows(loc, list(range(MAX_ROWS)))
         note = tr("note.truncated", lang, shown=MAX_ROWS, total=total, book=BOOK_NAME, sheet=b.sheet)
-    if df.shape[1] > MAX_COLS:
-        cnote = tr("note.truncated_cols", lang, shown=MAX_COLS, total=df.shape[1], book=BOOK_NAME,
+    if len(loc.headers) > MAX_COLS:
+        cnote = tr("note.truncated_cols", lang, shown=MAX_COLS, total=len(loc.headers), book=BOOK_NAME,
                    sheet=b.sheet)
-        df = df.iloc[:, :MAX_COLS]
+        loc = loc.subset(list(loc.frame.columns[:MAX_COLS]))
         note = cnote if note is None else note + " " + cnote
     elif omitted:
-        cnote = (f"注：另有 {omitted} 列见工作簿 {BOOK_NAME} 的工作表「{b.sheet}」。" if lang == "zh" else
-                 f"Note: {omitted} further columns are in sheet '{b.sheet}' of the workbook {BOOK_NAME}.")
+        cnote = tr("note.more_columns", lang, n=omitted, book=BOOK_NAME, sheet=b.sheet)
         note = cnote if note is None else note + " " + cnote
-    return df, note
+    return loc, note
+
+
+def _rows(loc, idx):
+    from ..outputs import Localized
+
+    return Localized(loc.key, loc.frame.iloc[idx], loc.headers, loc.kinds)
 
 
 def _table(doc, b: TableBlock, lang: str) -> None:
-    df, note = _shorten(b, lang)
+    loc, note = _shorten(b, lang)
+    df, kinds, heads = loc.frame, loc.kinds, loc.headers
     _caption(doc, caption_text("table", b.number, b.caption, lang), above=True)
-    kinds = [column_kind(c, df[c]) for c in df.columns]
     ncols = max(len(df.columns), 1)
     size = 9 if ncols <= 8 else 7.5
     table = doc.add_table(rows=len(df) + 1, cols=ncols)
@@ -176,14 +181,13 @@ def _table(doc, b: TableBlock, lang: str) -> None:
         if bold:
             run.bold = True
 
-    cols = list(df.columns)
-    for j, c in enumerate(cols):
-        put(j, header(c, lang, cols), WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for j, h in enumerate(heads):
+        put(j, h, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
         for j, (v, k) in enumerate(zip(row, kinds)):
             put(i * ncols + j, format_value(v, k, lang),
                 WD_ALIGN_PARAGRAPH.LEFT if k == "text" else WD_ALIGN_PARAGRAPH.CENTER)
-    _fit_widths(table, [header(c, lang, cols) for c in cols],
+    _fit_widths(table, list(heads),
                 [[format_value(v, k, lang) for v, k in zip(row, kinds)]
                  for row in df.itertuples(index=False, name=None)], size_pt=size)
     _three_line(table)
@@ -274,11 +278,10 @@ def _setup(doc, lang: str) -> None:
     doc.styles["Heading 2"].font.size = Pt(12)
 
 
-def docx_bytes(inp) -> bytes:
-    """The Word report of ``inp`` (a :class:`~nqpf.report.ReportInput`) as deterministic docx bytes."""
-    lang = inp.lang
-    title, blocks, _ = build_document(inp)
-    meta = dict(inp.meta or {})
+def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
+    """The Word report of ``results`` in ``lang`` as deterministic docx bytes."""
+    title, blocks, _ = build_document(results, lang, figures)
+    meta = dict(results.params)
     doc = Document()
     _setup(doc, lang)
     tp = doc.add_paragraph()
@@ -329,14 +332,7 @@ def docx_bytes(inp) -> bytes:
     return normalize_zip(buf.getvalue())
 
 
-def write_docx(inp, path):
-    """Write the Word report of ``inp`` to ``path`` atomically; return the path.
-
-    Parameters
-    ----------
-    inp : ReportInput
-        Tables, figures (PNG files), meta and language.
-    path : str or pathlib.Path
-        Target ``.docx`` file.
-    """
-    return atomic_write_bytes(path, docx_bytes(inp))
+def write_docx(results, path, *, lang: str = "zh", figures=None):
+    """Write the Word report of ``results`` in ``lang`` to ``path`` atomically; return the path.
+    ``figures`` maps figure keys to PNG files."""
+    return atomic_write_bytes(path, docx_bytes(results, lang, figures))

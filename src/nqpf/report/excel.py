@@ -24,9 +24,9 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from ._labels import tr
-from ._model import (column_kind, conventions, format_value, header, is_code_column, localize_frame, meta_rows,
-                     prepare_tables, subtitle)
+from ..i18n import check_lang
+from ..i18n import t as tr
+from ._model import conventions, format_value, meta_rows, subtitle
 from .atomic import atomic_write_bytes, normalize_zip
 
 __all__ = ["write_excel", "excel_bytes", "sheet_names", "text_width", "FIXED_TIME"]
@@ -56,13 +56,13 @@ def _valid_sheet_name(name: str, used: set[str]) -> str:
     return name
 
 
-def sheet_names(keys, lang: str) -> dict[str, str]:
-    """Sheet name of each table key (``"about"`` included): labelled, ≤ 31 characters, valid, unique."""
+def sheet_names(results, lang: str) -> dict[str, str]:
+    """Sheet name of each table of ``results`` (``"about"`` included): labelled, ≤ 31 characters, valid,
+    unique."""
     used: set[str] = set()
     out = {"about": _valid_sheet_name(tr("table.about", lang), used)}
-    for k in keys:
-        lab = tr(f"table.{k}", lang)
-        out[k] = _valid_sheet_name(k if lab == f"table.{k}" else lab, used)
+    for tab in results.tables():
+        out[tab.key] = _valid_sheet_name(tr(f"table.{tab.key}", lang), used)
     return out
 
 
@@ -87,22 +87,19 @@ def _fit_widths(ws, widths: dict[int, int]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 6), _MAX_WIDTH + 2)
 
 
-def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
+def _write_table(ws, loc, lang: str) -> None:
     bold = Font(bold=True)
     rule = Border(bottom=Side(style="thin"))
     widths: dict[int, int] = {}
-    kinds = [column_kind(c, df[c]) for c in df.columns]
-    cols = list(df.columns)
-    codes = "region" in df.columns and is_code_column(df["region"])
-    for j, c in enumerate(cols, start=1):
-        h = header(c, lang, cols, codes)
+    kinds = loc.kinds
+    for j, h in enumerate(loc.headers, start=1):
         cell = ws.cell(row=1, column=j, value=h)
         cell.font = bold
         cell.border = rule
         cell.alignment = Alignment(horizontal="center", vertical="center")
         widths[j] = text_width(h)
     wrap = Alignment(wrap_text=True, vertical="top")
-    for i, row in enumerate(df.itertuples(index=False, name=None), start=2):
+    for i, row in enumerate(loc.frame.itertuples(index=False, name=None), start=2):
         for j, (v, kind) in enumerate(zip(row, kinds), start=1):
             val = _cell_value(v)
             cell = ws.cell(row=i, column=j, value=val)
@@ -114,14 +111,14 @@ def _write_table(ws, df: pd.DataFrame, lang: str) -> None:
             widths[j] = max(widths[j], min(w, _MAX_WIDTH))
     _fit_widths(ws, widths)
     ws.freeze_panes = "A2"
-    if len(df.columns):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
+    if len(loc.headers):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(loc.headers))}{max(len(loc.frame) + 1, 1)}"
 
 
-def _write_about(ws, inp, tables: dict, sheets: dict[str, str]) -> None:
-    lang, meta = inp.lang, dict(inp.meta or {})
+def _write_about(ws, results, lang: str, sheets: dict[str, str]) -> None:
+    meta = dict(results.params)
     bold = Font(bold=True)
-    title = str(meta.get("title") or tr("report.title", lang))
+    title = tr(str(meta.get("title") or "report.title"), lang)
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     r = 2
     sub = subtitle(meta, lang)
@@ -155,31 +152,29 @@ def _write_about(ws, inp, tables: dict, sheets: dict[str, str]) -> None:
             pair(tr("word.conventions", lang) if i == 0 else None, line)
     r += 1
     pair(tr("word.sheet", lang), tr("word.contents", lang), bold)
-    for k in tables:
-        cap = tr(f"caption.{k}", lang)
-        pair(sheets[k], k if cap == f"caption.{k}" else cap)
+    for tab in results.tables():
+        pair(sheets[tab.key], tab.caption_text(lang))
     ws.column_dimensions["A"].width = min(max(widths[1] + 2, 10), 40)
     ws.column_dimensions["B"].width = min(max(widths[2] + 2, 20), 92)
 
 
-def excel_bytes(inp) -> bytes:
-    """The workbook of ``inp`` (a :class:`~nqpf.report.ReportInput`) as deterministic xlsx bytes."""
-    lang = inp.lang
-    if lang not in ("zh", "en"):
-        from ..errors import InputError
-        raise InputError(f"report language must be 'zh' or 'en', not {lang!r}")
-    tables = prepare_tables(inp.tables, lang)
-    sheets = sheet_names(list(tables), lang)
+def excel_bytes(results, lang: str) -> bytes:
+    """The workbook of ``results`` in ``lang`` as deterministic xlsx bytes: an "about" sheet, then one
+    sheet per table with every column (headers, codes and region names in ``lang``)."""
+    from ..outputs import localized
+
+    check_lang(lang)
+    sheets = sheet_names(results, lang)
     wb = Workbook()
     about = wb.active
     about.title = sheets["about"]
-    _write_about(about, inp, tables, sheets)
-    for key, df in tables.items():
-        _write_table(wb.create_sheet(sheets[key]), localize_frame(df, lang, key), lang)
+    _write_about(about, results, lang, sheets)
+    for tab in results.tables():
+        _write_table(wb.create_sheet(sheets[tab.key]), localized(tab, lang, results), lang)
     props = wb.properties
     props.creator = "nqpf"
     props.lastModifiedBy = "nqpf"
-    props.title = str((inp.meta or {}).get("title") or tr("report.title", lang))
+    props.title = tr(str(results.params.get("title") or "report.title"), lang)
     props.language = "zh-CN" if lang == "zh" else "en"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
@@ -189,15 +184,10 @@ def excel_bytes(inp) -> bytes:
     return normalize_zip(buf.getvalue())
 
 
-def write_excel(inp, path):
-    """Write the results workbook of ``inp`` to ``path`` atomically; return the path.
+def write_excel(results, path, *, lang: str = "zh", figures=None):
+    """Write the results workbook of ``results`` in ``lang`` to ``path`` atomically; return the path.
 
-    Parameters
-    ----------
-    inp : ReportInput
-        Tables, figures (unused here), meta and language.
-    path : str or pathlib.Path
-        Target ``.xlsx`` file; written via a temporary file and :func:`os.replace`, so a failure
-        leaves no partial workbook.
+    The bytes are built in memory, written to a temporary file beside the target and renamed over it,
+    so a failure leaves no partial workbook.
     """
-    return atomic_write_bytes(path, excel_bytes(inp))
+    return atomic_write_bytes(path, excel_bytes(results, lang))

@@ -1,22 +1,48 @@
-"""Spatial analysis of scores: weights, Moran's I (global and local) and Geary's C for all years at once.
+"""Spatial analysis of scores: weights, then inference, then one statistic per module, all years at once.
 
-See :mod:`nqpf.spatial.autocorrelation` for the conventions (one-sided ``"greater"`` global
-p-values by default, islands, shared permutation draws) and how they differ from esda.
+* :mod:`nqpf.spatial.weights`: :func:`resolve_weights` (every spelling: ``"china-provinces"``,
+  ``"queen"``, ``"rook"``, ``"knn:K"``, a ``.gal``/``.gwt`` path, a ``W``), reading, aligning and
+  building weights from boundaries.
+* :mod:`nqpf.spatial._inference`: seeded shared draws, permutation counts with a tie tolerance,
+  pseudo and analytic p-values for every alternative, and the one check of ``alternative``,
+  ``permutations`` and ``seed``.
+* :mod:`nqpf.spatial.moran` (global and local Moran's I, quadrants and their transitions) and
+  :mod:`nqpf.spatial.geary` (Geary's C).
+
+See :mod:`nqpf.spatial.moran` for the conventions (one-sided ``"greater"`` global p-values by
+default, islands, shared permutation draws) and how they differ from esda.
 """
 from __future__ import annotations
 
-from .autocorrelation import (
+from . import weights
+from ._inference import ALTERNATIVES, check_alternative
+from .geary import geary_global
+from .moran import (
     QUADRANTS,
-    geary_global,
     moran_global,
     moran_local,
+    quadrant,
     quadrant_transition_matrix,
     quadrant_transitions,
 )
-from .geoweights import admin_boundaries, weights_from_boundaries
-from .weights import align_weights, read_weights
+from .weights import (
+    CHINA_PROVINCES,
+    ResolvedWeights,
+    admin_boundaries,
+    align_weights,
+    parse_weights_spec,
+    read_weights,
+    weights_from_boundaries,
+)
+
+#: The one resolver of spatial weights (:func:`nqpf.spatial.weights.resolve`).
+resolve_weights = weights.resolve
 
 __all__ = [
+    "resolve_weights",
+    "ResolvedWeights",
+    "parse_weights_spec",
+    "CHINA_PROVINCES",
     "read_weights",
     "align_weights",
     "weights_from_boundaries",
@@ -24,7 +50,10 @@ __all__ = [
     "moran_global",
     "geary_global",
     "moran_local",
+    "quadrant",
     "quadrant_transitions",
     "quadrant_transition_matrix",
     "QUADRANTS",
+    "check_alternative",
+    "ALTERNATIVES",
 ]

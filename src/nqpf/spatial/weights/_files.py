@@ -28,8 +28,8 @@ def read_weights(path_or_w, ids=None) -> W:
     ----------
     path_or_w : str, path or libpysal.weights.W
         A ``.gal`` (contiguity, binary) or ``.gwt`` (weighted) file, or an existing ``W``.
-        Built-in weights such as ``"china-provinces"`` are resolved by the caller
-        (``nqpf.regions.contiguity``), not here.
+        Spellings such as ``"china-provinces"`` or ``"queen"`` are handled by
+        :func:`~nqpf.spatial.weights.resolve`, not here.
     ids : sequence, optional
         Region ids of the data; when given, the weights are aligned to them with
         :func:`align_weights` (same order, data's ids, string-matched).

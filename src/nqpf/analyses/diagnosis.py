@@ -1,0 +1,61 @@
+"""Strategic focus per region (the paper's section 四): tiers, trends, spatial roles, shortboards,
+partners and the recommendation rendered from the rules in the output language."""
+from __future__ import annotations
+
+import warnings
+
+from .. import diagnose as _dg
+from ..results import LIST_SEP, Column, Table
+from ._common import Context, describe
+from .evolution import names as region_names
+
+__all__ = ["items", "item_namer"]
+
+_DISPLAY = ("region", "tier", "trend", "role", "shortboards", "partners", "focus")
+_CODED = {"tier": "tier", "trend": "trend", "direction": "direction", "role": "role",
+          "role_first_year": "role", "role_last_year": "role", "quadrant_first": "quadrant",
+          "quadrant_last": "quadrant"}
+
+
+def item_namer(res, lang):
+    """Indicator / group id → display name in ``lang`` (from the indicator system; a group path
+    ``a/b`` shows as its last part)."""
+    table = dict(res.extras.get("item_names") or {})
+
+    def name(x):
+        x = str(x)
+        for key in (x, x.rsplit("/", 1)[-1], x.split(":", 1)[-1]):
+            if key in table:
+                got = table[key]
+                return got.get(lang) or got.get("zh") or key
+        return x.rsplit("/", 1)[-1]
+    return name
+
+
+def _render(data, lang, res):
+    rn = region_names(res, lang)
+    Y = res.Y
+    return _dg.render_focus(data, lang, region_name=lambda r: rn.get(r, str(r)),
+                            item_name=item_namer(res, lang), first_year=int(Y.columns[0]),
+                            last_year=int(Y.columns[-1]), n_regions=len(Y.index))
+
+
+def items(ctx: Context):
+    Y = ctx.Y
+    if Y.shape[1] < 3:
+        warnings.warn(f"the strategy table needs at least 3 years to judge trends; the panel has "
+                      f"{Y.shape[1]}: disparity and Moran's I are computed, the strategy table is not",
+                      UserWarning, stacklevel=2)
+        return [], {}
+    ctx.step("strategy")
+    w = ctx.w
+    neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
+    local = ctx.data("moran_local") if "moran_local" in ctx.results else None
+    strat = _dg.strategy_table(Y, local=local, neighbours=neighbours, obstacles=ctx.extras.get("obstacles_by_group"),
+                               shortboard_level=ctx.extras.get("shortboard_level", 2))
+    given = {c: Column(c, "code", codes=f) for c, f in _CODED.items()}
+    given["partners"] = Column("partners", "regions")
+    given["shortboards"] = Column("shortboards", "items")
+    given["rules"] = Column("rules", "text")
+    cols = describe(strat, given) + (Column("focus", "rendered", render=_render),)
+    return [Table("strategy", strat, cols, "strategy", display=_DISPLAY)], {"list_separator": LIST_SEP}

@@ -1,0 +1,35 @@
+"""Scores and ranks of the regions over time: heatmap and rank changes."""
+from __future__ import annotations
+
+from ..results import Figure
+from ._common import Context
+
+__all__ = ["items"]
+
+
+def items(ctx: Context):
+    years = list(ctx.opt("figure_years") or [])
+    yrs = [int(c) for c in ctx.Y.columns]
+    out = [Figure("heatmap", _draw_heatmap, "evolution", "figure.heatmap", order=0)]
+    span = [years[0], years[-1]] if years and years[0] != years[-1] else [yrs[0], yrs[-1]]
+    if span[0] != span[1]:
+        out.append(Figure("rank_changes", lambda res, lang: _draw_ranks(res, lang, span), "evolution",
+                          "figure.rank_changes", order=1))
+    return out, {}
+
+
+def _draw_heatmap(res, lang):
+    from .. import plot
+
+    return plot.plot_heatmap(res.Y, names=names(res, lang), lang=lang)
+
+
+def _draw_ranks(res, lang, span):
+    from .. import plot
+
+    return plot.plot_rank_changes(res.Y, names=names(res, lang), years=span, lang=lang)
+
+
+def names(res, lang) -> dict:
+    """Region id → display name in ``lang``."""
+    return {r: res.regions.name(r, lang) for r in res.regions.ids}

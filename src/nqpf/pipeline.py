@@ -1,0 +1,534 @@
+"""The pipeline: which analyses run, in which order; returns a frozen :class:`~nqpf.results.Results`.
+
+It only computes. Reading options and printing is :mod:`nqpf.cli`'s job, writing files
+:mod:`nqpf.outputs`'s, language :mod:`nqpf.i18n`'s.
+
+Entry points
+------------
+* :func:`analyze` — the paper's spatio-temporal analysis of a score panel a user already has
+  (``nqpf analyze``; ``nqpf demo`` runs it on the paper's Table 2 through :func:`demo`);
+* :func:`build_from_data` — raw data → prepared indicators → composite index (``nqpf index``);
+* :func:`run_config` — the whole study from a configuration (``nqpf run``);
+* :class:`Study` — the same, step by step, for notebooks.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .analyses import FAMILIES, Context
+from .config import config_path, load_config, public_config, validate_config
+from .errors import InputError
+from .results import Item, RegionIndex, Results
+
+__all__ = ["analyze", "demo", "run_config", "build_from_data", "IndexBuild", "Study", "CHINA_PROVINCES",
+           "DEFAULT_ANALYSES"]
+
+#: Name of the built-in weights of Chinese provinces on the command line and in configs.
+CHINA_PROVINCES = "china-provinces"
+#: The analyses of a score panel run by default, in order.
+DEFAULT_ANALYSES = ("scores", "disparity", "spatial", "evolution", "diagnosis")
+
+
+# ------------------------------------------------------------------------------------ score matrix
+def _cell(Y, r, c, locations, labels) -> str:
+    reg, yr = Y.index[r], Y.columns[c]
+    loc = (locations or {}).get((reg, int(yr)))
+    return f"{labels.get(reg, reg)} {yr}" + (f" ({loc})" if loc else "")
+
+
+def check_matrix(Y: pd.DataFrame, *, drop_missing: bool = False, locations=None, source: str | None = None,
+                 labels: Mapping | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """``Y`` with every value positive and finite, and the audit rows of regions dropped.
+
+    Missing scores are an error naming the region-years (and where they were read) unless
+    ``drop_missing``: then the regions concerned are dropped, every one of their region-years audited.
+    """
+    labels = dict(labels or {})
+    if Y.index.has_duplicates:
+        dup = [labels.get(i, i) for i in Y.index[Y.index.duplicated()].unique()]
+        raise InputError(f"duplicate regions in the score matrix: {dup}")
+    X = Y.to_numpy(dtype=float, na_value=np.nan)
+    bad = (~np.isfinite(X) | (X <= 0)) & ~Y.isna().to_numpy()
+    if bad.any():
+        cells = list(zip(*np.nonzero(bad)))
+        where = "; ".join(_cell(Y, r, c, locations, labels) + f" = {Y.iat[r, c]:g}" for r, c in cells[:20])
+        raise InputError(
+            f"{source + ': ' if source else ''}"
+            f"scores must be positive (the Theil index and σ take logarithms): {len(cells)} value(s) ≤ 0 "
+            f"or infinite at {where}; shift or rescale the scores (e.g. min-max with a small shift)")
+    missing = Y.isna()
+    audit: list[dict] = []
+    if missing.values.any():
+        cells = list(zip(*np.nonzero(missing.values)))
+        where = "; ".join(_cell(Y, r, c, locations, labels) for r, c in cells[:20])
+        more = f" (and {len(cells) - 20} more)" if len(cells) > 20 else ""
+        if not drop_missing:
+            raise InputError(f"missing scores for {len(cells)} region-year(s): {where}{more}; "
+                             "fill them, or pass --drop-missing to drop the regions concerned")
+        dropped = Y.index[missing.any(axis=1)]
+        for reg in dropped:
+            for yr in Y.columns[missing.loc[reg].values]:
+                audit.append({"stage": "analyze", "region": reg, "year": int(yr), "action": "dropped",
+                              "reason": "missing score; region dropped from the balanced panel (--drop-missing)"})
+            for yr in Y.columns[~missing.loc[reg].values]:
+                audit.append({"stage": "analyze", "region": reg, "year": int(yr), "action": "dropped",
+                              "reason": "region has a missing score in another year; dropped (--drop-missing)"})
+        Y = Y.drop(index=dropped)
+    return Y, audit
+
+
+def _region_index(ids, labels: Mapping | None, codes: Mapping | None) -> tuple[list, RegionIndex, dict]:
+    """Canonical ids of the regions (GB/T codes when every region has one), their identity, and the map
+    from the caller's ids to the canonical ones."""
+    from . import regions as _regions
+
+    labels = {i: str((labels or {}).get(i, i)) for i in ids}
+    codes = {i: str(c) for i, c in (codes or {}).items() if i in labels}
+    if codes and len(codes) == len(labels) and len(set(codes.values())) == len(codes):
+        to_id = {i: codes[i] for i in ids}
+        level = "province" if all(_regions.is_province(c) for c in codes.values()) else "admin"
+        ri = RegionIndex(ids=(), labels={codes[i]: labels[i] for i in ids},
+                         codes={codes[i]: codes[i] for i in ids}, level=level)
+    else:
+        to_id = {i: i for i in ids}
+        ri = RegionIndex(ids=(), labels=labels, codes={}, level="other")
+    return list(ids), ri, to_id
+
+
+def _relabel_w(w, mapping: Mapping):
+    """The weights ``w`` with ids renamed through ``mapping``."""
+    from libpysal.weights import W
+
+    neigh = {mapping[k]: [mapping[j] for j in v] for k, v in w.neighbors.items()}
+    wts = {mapping[k]: list(v) for k, v in w.weights.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return W(neigh, wts, id_order=[mapping[i] for i in w.id_order], silence_warnings=True)
+
+
+def _resolve_weights(weights, ids: list, ri: RegionIndex, island: str):
+    """Weights aligned to the canonical ``ids`` and their parameters, for every spelling."""
+    from . import spatial
+
+    if _is_spelling(weights):
+        codes = {i: ri.codes[i] for i in ids} if ri.codes else None
+        if ri.codes:
+            got = spatial.resolve_weights(weights, ids, island=island, codes=codes)
+            return got.w, dict(got.params)
+        got = spatial.resolve_weights(weights, [ri.label(i) for i in ids], island=island)
+        back = {ri.label(i): i for i in ids}
+        return _relabel_w(got.w, back), {**got.params, "islands": [back[x] for x in got.params.get("islands", [])]}
+    # a file or a W: written with the user's identifiers
+    users = [ri.label(i) for i in ids]
+    got = spatial.resolve_weights(weights, users, island=island)
+    back = dict(zip(users, ids))
+    return _relabel_w(got.w, back), {**got.params, "islands": [back.get(x, x) for x in got.params.get("islands", [])]}
+
+
+# ------------------------------------------------------------------------------------------ analyze
+def analyze(
+    Y: pd.DataFrame,
+    weights: Any = CHINA_PROVINCES,
+    *,
+    labels: Mapping | None = None,
+    codes: Mapping | None = None,
+    groups: Mapping | None = None,
+    permutations: int = 999,
+    seed: int = 12345,
+    alternative: str = "greater",
+    alpha: float = 0.05,
+    island: str = "guangdong",
+    drop_missing: bool = False,
+    cell_locations: Mapping | None = None,
+    figure_years: Sequence[int] | None = None,
+    analyses: Sequence[str] = DEFAULT_ANALYSES,
+    params: Mapping | None = None,
+    audit: pd.DataFrame | None = None,
+    index_items: Sequence[Item] = (),
+    extras: Mapping | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Results:
+    """The paper's temporal and spatial analysis of a score panel.
+
+    Parameters
+    ----------
+    Y : DataFrame
+        Scores, regions × years (index: the caller's region ids, columns: years).
+    weights : str, path or W
+        ``"china-provinces"``, ``"queen"``, ``"rook"``, ``"knn:K"``, a ``.gal``/``.gwt`` file or a W
+        (see :func:`nqpf.spatial.resolve_weights`).
+    labels : mapping, optional
+        Region id → the spelling written in the CSV outputs (default: the id).
+    codes : mapping, optional
+        Region id → GB/T 2260 code. When every region has one, the tables hold codes as region ids,
+        reports name regions in their language, provinces get maps and NBS groups.
+    groups : mapping, optional
+        Region id → group code for the decompositions (default for provinces: NBS four regions).
+    figure_years : sequence of int, optional
+        Years of the Moran scatter plot (up to 4) and the maps (default: first and last).
+    analyses : sequence of str
+        Families to run (``scores, disparity, spatial, evolution, diagnosis``).
+    audit : DataFrame, optional
+        Audit rows of the reader (kept first in the audit table).
+    index_items : sequence of items
+        Items of an index built from raw data (weights, scores with sub-indices ...), kept in the result.
+    """
+    from . import regions as _regions
+    from .analyses import diagnosis
+
+    step = progress or (lambda s: None)
+    Y = Y.copy()
+    Y.columns = [int(c) for c in Y.columns]
+    Y = Y.reindex(sorted(Y.columns), axis=1)
+    src = (params or {}).get("source")
+    if codes is None and isinstance(weights, str) and weights == CHINA_PROVINCES:
+        codes = {i: _regions.normalize(i) for i in Y.index}
+    lab = {i: str((labels or {}).get(i, i)) for i in Y.index}
+    Y, audit_rows = check_matrix(Y, drop_missing=drop_missing, locations=cell_locations, source=src, labels=lab)
+    if Y.shape[0] < 3:
+        raise InputError(f"need at least 3 regions with complete scores, got {Y.shape[0]}")
+    _, ri, to_id = _region_index(list(Y.index), lab, codes)
+    for row in audit_rows:
+        row["region"] = to_id.get(row["region"], row["region"]) if row["region"] in to_id else row["region"]
+    Y = Y.rename(index=to_id)
+    # canonical region order (GB/T code, else the identifier): permutation draws, and so the pseudo
+    # p-values, then do not depend on the order of rows in the user's file
+    Y = Y.loc[sorted(Y.index, key=lambda i: (str(ri.codes.get(i, "")), str(i)))]
+    ids = list(Y.index)
+    # every region the user named (also those dropped or excluded: the audit names them) in their spelling
+    all_labels = {to_id.get(k, k): str(v) for k, v in (labels or {}).items()}
+    all_labels.update(ri.labels)
+    ri = RegionIndex(ids=tuple(ids), labels=all_labels, codes=dict(ri.codes), level=ri.level)
+    if groups is None and ri.is_provinces:
+        groups = {i: _regions.group_code(ri.codes[i]) for i in ids}
+    elif groups is not None:
+        groups = {to_id.get(k, k): v for k, v in groups.items()}
+
+    years = [int(y) for y in (figure_years or [Y.columns[0], Y.columns[-1]])]
+    missing = [y for y in years if y not in list(Y.columns)]
+    if missing:
+        raise InputError(f"--years {missing} not in the data (years {Y.columns[0]}–{Y.columns[-1]})")
+    if len(years) > 4:
+        warnings.warn(f"Figure 2 shows the first 4 of the {len(years)} --years; maps are drawn for all",
+                      UserWarning, stacklevel=2)
+
+    step("weights")
+    w, wparams = _resolve_weights(weights, ids, ri, island)
+    ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=dict(extras or {}),
+                  options={"permutations": permutations, "seed": seed, "alternative": alternative,
+                           "alpha": alpha, "figure_years": years})
+    for it in index_items:
+        ctx.results[it.key] = it
+    p: dict[str, Any] = {
+        "package": "nqpf", "version": __version__, "regions": int(Y.shape[0]),
+        "years": [int(Y.columns[0]), int(Y.columns[-1])], "n_years": int(Y.shape[1]),
+        "figure_years": years, **wparams,
+        "islands": [ri.label(i) for i in wparams.get("islands", [])],
+    }
+    conventions: list[str] = []
+    families = dict(FAMILIES, diagnosis=diagnosis.items)
+    for name in analyses:
+        if name not in families:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(families), n=1)
+            raise InputError(f"unknown analysis {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                             + f" (analyses: {', '.join(families)})")
+        its, fp = families[name](ctx)
+        for it in its:
+            ctx.results[it.key] = it
+        conventions += list(fp.pop("conventions", []))
+        p.update(fp)
+    p["conventions"] = conventions
+    p.update(params or {})
+    parts = [a for a in (audit, ctx.results["audit"].data if "audit" in ctx.results else None,
+                         pd.DataFrame(audit_rows) if audit_rows else None) if a is not None and len(a)]
+    if parts:
+        from .analyses.index import audit_table
+        from .io import AUDIT_COLUMNS
+
+        if audit is not None and len(audit):   # the reader's rows name regions as written
+            parts[0] = parts[0].assign(region=[to_id.get(r, r) for r in parts[0]["region"]])
+        merged = pd.concat(parts, ignore_index=True).reindex(columns=list(AUDIT_COLUMNS))
+        ctx.results["audit"] = audit_table(merged)
+    return Results(items=ctx.results, params=p, regions=ri, Y=Y, w=w, extras=ctx.extras)
+
+
+def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "greater", island: str = "guangdong",
+         figure_years=None, progress=None) -> Results:
+    """The paper's analysis on its own published scores (Table 2), with the Table 3 comparison."""
+    from . import datasets, regions
+    from .datasets.paper import table3_item
+
+    Y = datasets.load_ran2025_scores(wide=True)
+    codes = {r: regions.normalize(r) for r in Y.index}
+    res = analyze(Y, CHINA_PROVINCES, labels={r: r for r in Y.index}, codes=codes, permutations=permutations,
+                  seed=seed, alternative=alternative, island=island, figure_years=figure_years,
+                  progress=progress, params={"source": "ran2025_table2", "title": "report.title_demo"})
+    return res.with_items([table3_item(res.table("moran_global"))])
+
+
+# ------------------------------------------------------------------------------------------- index
+@dataclass
+class IndexBuild:
+    """Raw data → composite index.
+
+    Attributes
+    ----------
+    panel, prepared, index, spec
+        The reader's :class:`~nqpf.io.Panel`, :func:`~nqpf.prepare.prepare`'s result, the
+        :class:`~nqpf.index.IndexResult` and the spec.
+    labels : dict
+        Region id → the name as the user wrote it.
+    audit : DataFrame
+        The reader's, the preparation's and the index stage's audit rows.
+    """
+
+    panel: Any
+    prepared: Any
+    index: Any
+    spec: Any
+    labels: dict
+    audit: pd.DataFrame
+    group_weights: pd.DataFrame = field(default=None)
+
+    def region_index(self) -> RegionIndex:
+        """Identity of the regions of the index (ids, the user's spelling, GB/T codes of provinces)."""
+        from . import regions as _regions
+
+        ids = list(dict.fromkeys(self.index.scores.index.get_level_values("region")))
+        codes = {i: i for i in ids if _regions.is_province(str(i))}
+        prov = len(codes) == len(ids)
+        return RegionIndex(ids=tuple(ids), labels={i: self.labels.get(i, str(i)) for i in ids},
+                           codes=codes if prov else {}, level="province" if prov else "other")
+
+    def items(self, *, with_scores: bool = True) -> list:
+        """The index's tables as items (``weights, group_weights, scores, normalized, audit``)."""
+        from .analyses.index import index_items
+
+        return index_items(self, with_scores=with_scores)
+
+    def profile_frame(self, lang: str, min_groups: int = 3):
+        """Scores for the dimension profile: the composite and each group's achievement in [0, 1].
+
+        A sub-index is Σ w_j x'_j over the group's indicators, so its scale is the group's total weight;
+        divided by that weight it becomes the weighted mean of the group's normalised values (0 = worst,
+        1 = best region-year), comparable across groups and with the composite. One level is shown,
+        chosen by :func:`diagnosis_level`.
+        """
+        spec, scores = self.spec, self.index.scores
+        gw = self.group_weights
+        gw = gw[gw["member_level"] != "indicator"].drop_duplicates("member")
+        levels = list(spec.levels[:-1])
+        depth = diagnosis_level({d: int((gw["member_level"] == lv).sum()) for d, lv in enumerate(levels, 1)},
+                                min_groups)
+        members = gw[gw["member_level"] == levels[depth - 1]]
+        out = scores.reset_index()[["region", "year", "score"]].copy()
+        labels_ = getattr(spec, "group_labels", None) or {}
+        names, cols = {}, []
+        for _, m in members.iterrows():
+            col = str(m["member"])
+            if col not in scores.columns or not m["member_weight"] > 0:
+                continue
+            out[col] = scores[col].to_numpy() / m["member_weight"]
+            g = col.split(":", 1)[-1]
+            lab = labels_.get(g, {})
+            name = (lab.get("name_en") if isinstance(lab, dict) else lab) if lang == "en" else g
+            names[col] = f"{name or g} (w={m['member_weight']:.2f})"
+            cols.append(col)
+        return out, cols, names
+
+
+def group_weights_table(weights: pd.DataFrame, spec) -> pd.DataFrame:
+    """Each group's total weight and its members' within-group (renormalised) weights.
+
+    Columns ``group_level, group_name, group_weight, member_level, member, member_weight,
+    within_weight`` (``nqpf.index.group_weights`` with names that say what they hold).
+    """
+    from .index import group_weights
+
+    return group_weights(weights, spec).rename(columns={"level": "group_level", "group": "group_name"})
+
+
+def diagnosis_level(counts: Mapping[int, int], min_groups: int) -> int:
+    """Depth (1 = criterion, 2 = dimension, …) at which groups are named in the diagnosis and profile.
+
+    The dimension level, the paper's unit of diagnosis, unless it has fewer than ``min_groups`` groups;
+    then the shallowest level that has enough, else the deepest (a system of two dimensions would
+    otherwise always name both)."""
+    if counts.get(2, 0) >= min_groups:
+        return 2
+    enough = [lv for lv in sorted(counts) if counts[lv] >= min_groups]
+    return enough[0] if enough else max(counts)
+
+
+def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw: Mapping | None = None,
+                    index_kw: Mapping | None = None, exclude_regions: Sequence | None = None,
+                    where: str = "exclude_regions", progress=None) -> IndexBuild:
+    """Read raw data, prepare the spec's indicators and build the index (``nqpf index`` and ``nqpf run``).
+
+    Only the spec's raw variables are read unless ``read`` names ``variables``. ``exclude_regions`` may
+    use any spelling of a province (or the ids of the data). Errors about the data's content name the
+    data file.
+    """
+    from . import index as nindex
+    from . import io as nio
+    from . import prepare as nprep
+    from . import regions as _regions
+    from .spec import load_spec
+
+    step = progress or (lambda s: None)
+    spec = load_spec(spec) if isinstance(spec, (str, os.PathLike)) else spec
+    read = dict(read or {})
+    read.setdefault("variables", list(spec.variables))
+    step("reading data")
+    panel = nio.read_panel(data_path, **read)
+    excl = None
+    if exclude_regions:
+        ids = set(panel.data["region"].astype(str))
+        excl = [e if str(e) in ids else _regions.normalize(e, where=where) for e in exclude_regions]
+    step("preparing indicators")
+    try:
+        prepared = nprep.prepare(panel, spec, exclude_regions=excl, **dict(prepare_kw or {}))
+    except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
+        if type(exc) is not InputError or str(data_path) in str(exc):
+            raise
+        raise InputError(f"{data_path}: {exc}") from None
+    step("building the index")
+    ires = nindex.build_index(prepared.indicators, spec, **dict(index_kw or {}))
+    parts = [a for a in (prepared.audit, getattr(ires, "audit", None)) if a is not None and len(a)]
+    audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
+    return IndexBuild(panel=panel, prepared=prepared, index=ires, spec=spec,
+                      labels=dict(getattr(panel, "region_label", {}) or {}), audit=audit,
+                      group_weights=group_weights_table(ires.weights, spec))
+
+
+# --------------------------------------------------------------------------------------------- run
+def _indicator_groups(spec) -> dict:
+    return {ind.id: tuple(ind.path) for ind in spec.indicators}
+
+
+def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=None) -> Results:
+    """Run a whole study from a configuration (dict or TOML path; see :mod:`nqpf.config`)."""
+    from . import diagnose, regions
+    from .analyses.index import item_names, obstacle_items, profile_figures
+
+    if not isinstance(cfg, dict):
+        cfg = load_config(cfg)
+    validate_config(cfg)
+    data = dict(cfg.get("data", {}))
+    if "path" not in data:
+        raise InputError("config: [data] needs 'path'")
+    data_path = config_path(cfg, data.pop("path"))
+    spec_cfg = cfg.get("spec", {})
+    spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
+    if not spec_ref:
+        raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
+    prep_cfg = dict(cfg.get("prepare", {}))
+    excl = prep_cfg.pop("exclude_regions", None)
+    built = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep_cfg,
+                            index_kw=cfg.get("index", {}), exclude_regions=excl,
+                            where="[prepare] exclude_regions", progress=progress)
+    ires, spec = built.index, built.spec
+    sp = dict(cfg.get("spatial", {}))
+    Y = ires.scores["score"].unstack("year")
+    labels = {r: str(v) for r, v in built.labels.items()}
+    labels.update({r: built.labels.get(r, str(r)) for r in Y.index})
+    codes = {r: r for r in Y.index if regions.is_province(str(r))}
+    if len(codes) != len(Y.index):
+        codes = None
+    weights = sp.pop("weights", CHINA_PROVINCES)
+    if weights != CHINA_PROVINCES and not _is_spelling(weights):
+        weights = config_path(cfg, weights)
+    step = progress or (lambda s: None)
+    step("obstacle degrees")
+    groups_map = _indicator_groups(spec)
+    obst = diagnose.obstacles(ires.normalized, ires.weights, groups=groups_map)
+    by_group = diagnose.obstacles_by_group(obst, groups_map, levels=list(spec.levels))
+    counts = by_group.groupby("level")["path"].nunique()
+    level = diagnosis_level({int(k): int(v) for k, v in counts.items()}, 4)
+    years = figure_years or cfg.get("output", {}).get("years")
+    items = built.items() + obstacle_items(obst, by_group) + profile_figures(built, Y)
+    return analyze(
+        Y, weights, labels=labels, codes=codes, progress=progress, figure_years=years, index_items=items,
+        extras={"obstacles_by_group": by_group, "shortboard_level": level, "build": built,
+                "item_names": item_names(spec)},
+        params={"source": str(Path(data_path).name), "spec": spec.name, "config": public_config(cfg),
+                "index": ires.params},
+        **sp,
+    )
+
+
+def _is_spelling(weights) -> bool:
+    from .spatial import parse_weights_spec
+
+    if not isinstance(weights, str):
+        return False
+    try:
+        parse_weights_spec(weights)
+        return True
+    except InputError:
+        return False
+
+
+# ------------------------------------------------------------------------------------------- Study
+class Study:
+    """A study driven step by step or all at once, for notebooks and scripts.
+
+    Examples
+    --------
+    >>> study = Study.from_config("examples/scitech/config.toml")   # doctest: +SKIP
+    >>> build = study.build_index()        # raw data → composite index (IndexBuild)
+    >>> res = study.analyze()              # disparity, Moran's I, strategy … (Results)
+    >>> res["moran_global"]                # a Table: renders itself in Jupyter
+    >>> res.table("moran_global")          # its data as a DataFrame (codes and numbers)
+    >>> res.table("strategy", lang="en")   # labelled for reading
+    >>> res.write("out", lang="zh")        # every table, figure and report
+    """
+
+    def __init__(self, config: Mapping | None = None):
+        cfg = dict(config or {})
+        if cfg:
+            validate_config(cfg)
+        self.config = cfg
+        self.build: IndexBuild | None = None
+        self.results: Results | None = None
+
+    @classmethod
+    def from_config(cls, path_or_dict) -> "Study":
+        cfg = path_or_dict if isinstance(path_or_dict, Mapping) else load_config(path_or_dict)
+        return cls(cfg)
+
+    def build_index(self, progress=None) -> IndexBuild:
+        """Read the raw data, prepare the indicators and build the index."""
+        cfg = self.config
+        data = dict(cfg.get("data", {}))
+        if "path" not in data:
+            raise InputError("config: [data] needs 'path'")
+        data_path = config_path(cfg, data.pop("path"))
+        spec_cfg = cfg.get("spec", {})
+        spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
+        prep = dict(cfg.get("prepare", {}))
+        excl = prep.pop("exclude_regions", None)
+        self.build = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep,
+                                     index_kw=cfg.get("index", {}), exclude_regions=excl,
+                                     where="[prepare] exclude_regions", progress=progress)
+        return self.build
+
+    def analyze(self, progress=None) -> Results:
+        """Every analysis of the study (builds the index first if needed)."""
+        self.results = run_config(self.config, progress=progress)
+        return self.results
+
+    def run(self, progress=None) -> Results:
+        """Alias of :meth:`analyze`."""
+        return self.analyze(progress)

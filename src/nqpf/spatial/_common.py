@@ -1,0 +1,111 @@
+"""What every spatial statistic shares besides inference: the score matrix, the weights as a sparse
+matrix, and the builder of per-year global tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from nqpf.errors import InputError
+
+from .weights import align_weights
+
+__all__ = ["TRANSFORMS", "score_matrix", "sparse_weights", "wnorm", "global_table"]
+
+#: Weights transformations (libpysal codes): row-standardised, binary, doubly standardised,
+#: variance stabilising, as given.
+TRANSFORMS = ("r", "b", "d", "v", "o")
+
+
+def _py(x):
+    """A numpy scalar label as the plain Python value (for readable messages)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def score_matrix(Y, what: str) -> np.ndarray:
+    """The ``n × T`` float matrix of a score DataFrame (index = regions, columns = years).
+
+    Raises
+    ------
+    InputError
+        Not a DataFrame, non-numeric values, fewer than 4 regions, missing values (the first ten
+        region-years listed) or a year where every region has the same score.
+    """
+    if not isinstance(Y, pd.DataFrame):
+        raise InputError(f"{what}: expected a DataFrame (index = regions, columns = years)")
+    try:
+        X = Y.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what}: score matrix has non-numeric values ({exc})") from None
+    if X.shape[0] < 4:
+        raise InputError(f"{what}: needs at least 4 regions, got {X.shape[0]}")
+    bad = np.isnan(X)
+    if bad.any():
+        r, c = np.nonzero(bad)
+        cells = ", ".join(f"({_py(Y.index[i])!r}, {_py(Y.columns[j])!r})" for i, j in zip(r[:10], c[:10]))
+        more = f" and {len(r) - 10} more" if len(r) > 10 else ""
+        raise InputError(
+            f"{what}: missing values (NaN) at region-years {cells}{more}; "
+            "interpolate them or drop those regions/years first"
+        )
+    const = np.ptp(X, axis=0) == 0
+    if const.any():
+        years = [_py(Y.columns[j]) for j in np.flatnonzero(const)]
+        raise InputError(f"{what}: scores are identical across regions in years {years}; Moran's I is undefined")
+    return X
+
+
+def sparse_weights(w, ids, transform: str, what: str):
+    """The weights aligned to ``ids`` and transformed, as a CSR matrix, and each region's number of
+    neighbours (off-diagonal entries; 0 for islands).
+
+    ``w`` is never modified: :func:`~nqpf.spatial.align_weights` returns a new ``W``.
+
+    Raises
+    ------
+    InputError
+        Unknown ``transform``, or weights without any link.
+    WeightsMismatchError
+        Ids of ``w`` and ``ids`` differ.
+    """
+    t = str(transform).lower()
+    if t not in TRANSFORMS:
+        raise InputError(f"{what}: transform must be one of {TRANSFORMS}, got {transform!r}")
+    wa = align_weights(w, ids)
+    if t != "o":
+        wa.transform = t
+    S = sparse.csr_matrix(wa.sparse, dtype=float)
+    S.sum_duplicates()
+    S.eliminate_zeros()
+    if S.nnz == 0:
+        raise InputError(f"{what}: the spatial weights have no links (every region is an island)")
+    offdiag = S - sparse.diags(S.diagonal())
+    offdiag.eliminate_zeros()
+    card = np.diff(offdiag.indptr)
+    return S, card
+
+
+def wnorm(S) -> float:
+    """max(largest absolute row sum, largest absolute column sum) of W: a bound of |z'Wz| for
+    unit ‖z‖ (the scale of the tie tolerance)."""
+    A = abs(S)
+    return float(max(A.sum(axis=1).max(), A.sum(axis=0).max()))
+
+
+def global_table(Y, columns: dict, *, n: int, card, alternative: str, permutations: int, seed: int,
+                 transform: str) -> pd.DataFrame:
+    """One row per year: ``year``, the statistic's ``columns`` in order, ``n`` and ``n_islands``.
+
+    ``attrs`` records ``alternative``, ``permutations``, ``seed`` and ``transform``.
+    """
+    T = Y.shape[1]
+    out = pd.DataFrame(
+        {
+            "year": np.asarray(Y.columns),
+            **columns,
+            "n": np.full(T, n),
+            "n_islands": np.full(T, int((card == 0).sum())),
+        }
+    )
+    out.attrs.update(alternative=alternative, permutations=permutations, seed=seed, transform=transform)
+    return out

@@ -239,6 +239,7 @@ def _write_figures(results: Results, fig_dir: Path, lang: str, formats, step) ->
     from . import plot
 
     fig_dir.mkdir(parents=True, exist_ok=True)
+    lang = plot.resolve_lang(lang)  # English labels when no CJK font is installed (warned once)
     out: dict[str, Path] = {}
     for fig_item in results.figures():
         step(f"figure {fig_item.key}")

@@ -417,8 +417,11 @@ def _indicator_groups(spec) -> dict:
     return {ind.id: tuple(ind.path) for ind in spec.indicators}
 
 
-def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=None) -> Results:
-    """Run a whole study from a configuration (dict or TOML path; see :mod:`nqpf.config`)."""
+def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=None,
+               built: IndexBuild | None = None) -> Results:
+    """Run a whole study from a configuration (dict or TOML path; see :mod:`nqpf.config`).
+
+    ``built`` is the index already built from the same configuration (:meth:`Study.build_index`)."""
     from . import diagnose, regions
     from .analyses.index import item_names, obstacle_items, profile_figures
 
@@ -435,9 +438,10 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
         raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
     prep_cfg = dict(cfg.get("prepare", {}))
     excl = prep_cfg.pop("exclude_regions", None)
-    built = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep_cfg,
-                            index_kw=cfg.get("index", {}), exclude_regions=excl,
-                            where="[prepare] exclude_regions", progress=progress)
+    if built is None:
+        built = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep_cfg,
+                                index_kw=cfg.get("index", {}), exclude_regions=excl,
+                                where="[prepare] exclude_regions", progress=progress)
     ires, spec = built.index, built.spec
     sp = dict(cfg.get("spatial", {}))
     Y = ires.scores["score"].unstack("year")
@@ -525,8 +529,8 @@ class Study:
         return self.build
 
     def analyze(self, progress=None) -> Results:
-        """Every analysis of the study (builds the index first if needed)."""
-        self.results = run_config(self.config, progress=progress)
+        """Every analysis of the study (on the index of :meth:`build_index` when it was called)."""
+        self.results = run_config(self.config, progress=progress, built=self.build)
         return self.results
 
     def run(self, progress=None) -> Results:

@@ -98,5 +98,5 @@ def _draw_profile(res, lang, region, year):
 
     build = res.extras["build"]
     prof, cols, names = build.profile_frame(lang)
-    return plot.plot_profile(prof, region, lang=lang, labels=region_names(res, lang), year=year,
-                             subindices=["score"] + cols, names=names)
+    return plot.plot_profile(prof, region, lang=lang, names=region_names(res, lang), subindex_names=names,
+                             year=year, subindices=["score"] + cols)

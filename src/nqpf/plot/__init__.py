@@ -1,13 +1,17 @@
 """Publication-ready figures with Chinese or English labels, including maps of China.
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot; write it with
-:func:`save_figure` (PNG + SVG by default, atomically). ``lang="zh"`` needs a CJK font; without one
-the labels fall back to English with a warning (see :mod:`nqpf.plot.fonts`).
+:func:`save_figure` (PNG + SVG by default, atomically). Figures draw results, they compute no
+statistic: the Moran scatter plot reads the local Moran table. Every text comes from the catalogues
+of :mod:`nqpf.i18n`; region names are given by the caller (``names``: region id → display name in
+the figure's language). ``lang="zh"`` needs a CJK font; without one the labels fall back to English
+with one warning per process (see :func:`resolve_lang`; callers compute names in the language it
+returns).
 """
 from nqpf.plot.fonts import cjk_font, font_context, resolve_lang
 from nqpf.plot.heatmap import plot_heatmap
 from nqpf.plot.maps import classify_values, plot_choropleth, plot_lisa_map, province_geometry
-from nqpf.plot.moran import moran_scatter_data, plot_moran_scatter
+from nqpf.plot.moran import plot_moran_scatter
 from nqpf.plot.profile import plot_profile, profile_table
 from nqpf.plot.style import save_figure, style_context
 from nqpf.plot.trends import plot_disparity, plot_rank_changes, ranks
@@ -22,7 +26,6 @@ __all__ = [
     "plot_rank_changes",
     "ranks",
     "plot_moran_scatter",
-    "moran_scatter_data",
     "plot_heatmap",
     "plot_profile",
     "profile_table",

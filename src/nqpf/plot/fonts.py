@@ -2,8 +2,9 @@
 
 Figures with Chinese labels need a font with CJK glyphs; otherwise matplotlib draws empty boxes
 ("tofu"). :func:`cjk_font` finds one among the fonts matplotlib knows, :func:`resolve_lang` falls
-back to English labels (with one warning) when ``lang="zh"`` is asked for and none is installed, and
-:func:`font_context` sets the rcParams for a block of code only — nothing is changed at import.
+back to English labels (with one warning per process) when ``lang="zh"`` is asked for and none is
+installed, and :func:`font_context` sets the rcParams for a block of code only — nothing is changed
+at import.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import warnings
 import matplotlib as mpl
 from matplotlib import font_manager
 
-from nqpf.labels import check_lang
+from nqpf.i18n import check_lang
 
 __all__ = ["CJK_FONT_CANDIDATES", "cjk_font", "resolve_lang", "font_context", "CJKFontWarning"]
 
@@ -60,6 +61,11 @@ class CJKFontWarning(UserWarning):
     """Chinese labels were asked for but no CJK font is installed."""
 
 
+#: Whether :class:`CJKFontWarning` has been issued in this process (it is issued once, not once per
+#: figure).
+_warned = False
+
+
 @functools.lru_cache(maxsize=1)
 def _find_cjk_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -81,17 +87,24 @@ def cjk_font() -> str | None:
 def resolve_lang(lang: str) -> str:
     """The language figures will actually be labelled in.
 
-    ``"en"`` stays ``"en"``. ``"zh"`` stays ``"zh"`` when :func:`cjk_font` finds a font; otherwise a
-    :class:`CJKFontWarning` is issued and ``"en"`` is returned so that no label is drawn as boxes.
+    ``"en"`` stays ``"en"``. ``"zh"`` stays ``"zh"`` when :func:`cjk_font` finds a font; otherwise
+    ``"en"`` is returned so that no label is drawn as boxes, and a :class:`CJKFontWarning` is issued
+    the first time this happens in the process (later figures fall back silently).
+
+    A caller that passes region names to a figure should compute them in the language returned
+    here (``lang = resolve_lang(lang)`` first), so that names, too, follow the fallback.
 
     Raises
     ------
     nqpf.errors.InputError
         ``lang`` is neither ``"zh"`` nor ``"en"``.
     """
+    global _warned
     check_lang(lang)
     if lang == "zh" and cjk_font() is None:
-        warnings.warn(_INSTALL_HINT, CJKFontWarning, stacklevel=3)
+        if not _warned:
+            _warned = True
+            warnings.warn(_INSTALL_HINT, CJKFontWarning, stacklevel=3)
         return "en"
     return lang
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError, UnknownRegionError
-from nqpf.labels import label
+from nqpf.i18n import t
 from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import (
     MAP_CMAP,
@@ -91,8 +91,8 @@ def _projector():
         from pyproj import Transformer
     except ImportError:  # pragma: no cover - pyproj comes with geopandas
         return (lambda x, y: (x, y)), False
-    t = Transformer.from_crs("EPSG:4326", ALBERS_CHINA, always_xy=True)
-    return t.transform, True
+    tr = Transformer.from_crs("EPSG:4326", ALBERS_CHINA, always_xy=True)
+    return tr.transform, True
 
 
 def _project(geom, proj):
@@ -405,7 +405,7 @@ def _draw(lang, colors: dict, hatched: set, title: str | None, legend_handles, l
             s.set_visible(True)
             s.set_linewidth(0.6)
             s.set_color("0.2")
-        inset.text(0.5, 0.03, label("south_china_sea", lang), transform=inset.transAxes, ha="center",
+        inset.text(0.5, 0.03, t("plot.south_china_sea", lang), transform=inset.transAxes, ha="center",
                    va="bottom", fontsize=6)
         inset.set_facecolor("white")
         leg = ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
@@ -429,7 +429,7 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
         the index or with NaN are drawn hatched grey as "no data".
     lang : {"zh", "en"}
     title : str, optional
-        Default :func:`nqpf.labels.label` ``("fig_choropleth")``; ``""`` for none.
+        Default the catalogue's ``plot.fig_choropleth``; ``""`` for none.
     scheme : {"natural_breaks", "fisher_jenks", "quantiles", "equal_interval"}
         Class breaks by :mod:`mapclassify` (natural breaks = Fisher–Jenks).
     k : int
@@ -454,16 +454,16 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     v = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), index=codes)
     classes, bounds = classify_values(v, scheme=scheme, k=k)
     cm = mpl.colormaps[cmap]
-    palette = [mpl.colors.to_hex(cm(t)) for t in np.linspace(0.12, 0.92, len(bounds))]
+    palette = [mpl.colors.to_hex(cm(x)) for x in np.linspace(0.12, 0.92, len(bounds))]
     colors = {c: palette[int(classes[c])] for c in classes.index}
     hatched = set(PROVINCE_CODES) - set(colors)
     handles = [Patch(facecolor=palette[i], edgecolor="0.5", linewidth=0.4,
                      label=f"{fmt_number(lo, fmt)} – {fmt_number(hi, fmt)}") for i, (lo, hi) in enumerate(bounds)]
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
-                         label=label("no_data", lang)))
+                         label=t("plot.no_data", lang)))
     if title is None:
-        title = label("fig_choropleth", lang)
-    return _draw(lang, colors, hatched, title, handles, legend_title or label("class", lang))
+        title = t("plot.fig_choropleth", lang)
+    return _draw(lang, colors, hatched, title, handles, legend_title or t("plot.class", lang))
 
 
 def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None):
@@ -477,7 +477,7 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
         ``cluster`` column (``""`` = not significant). Provinces absent are drawn as "no data".
     lang : {"zh", "en"}
     title : str, optional
-        Default "LISA 集聚图 <year>" / "LISA cluster map <year>".
+        Default the catalogue's ``plot.fig_lisa_map_year`` ("LISA cluster map <year>").
 
     Returns
     -------
@@ -507,11 +507,13 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     hatched = set(PROVINCE_CODES) - set(colors)
     counts = cluster.value_counts()
     handles = [Patch(facecolor=QUADRANT_COLORS[q], edgecolor="0.5", linewidth=0.4,
-                     label=f"{label(q, lang)} ({int(counts.get(q, 0))})") for q in ("HH", "LH", "LL", "HL")]
+                     label=f"{t(f'cat.cluster.{q}', lang)} ({int(counts.get(q, 0))})")
+               for q in ("HH", "LH", "LL", "HL")]
     handles.append(Patch(facecolor=NOT_SIGNIFICANT_COLOR, edgecolor="0.5", linewidth=0.4,
-                         label=f"{label('not_significant', lang)} ({int(counts.get('', 0))})"))
+                         label=f"{t('plot.not_significant', lang)} ({int(counts.get('', 0))})"))
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
-                         label=label("no_data", lang)))
+                         label=t("plot.no_data", lang)))
     if title is None:
-        title = label("fig_lisa_map", lang) + (f" {year}" if year is not None else "")
-    return _draw(lang, colors, hatched, title, handles, label("cluster", lang))
+        title = (t("plot.fig_lisa_map", lang) if year is None
+                 else t("plot.fig_lisa_map_year", lang, year=year))
+    return _draw(lang, colors, hatched, title, handles, t("plot.cluster", lang))

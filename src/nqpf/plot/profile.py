@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError, UnknownRegionError
-from nqpf.labels import has_label, label
+from nqpf.i18n import has, t
 from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import OKABE_ITO, display_names, fmt_number, new_figure, style_context
 
@@ -59,8 +59,8 @@ def profile_table(scores_long: pd.DataFrame, region, year=None,
 
 
 def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=None,
-                 subindices: Sequence[str] | None = None, names: Mapping[str, str] | None = None,
-                 labels: Mapping | None = None, title: str | None = None):
+                 subindices: Sequence[str] | None = None, names: Mapping | None = None,
+                 subindex_names: Mapping[str, str] | None = None, title: str | None = None):
     """Grouped horizontal bars: a region's composite and sub-index scores next to the national mean.
 
     Bars read more accurately than a radar chart (lengths on a common baseline rather than areas),
@@ -78,9 +78,12 @@ def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=No
     subindices : sequence of str, optional
         Columns to show (default all, composite ``score`` first).
     names : mapping, optional
-        Sub-index column → display name (default :func:`nqpf.labels.label` if known, else the column).
-    labels : mapping, optional
-        Region id → display name.
+        Region id → display name, already in the figure's language (an id missing is shown as
+        ``str(id)``).
+    subindex_names : mapping, optional
+        Sub-index column → display name in the figure's language (default: ``score`` is the
+        catalogue's ``plot.composite``, another column its ``plot.<column>`` text if there is one,
+        else the column's name).
 
     Returns
     -------
@@ -88,10 +91,9 @@ def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=No
     """
     lang = resolve_lang(lang)
     tab = profile_table(scores_long, region, year=year, subindices=subindices)
-    names = dict(names or {})
-    rname = display_names([region], labels, lang)[0]
-    ticks = [names.get(c, label("composite", lang) if c == "score" else label(c, lang) if has_label(c) else c)
-             for c in tab.index]
+    sub_names = dict(subindex_names or {})
+    rname = display_names([region], names)[0]
+    ticks = [sub_names.get(c, _subindex_label(c, lang)) for c in tab.index]
     k = len(tab)
     y = np.arange(k)[::-1].astype(float)
     h = 0.38
@@ -100,7 +102,7 @@ def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=No
         ax = fig.add_subplot(1, 1, 1)
         ax.barh(y + h / 2, tab["region"], height=h, color=OKABE_ITO["blue"], label=rname, gid="region")
         ax.barh(y - h / 2, tab["national_mean"], height=h, color="0.72",
-                label=label("national_mean", lang), gid="national_mean")
+                label=t("plot.national_mean", lang), gid="national_mean")
         top = float(np.nanmax(tab.to_numpy()))
         for yi, v in zip(y, tab["region"]):
             ax.text(v + 0.01 * top, yi + h / 2, fmt_number(v, "{:.3f}"), va="center", fontsize=7)
@@ -108,12 +110,18 @@ def plot_profile(scores_long: pd.DataFrame, region, lang: str = "zh", *, year=No
             ax.text(v + 0.01 * top, yi - h / 2, fmt_number(v, "{:.3f}"), va="center", fontsize=7, color="0.35")
         ax.set_yticks(y, ticks)
         ax.set_xlim(0, top * 1.15 if top > 0 else 1)
-        ax.set_xlabel(label("score", lang))
+        ax.set_xlabel(t("plot.score", lang))
         ax.legend(loc="best")
         ax.grid(axis="x", color="0.92", lw=0.6)
         ax.set_axisbelow(True)
         if title is None:
-            title = f"{rname} {tab.attrs['year']}: {label('fig_profile', lang)}"
+            title = t("plot.fig_profile_region", lang, region=rname, year=tab.attrs["year"])
         if title:
             ax.set_title(title, fontsize=10.5)
     return fig
+
+
+def _subindex_label(column: str, lang: str) -> str:
+    if column == "score":
+        return t("plot.composite", lang)
+    return t(f"plot.{column}", lang) if has(f"plot.{column}", lang) else str(column)

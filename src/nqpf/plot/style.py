@@ -182,45 +182,14 @@ def fmt_number(value, fmt: str = "{:.3f}") -> str:
     return text
 
 
-def display_names(ids, labels: Mapping | None, lang: str) -> list[str]:
-    """Display name of every region id, in the figure's language.
+def display_names(ids, names: Mapping | None = None) -> list[str]:
+    """Display name of every region id: ``names[id]``, or ``str(id)`` for an id missing from ``names``.
 
-    Rules, in order:
-
-    1. ``labels`` (id → name) gives the name; otherwise the id itself is the name, except that a
-       six-digit GB/T code is named through :func:`nqpf.regions.name` (short Chinese name for
-       ``"zh"``, English for ``"en"``).
-    2. For ``lang == "en"``, a name containing Chinese characters that :func:`nqpf.regions.is_province`
-       recognises (e.g. the short names a study passes as labels) is shown by its English name
-       (``"内蒙古"`` → ``"Inner Mongolia"``). Other Chinese names are kept as given.
+    Figures never guess names: the caller gives them, already in the figure's language (for GB/T
+    codes, e.g. ``{c: nqpf.regions.name(c, "en") for c in codes}``).
     """
-    labels = dict(labels or {})
-    try:  # optional: nqpf.regions may not provide names
-        from nqpf import regions as _regions
-
-        namer = getattr(_regions, "name", None)
-        is_prov = getattr(_regions, "is_province", None)
-    except ImportError:  # pragma: no cover
-        namer = is_prov = None
-    out = []
-    for i in ids:
-        if i in labels:
-            text = str(labels[i])
-        else:
-            text = str(i)
-            if namer is not None and text.isdigit() and len(text) == 6:
-                try:
-                    text = namer(text, style="short" if lang == "zh" else "en")
-                except Exception:  # unknown code: show it as is
-                    text = str(i)
-        if lang == "en" and namer is not None and is_prov is not None and has_cjk(text):
-            try:
-                if is_prov(text):
-                    text = namer(text, style="en")
-            except Exception:  # not a province after all: keep the given name
-                pass
-        out.append(text)
-    return out
+    names = names if names is not None else {}
+    return [str(names[i]) if i in names else str(i) for i in ids]
 
 
 def freeze_layout(fig):

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.labels import has_label, label
+from nqpf.i18n import has, t
 from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import LINE_COLORS, OKABE_ITO, display_names, new_figure, style_context
 
-__all__ = ["plot_disparity", "plot_rank_changes", "ranks"]
+__all__ = ["plot_disparity", "plot_rank_changes", "ranks", "measure_label"]
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 
@@ -28,13 +28,16 @@ def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
     Parameters
     ----------
     disparity_df : DataFrame
-        ``nqpf.disparity.disparity_table`` output: a ``year`` column (or year index) and one column
-        per measure (``theil``, ``sigma``, ``cv``, optionally ``gini``).
+        The disparity table: a ``year`` column (or year index) and one column per measure
+        (``theil``, ``sigma``, ``cv``, optionally ``gini``, and per-group columns named with
+        language-free group codes such as ``theil_T[east]``).
     lang : {"zh", "en"}
     measures : sequence of str
-        Columns to draw, in order.
+        Columns to draw, in order. A panel's title is the catalogue text of the measure
+        (``plot.<measure>``, else ``col.<measure>``); a per-group column ``base[code]`` is titled by
+        its base and ``cat.group.<code>`` (``Theil T[East]``).
     title : str, optional
-        Default :func:`nqpf.labels.label` ``("fig_disparity")``; ``""`` for none.
+        Default the catalogue's ``plot.fig_disparity``; ``""`` for none.
 
     Returns
     -------
@@ -59,18 +62,33 @@ def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
             vals = pd.to_numeric(df[m], errors="coerce").to_numpy(dtype=float)
             ax.plot(years, vals, color=LINE_COLORS[i % len(LINE_COLORS)], marker=_MARKERS[i % 6],
                     gid=m)
-            name = label(m, lang) if has_label(m) else m
-            ax.set_title(name)
-            ax.set_xlabel(label("year", lang))
+            ax.set_title(measure_label(m, lang))
+            ax.set_xlabel(t("plot.year", lang))
             ax.grid(axis="y", color="0.9", lw=0.6)
             ax.xaxis.set_major_locator(_year_locator(years))
             ax.margins(x=0.04, y=0.15)
-        axes[0].set_ylabel(label("value", lang))
+        axes[0].set_ylabel(t("plot.value", lang))
         if title is None:
-            title = label("fig_disparity", lang)
+            title = t("plot.fig_disparity", lang)
         if title:
             fig.suptitle(title, fontsize=10.5)
     return fig
+
+
+def measure_label(column: str, lang: str) -> str:
+    """Title of a disparity column: ``plot.<column>`` or ``col.<column>`` from the catalogue; a
+    per-group column ``base[code, ...]`` gets its base's text and ``cat.group.<code>`` in brackets;
+    an unknown column is shown as named."""
+    for key in (f"plot.{column}", f"col.{column}"):
+        if has(key, lang):
+            return t(key, lang)
+    if "[" in column and column.endswith("]"):
+        base, inner = column[:-1].split("[", 1)
+        codes = [c.strip() for c in inner.split(",")]
+        text = measure_label(base, lang)
+        groups = t("plot.list_sep", lang).join(t(f"cat.group.{c}", lang, default=c) for c in codes)
+        return f"{text}[{groups}]"
+    return column
 
 
 def _year_locator(years):
@@ -84,7 +102,7 @@ def ranks(Y: pd.DataFrame) -> pd.DataFrame:
     return Y.apply(pd.to_numeric, errors="coerce").rank(ascending=False, method="min").astype("Int64")
 
 
-def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Sequence | None = None,
+def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequence | None = None,
                       lang: str = "zh", *, title: str | None = None):
     """Slope (two years) or bump (more years) chart of each region's rank.
 
@@ -95,8 +113,9 @@ def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Seq
     ----------
     Y : DataFrame
         Scores, regions × years.
-    labels : mapping, optional
-        Region id → display name.
+    names : mapping, optional
+        Region id → display name, already in the figure's language (an id missing is shown as
+        ``str(id)``).
     years : sequence, optional
         Years to show (default: first and last column).
     lang : {"zh", "en"}
@@ -122,7 +141,7 @@ def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Seq
         bad = list(R.index[R.isna().any(axis=1)])
         raise InputError(f"scores missing for {bad} in the chosen years; ranks need every value")
     lang = resolve_lang(lang)
-    names = display_names(Y.index, labels, lang)
+    shown = display_names(Y.index, names)
     n = len(Y)
     x = np.arange(len(sel), dtype=float)
     change = (R[sel[0]] - R[sel[-1]]).to_numpy(dtype=float)  # > 0: moved up
@@ -133,10 +152,10 @@ def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Seq
             r = R.iloc[i].to_numpy(dtype=float)
             c = OKABE_ITO["blue"] if change[i] > 0 else OKABE_ITO["vermillion"] if change[i] < 0 else "0.6"
             ax.plot(x, r, color=c, lw=1.2, marker="o", ms=3.5, alpha=0.9, gid=str(Y.index[i]))
-            ax.text(x[0] - 0.06, r[0], f"{names[i]}  {int(r[0])}", ha="right", va="center", fontsize=7)
+            ax.text(x[0] - 0.06, r[0], f"{shown[i]}  {int(r[0])}", ha="right", va="center", fontsize=7)
             delta = int(change[i])
             arrow = f"↑{delta}" if delta > 0 else f"↓{-delta}" if delta < 0 else "–"
-            ax.text(x[-1] + 0.06, r[-1], f"{int(r[-1])}  {names[i]} {arrow}", ha="left", va="center",
+            ax.text(x[-1] + 0.06, r[-1], f"{int(r[-1])}  {shown[i]} {arrow}", ha="left", va="center",
                     fontsize=7, color=c if delta else "0.3")
         ax.set_ylim(n + 0.7, 0.3)
         ax.set_xlim(x[0] - 0.9, x[-1] + 0.9)
@@ -149,7 +168,7 @@ def plot_rank_changes(Y: pd.DataFrame, labels: Mapping | None = None, years: Seq
         for xi in x:
             ax.axvline(xi, color="0.85", lw=0.6, zorder=0)
         if title is None:
-            title = label("fig_rank_changes", lang)
+            title = t("plot.fig_rank_changes", lang)
         if title:
             fig.suptitle(title, fontsize=10.5)
     return fig

@@ -120,7 +120,7 @@ def localized(table: Table, lang: str, results: Results | None) -> Localized:
     item_name = None
     headers, kinds = [], []
     for c in table.columns:
-        kinds.append(_FORMAT_KIND.get(c.kind, "text"))
+        kinds.append(_FORMAT_KIND.get(c.kind, "text") if c.kind != "bool" else "text")  # yes/no in words
         headers.append(c.header(lang))
         if c.kind == "rendered":
             df[c.name] = list(c.render(table.data, lang, results))

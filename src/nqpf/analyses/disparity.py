@@ -25,7 +25,7 @@ def items(ctx: Context):
         dec = dec.rename(columns={c: f"theil_{c}" for c in keep})
         disp = disp.merge(dec[["year"] + [f"theil_{c}" for c in keep]], on="year", how="left")
     out.append(Table("disparity", disp, describe(disp, qualified="group"), "disparity", display=_DISPLAY))
-    out.append(Figure("fig1_disparity", _draw_disparity, "disparity", "figure.disparity", order=0.5))
+    out.append(Figure("fig1_disparity", _draw_disparity, "disparity", "figure.disparity", order=1.5))
     if groups and len(set(groups.values())) >= 2:
         ctx.step("Dagum Gini")
         dg = _disp.dagum_gini(Y, pd.Series(groups))

@@ -99,6 +99,13 @@ def _parse_formats(formats: Optional[str]):
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
 
 
+def _weighting_names() -> list[str]:
+    """The weighting methods of the registry (a method added there appears in --help by itself)."""
+    from .index.weights import WEIGHTING_METHODS
+
+    return [m for m in WEIGHTING_METHODS if m != "combined"]
+
+
 def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     """--weighting NAME → (method, keywords) of nqpf.index.compute_weights."""
     import pandas as pd
@@ -300,8 +307,8 @@ def index_cmd(
     data: Path = typer.Argument(..., help="Raw data: CSV/Excel/Parquet; long, wide or yearbook sheets."),
     spec: str = typer.Option(..., "--spec", "-s", help="Shipped spec name or spec file (TOML/CSV/Excel)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
-    weighting: str = typer.Option("entropy", help="entropy, critic, cv, equal, given (with --given-weights), "
-                                  "or a combination A+B, e.g. entropy+critic (with --alpha)."),
+    weighting: str = typer.Option("entropy", help=f"{', '.join(_weighting_names())} (given needs "
+                                  "--given-weights), or a combination A+B, e.g. entropy+critic (with --alpha)."),
     given_weights: Optional[Path] = typer.Option(None, help="CSV/Excel with columns indicator, weight (e.g. from AHP) for --weighting given."),
     alpha: float = typer.Option(0.5, help="Share of the first method in a combination A+B (linear rule)."),
     per_year: bool = typer.Option(False, "--per-year", help="Normalise within each year instead of pooled."),

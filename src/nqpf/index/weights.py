@@ -34,7 +34,7 @@ from .normalize import ConstantIndicatorWarning, _check_matrix, _year_codes
 
 __all__ = [
     "compute_weights", "Weighting", "EntropyWeights", "CriticWeights", "CVWeights", "EqualWeights",
-    "GivenWeights", "CombinedWeights", "WEIGHTING_METHODS", "entropy_weights_by_year",
+    "GivenWeights", "CombinedWeights", "SDWeights", "WEIGHTING_METHODS", "entropy_weights_by_year",
 ]
 
 _TOL = 1e-9
@@ -230,6 +230,26 @@ class CVWeights(Weighting):
         return cv, {"mean": mean, "sd": sd, "cv": cv}
 
 
+class SDWeights(Weighting):
+    r"""Standard-deviation weights (标准差法): :math:`w_j \propto s_j`.
+
+    :math:`s_j` is the sample standard deviation (``ddof=1``) of indicator :math:`j` over the matrix it is
+    given (the normalised matrix in :func:`~nqpf.index.build_index`, so that units do not matter). The
+    more an indicator varies across region-years, the more it tells regions apart and the more it weighs.
+    A constant indicator gets weight 0.
+    """
+
+    name = "sd"
+
+    def _raw_weights(self, A, Xn):
+        if A.shape[0] < 2:
+            raise InputError("SD weighting needs at least 2 region-years")
+        const = self._warn_constant(A, list(Xn.columns), "SD weighting")
+        sd = A.std(axis=0, ddof=1)
+        sd[const] = 0.0
+        return sd, {"sd": sd}
+
+
 class EqualWeights(Weighting):
     """Equal weights :math:`w_j = 1/n`."""
 
@@ -321,7 +341,7 @@ class CombinedWeights(Weighting):
         return raw, {f"weight_{methods[0]}": w1, f"weight_{methods[1]}": w2}
 
 
-WEIGHTING_METHODS = {cls.name: cls for cls in (EntropyWeights, CriticWeights, CVWeights,
+WEIGHTING_METHODS = {cls.name: cls for cls in (EntropyWeights, CriticWeights, CVWeights, SDWeights,
                                                EqualWeights, GivenWeights, CombinedWeights)}
 
 
@@ -333,7 +353,7 @@ def compute_weights(Xn, method="entropy", **kw):
     Xn : DataFrame
         Normalised indicator matrix (rows = region-years, one column per indicator), as returned by
         :func:`~nqpf.index.normalize`.
-    method : {"entropy", "critic", "cv", "equal", "given", "combined"}
+    method : {"entropy", "critic", "cv", "sd", "equal", "given", "combined"}
         See the class of each method for its formula and keywords.
     **kw
         Keywords of the method (e.g. ``pooled=False`` for entropy, ``weights=...`` for given,

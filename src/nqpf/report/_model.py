@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..i18n import has
 from ..i18n import t as tr
 
 __all__ = [
@@ -134,7 +135,7 @@ def _meta_value(v, lang: str) -> str:
         return f"{v:g}"
     if isinstance(v, list | tuple):
         if not v:
-            return "无" if lang == "zh" else "none"
+            return tr("word.none", lang)
         return ", ".join(_meta_value(x, lang) for x in v)
     if isinstance(v, dict):
         return "; ".join(f"{k} = {_meta_value(x, lang)}" for k, x in v.items())
@@ -203,16 +204,16 @@ def conventions(meta: dict, lang: str) -> list[str]:
     shown as its name (``conv.<k>``, the part before a dot) and its text (``convtext.<k>``); the index
     stage's conventions (English, in ``meta["index"]``) are listed in English reports."""
     m = meta or {}
-    sep = "：" if lang == "zh" else ": "
     out = []
     for k in m.get("conventions") or []:
         lab = tr(f"conv.{str(k).split('.', 1)[0]}", lang)
-        out.append(f"{lab}{sep}{tr(f'convtext.{k}', lang)}")
-    if lang != "zh":  # the index's conventions are written in English; the Chinese methods section covers them
+        out.append(tr("word.label_value", lang, label=lab, value=tr(f"convtext.{k}", lang)))
+    if lang == "en":  # the index's conventions are written in English; the methods section covers them
         for k in _NESTED:
             sub = m.get(k)
             if isinstance(sub, dict) and isinstance(sub.get("conventions"), dict):
-                out += [f"{ck}: {cv}" for ck, cv in sub["conventions"].items()]
+                out += [tr("word.label_value", lang, label=ck, value=cv)
+                        for ck, cv in sub["conventions"].items()]
     return out
 
 
@@ -242,139 +243,126 @@ def _read_image(key: str, path) -> tuple[bytes, str, int, int]:
 
 
 # ---------------------------------------------------------------------------------------- methods
-def _methods(meta: dict, tables: dict, lang: str, eq: list[int]) -> list:
-    """Blocks of the methods section, describing the parameters actually used."""
-    zh = lang == "zh"
-    m = meta or {}
+def _say(key: str, lang: str, **fmt) -> str:
+    """A ``methods.*`` text: a format template even without placeholders (markup braces are doubled)."""
+    return tr(key, lang).format(**fmt)
+
+
+def _words(family: str, code, lang: str, raw: str | None = None) -> str:
+    """Words for a parameter value in the methods text (``methods.<family>.<code>``); else ``raw``
+    (default: the value itself)."""
+    key = f"methods.{family}.{code}"
+    return _say(key, lang) if has(key, lang) else (str(code) if raw is None else raw)
+
+
+def _formula(blocks: list, eq: list[int], text: str) -> int:
+    """Append a numbered formula (language-neutral markup) and return its number."""
+    eq[0] += 1
+    blocks.append(Formula(text, eq[0]))
+    return eq[0]
+
+
+def _methods_index(m: dict, tables, lang: str, eq: list[int]) -> list:
+    """Normalisation, weights and the composite score."""
     blocks: list = []
-
-    def formula(text):
-        eq[0] += 1
-        blocks.append(Formula(text, eq[0]))
-        return eq[0]
-
     norm = str(param(m, "normalization", param(m, "normalisation", "minmax"))).lower()
     pooled = bool(param(m, "pooled", True))
     shift = float(param(m, "shift", 0.0) or 0.0)
     weighting = str(param(m, "weighting", "entropy")).lower()
-    has_index = (any(k in tables for k in ("weights", "normalized")) or param(m, "weighting") is not None)
-    if has_index:
-        blocks.append(Heading("熵值法与综合得分" if zh and weighting == "entropy" else
-                              ("指标标准化、赋权与综合得分" if zh else "Normalisation, weights and scores"), 3))
-        s_txt = f" + s" if shift else ""
-        if norm in ("minmax", "min-max", "range"):
-            scope = (("最小值、最大值取自全部地区-年份（混合标准化）" if pooled else "最小值、最大值在每一年内分别计算")
-                     if zh else ("minimum and maximum over all region-years (pooled)" if pooled
-                                 else "minimum and maximum within each year"))
-            blocks.append(Para(
-                f"指标采用极差（min-max）标准化，{scope}。正向指标按式（{eq[0] + 1}），负向指标按式（{eq[0] + 2}）"
-                + (f"；标准化值加平移量 s = {shift:g}，以避免 ln 0" if shift else "；不作平移，约定 0·ln 0 = 0") + "。"
-                if zh else
-                f"Indicators are min-max normalised, {scope}: eq. ({eq[0] + 1}) for positive and eq. "
-                f"({eq[0] + 2}) for negative indicators"
-                + (f"; a shift s = {shift:g} is added to avoid ln 0." if shift else "; no shift, with 0·ln 0 = 0.")))
-            formula(f"x′_{{ij}} = (x_{{ij}} − min_{{j}}) / (max_{{j}} − min_{{j}}){s_txt}")
-            formula(f"x′_{{ij}} = (max_{{j}} − x_{{ij}}) / (max_{{j}} − min_{{j}}){s_txt}")
-        else:
-            blocks.append(Para(f"指标标准化方法：{norm}。" if zh else f"Normalisation method: {norm}."))
-        nobs = ("N 为参与计算的观测数（混合标准化时为全部地区-年份数 n×T）" if pooled else
-                "N 为当年地区数 n") if zh else (
-                "N is the number of observations (all region-years n×T when pooled)" if pooled else
-                "N is the number of regions n in the year")
-        if weighting == "entropy":
-            blocks.append(Para(
-                f"熵值法：比重式（{eq[0] + 1}），信息熵式（{eq[0] + 2}）（{nobs}），冗余度式（{eq[0] + 3}），"
-                f"权重式（{eq[0] + 4}），综合得分为标准化值的加权和式（{eq[0] + 5}）。原文式（3）与式（7）印刷有误，"
-                "本报告按熵值法的标准形式实现。"
-                if zh else
-                f"Entropy method: shares eq. ({eq[0] + 1}), entropy eq. ({eq[0] + 2}) ({nobs}), redundancy eq. "
-                f"({eq[0] + 3}), weights eq. ({eq[0] + 4}); the score is the weighted sum of normalised values, "
-                f"eq. ({eq[0] + 5}). Eqs. (3) and (7) of the paper are misprinted; the standard entropy "
-                "method is implemented."))
-            formula("p_{ij} = x′_{ij} / Σ_{i} x′_{ij}")
-            formula("e_{j} = −(1 / ln N) · Σ_{i} p_{ij} · ln p_{ij}")
-            formula("d_{j} = 1 − e_{j}")
-            formula("w_{j} = d_{j} / Σ_{k} d_{k}")
-        else:
-            desc = {
-                "critic": ("CRITIC 法：w_{j} ∝ σ_{j} · Σ_{k} (1 − r_{jk})，r 为指标间相关系数。",
-                           "CRITIC: w_{j} ∝ σ_{j} · Σ_{k} (1 − r_{jk}), r the correlation between indicators."),
-                "cv": ("变异系数法：w_{j} ∝ σ_{j} / !{x}_{j}。", "Coefficient of variation: w_{j} ∝ σ_{j} / !{x}_{j}."),
-                "equal": ("等权：w_{j} = 1 / m。", "Equal weights: w_{j} = 1 / m."),
-            }.get(weighting, (f"赋权方法：{weighting}（权重见权重表）。",
-                              f"Weighting: {weighting} (weights in the weights table)."))
-            blocks.append(Para(desc[0] if zh else desc[1]))
-        formula("U_{i} = Σ_{j} w_{j} · x′_{ij}")
+    scope = "pooled" if pooled else "per_year"
+    blocks.append(Heading(_say("methods.index.heading.entropy" if weighting == "entropy"
+                               else "methods.index.heading", lang), 3))
+    s_txt = " + s" if shift else ""
+    if norm in ("minmax", "min-max", "range"):
+        shift_txt = (_say("methods.minmax.shift", lang, shift=f"{shift:g}") if shift
+                     else _say("methods.minmax.no_shift", lang))
+        blocks.append(Para(_say("methods.minmax.text", lang,
+                                scope=_say(f"methods.minmax.scope.{scope}", lang),
+                                eq_positive=eq[0] + 1, eq_negative=eq[0] + 2, shift=shift_txt)))
+        _formula(blocks, eq, f"x′_{{ij}} = (x_{{ij}} − min_{{j}}) / (max_{{j}} − min_{{j}}){s_txt}")
+        _formula(blocks, eq, f"x′_{{ij}} = (max_{{j}} − x_{{ij}}) / (max_{{j}} − min_{{j}}){s_txt}")
+    else:
+        blocks.append(Para(_say("methods.normalization_other", lang, method=norm)))
+    if weighting == "entropy":
+        n = eq[0] + 1
+        blocks.append(Para(_say("methods.entropy.intro", lang, eq_share=n, eq_entropy=n + 1,
+                                nobs=_say(f"methods.entropy.nobs.{scope}", lang), eq_redundancy=n + 2,
+                                eq_weight=n + 3, eq_score=n + 4)))
+        _formula(blocks, eq, "p_{ij} = x′_{ij} / Σ_{i} x′_{ij}")
+        _formula(blocks, eq, "e_{j} = −(1 / ln N) · Σ_{i} p_{ij} · ln p_{ij}")
+        _formula(blocks, eq, "d_{j} = 1 − e_{j}")
+        _formula(blocks, eq, "w_{j} = d_{j} / Σ_{k} d_{k}")
+    else:
+        key = f"methods.weighting.{weighting}"
+        blocks.append(Para(_say(key, lang) if has(key, lang)
+                           else _say("methods.weighting_other", lang, method=weighting)))
+    _formula(blocks, eq, "U_{i} = Σ_{j} w_{j} · x′_{ij}")
+    return blocks
 
-    if "disparity" in tables:
-        n_first = eq[0] + 1
-        blocks.append(Heading("泰尔指数、收敛系数与变异系数" if zh else "Theil index, σ and CV", 3))
-        blocks.append(Para(
-            f"D_{{i}} 为地区 i 的得分，!{{D}} 为 n 个地区的平均值。泰尔指数式（{n_first}），收敛系数 σ 式（{n_first + 1}）"
-            f"为对数得分的总体标准差，变异系数式（{n_first + 2}）；三者越小差异越小。"
-            if zh else
-            f"D_{{i}} is the score of region i and !{{D}} the mean over n regions. Theil index eq. ({n_first}); "
-            f"σ, eq. ({n_first + 1}), is the population standard deviation of log scores; coefficient of "
-            f"variation eq. ({n_first + 2}). Smaller values mean smaller disparity."))
-        formula("T = (1/n) · Σ_{i} (D_{i} / !{D}) · ln(D_{i} / !{D})")
-        formula("σ = √[ (1/n) · Σ_{i} (ln D_{i} − (1/n) · Σ_{k} ln D_{k})^{2} ]")
-        formula("CV = √[ (1/n) · Σ_{i} (D_{i} − !{D})^{2} ] / !{D}")
-        formula("G = Σ_{i} Σ_{j} |D_{i} − D_{j}| / (2 n^{2} !{D})")
 
-    if "moran_global" in tables or "moran_local" in tables:
-        blocks.append(Heading("莫兰指数" if zh else "Moran's I", 3))
-        wdesc = m.get("weights", m.get("weights_description"))
-        transform = str(m.get("transform", "r"))
-        tkey = transform[-2] if re.fullmatch(r".*\([rb]\)", transform) else transform
-        tdesc = {"r": ("行标准化", "row-standardised"), "b": ("二元（不标准化）", "binary")}.get(
-            tkey, (transform, transform))
-        if wdesc is not None:
-            wdesc = _meta_value(wdesc, lang)
-        island = m.get("island", m.get("island_rule"))
-        idesc = {"none": ("无邻居地区（孤岛）保留在 n 中", "regions without neighbours (islands) stay in n"),
-                 "guangdong": ("海南与广东相连", "Hainan linked to Guangdong"),
-                 "guangdong_guangxi": ("海南与广东、广西相连", "Hainan linked to Guangdong and Guangxi")}.get(
-            str(island), (str(island), str(island))) if island is not None else None
-        perms = m.get("permutations", 999)
-        seed = m.get("seed", 12345)
-        alt = str(m.get("alternative", "greater"))
-        alpha = m.get("alpha", 0.05)
-        altd = {"greater": ("单侧检验（备择假设：正的空间自相关），与原文及 R spdep::moran.test 一致",
-                            "one-sided (alternative: positive spatial autocorrelation), as the paper and "
-                            "R's spdep::moran.test report"),
-                "less": ("单侧检验（备择假设：负的空间自相关）", "one-sided (alternative: negative autocorrelation)"),
-                "two-sided": ("双侧检验", "two-sided")}.get(alt, (alt, alt))
-        g = eq[0] + 1
-        parts_zh = [f"全局莫兰指数按式（{g}），z_{{i}} = D_{{i}} − !{{D}}，S_{{0}} = Σ_{{i}} Σ_{{j}} w_{{ij}}，"
-                    f"E[I] = −1/(n − 1)。空间权重："
-                    + (f"{wdesc}，" if wdesc else "") + f"{tdesc[0]}"
-                    + (f"；{idesc[0]}" if idesc else "") + "。",
-                    f"p 值为{altd[0]}；同时给出正态假设、随机化假设下的 z 与 p，以及 {perms} 次随机置换"
-                    f"（随机种子 {seed}）的伪 p 值 p_{{sim}} = (1 + 置换统计量不弱于观测值的次数) / (M + 1)。"]
-        parts_en = [f"Global Moran's I, eq. ({g}), with z_{{i}} = D_{{i}} − !{{D}}, S_{{0}} = Σ_{{i}} Σ_{{j}} "
-                    f"w_{{ij}} and E[I] = −1/(n − 1). Spatial weights: " + (f"{wdesc}, " if wdesc else "")
-                    + f"{tdesc[1]}" + (f"; {idesc[1]}" if idesc else "") + ".",
-                    f"p-values are {altd[1]}; z and p under normality and randomisation are given together "
-                    f"with the pseudo p-value of {perms} random permutations (seed {seed}): p_{{sim}} = "
-                    "(1 + number of permuted statistics at least as extreme as the observed) / (M + 1)."]
-        if "moran_local" in tables:
-            lalt = str(m.get("local_alternative", "two-sided"))
-            lalt_zh = {"two-sided": "双侧", "greater": "单侧", "less": "单侧", "directed": "折叠单侧（同 GeoDa/esda）"}.get(lalt, lalt)
-            lalt_en = {"two-sided": "two-sided", "greater": "one-sided", "less": "one-sided",
-                       "directed": "folded one-sided (as GeoDa/esda)"}.get(lalt, lalt)
-            parts_zh.append(f"局部莫兰指数按式（{g + 1}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，采用条件置换检验（{lalt_zh}伪 p 值）；"
-                            f"p_{{sim}} < {alpha} 时按莫兰散点图象限记为高-高（HH）、低-高（LH）、低-低（LL）、"
-                            "高-低（HL）集聚，无邻居的地区从不判为显著。")
-            parts_en.append(f"Local Moran's I, eq. ({g + 1}), with m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n and a "
-                            f"conditional permutation test ({lalt_en} pseudo p); when p_{{sim}} < {alpha} the "
-                            "region-year is labelled "
-                            "by its scatterplot quadrant: high-high (HH), low-high (LH), low-low (LL), "
-                            "high-low (HL). Regions without neighbours are never significant.")
-        for t in (parts_zh if zh else parts_en):
-            blocks.append(Para(t))
-        formula("I = (n / S_{0}) · Σ_{i} Σ_{j} w_{ij} z_{i} z_{j} / Σ_{i} z_{i}^{2}")
-        if "moran_local" in tables:
-            formula("I_{i} = (z_{i} / m_{2}) · Σ_{j} w_{ij} z_{j}")
+def _methods_disparity(m: dict, tables, lang: str, eq: list[int]) -> list:
+    """Theil index, σ convergence, coefficient of variation (and the Gini formula)."""
+    n = eq[0] + 1
+    blocks: list = [Heading(_say("methods.disparity.heading", lang), 3),
+                    Para(_say("methods.disparity.text", lang, eq_theil=n, eq_sigma=n + 1, eq_cv=n + 2))]
+    _formula(blocks, eq, "T = (1/n) · Σ_{i} (D_{i} / !{D}) · ln(D_{i} / !{D})")
+    _formula(blocks, eq, "σ = √[ (1/n) · Σ_{i} (ln D_{i} − (1/n) · Σ_{k} ln D_{k})^{2} ]")
+    _formula(blocks, eq, "CV = √[ (1/n) · Σ_{i} (D_{i} − !{D})^{2} ] / !{D}")
+    _formula(blocks, eq, "G = Σ_{i} Σ_{j} |D_{i} − D_{j}| / (2 n^{2} !{D})")
+    return blocks
+
+
+def _methods_moran(m: dict, tables, lang: str, eq: list[int]) -> list:
+    """Global (and, with the local table, local) Moran's I: weights, island rule, inference."""
+    blocks: list = [Heading(_say("methods.moran.heading", lang), 3)]
+    local = "moran_local" in tables
+    transform = str(m.get("transform", "r"))
+    tkey = transform[-2] if re.fullmatch(r".*\([rb]\)", transform) else transform
+    weights = _words("transform", tkey, lang, raw=transform)
+    wdesc = m.get("weights", m.get("weights_description"))
+    if wdesc is not None:
+        wdesc = _meta_value(wdesc, lang)
+    if wdesc:
+        weights = _say("methods.moran.weights.described", lang, description=wdesc, transform=weights)
+    island = m.get("island", m.get("island_rule"))
+    if island is not None:
+        weights = _say("methods.moran.weights.island", lang, weights=weights,
+                       island=_words("island", island, lang))
+    g = eq[0] + 1
+    blocks.append(Para(_say("methods.moran.global", lang, eq_global=g, weights=weights)))
+    blocks.append(Para(_say("methods.moran.inference", lang,
+                            alternative=_words("alternative", m.get("alternative", "greater"), lang),
+                            permutations=m.get("permutations", 999), seed=m.get("seed", 12345))))
+    if local:
+        blocks.append(Para(_say("methods.moran.local", lang, eq_local=g + 1, alpha=m.get("alpha", 0.05),
+                                alternative=_words("local_alternative",
+                                                   m.get("local_alternative", "two-sided"), lang))))
+    _formula(blocks, eq, "I = (n / S_{0}) · Σ_{i} Σ_{j} w_{ij} z_{i} z_{j} / Σ_{i} z_{i}^{2}")
+    if local:
+        _formula(blocks, eq, "I_{i} = (z_{i} / m_{2}) · Σ_{j} w_{ij} z_{j}")
+    return blocks
+
+
+#: The methods section, one step per family of analyses, in order: (table keys any of which calls for
+#: the step, a parameter whose presence also does, the step).
+_METHOD_STEPS = (
+    (("weights", "normalized"), "weighting", _methods_index),
+    (("disparity",), None, _methods_disparity),
+    (("moran_global", "moran_local"), None, _methods_moran),
+)
+
+
+def _methods(meta: dict, tables, lang: str, eq: list[int]) -> list:
+    """Blocks of the methods section, describing the parameters actually used.
+
+    ``tables``: the item keys of the results (a set); ``eq``: the formula counter (``[n]``), advanced.
+    Every sentence is a ``methods.*`` catalogue template; the formulas are language-neutral markup.
+    """
+    m = meta or {}
+    blocks: list = []
+    for keys, trigger, step in _METHOD_STEPS:
+        if any(k in tables for k in keys) or (trigger and param(m, trigger) is not None):
+            blocks += step(m, tables, lang, eq)
     return blocks
 
 
@@ -437,7 +425,7 @@ def build_document(results, lang: str, figures: dict | None = None) -> tuple[str
     counters["table"] = 1
     conv = conventions(params, lang)
     if conv:
-        first += [Para(tr("word.conventions", lang) + ("：" if lang == "zh" else ":")), Bullets(conv)]
+        first += [Para(tr("word.conventions", lang) + tr("word.colon", lang)), Bullets(conv)]
     sections.append(("parameters", first))
     methods = _methods(params, set(results.items), lang, eq)
     if methods:
@@ -466,9 +454,8 @@ def build_document(results, lang: str, figures: dict | None = None) -> tuple[str
 
 def caption_text(kind: str, number: int, caption: str, lang: str) -> str:
     """Numbered caption: ``表1 指标权重`` / ``Table 1. Indicator weights`` (kind "table" or "figure")."""
-    if lang == "zh":
-        return f"{'表' if kind == 'table' else '图'}{number} {caption}"
-    return f"{'Table' if kind == 'table' else 'Figure'} {number}. {caption}"
+    key = "caption.numbered.table" if kind == "table" else "caption.numbered.figure"
+    return tr(key, lang, number=number, caption=caption)
 
 
 def subtitle(meta: dict, lang: str) -> str:
@@ -477,6 +464,7 @@ def subtitle(meta: dict, lang: str) -> str:
     parts = []
     for k in ("source", "data_source", "spec", "version", "package_version"):
         if m.get(k):
-            parts.append(f"{tr('meta.' + k, lang)}{'：' if lang == 'zh' else ': '}{_meta_value(m[k], lang)}")
+            parts.append(tr("word.label_value", lang, label=tr("meta." + k, lang),
+                            value=_meta_value(m[k], lang)))
     return " · ".join(dict.fromkeys(parts))
 

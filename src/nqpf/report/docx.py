@@ -323,7 +323,7 @@ def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
     cp.comments = ""
     cp.last_modified_by = "nqpf"
     cp.revision = 1
-    cp.language = "zh-CN" if lang == "zh" else "en"
+    cp.language = tr("report.locale", lang)
     cp.created = FIXED_TIME
     cp.modified = FIXED_TIME
     cp.last_printed = FIXED_TIME

@@ -175,7 +175,7 @@ def excel_bytes(results, lang: str) -> bytes:
     props.creator = "nqpf"
     props.lastModifiedBy = "nqpf"
     props.title = tr(str(results.params.get("title") or "report.title"), lang)
-    props.language = "zh-CN" if lang == "zh" else "en"
+    props.language = tr("report.locale", lang)
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     buf = io.BytesIO()

@@ -142,7 +142,7 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
     footer = tr("report.footer", lang, book=BOOK_NAME)
     return (
         "<!DOCTYPE html>\n"
-        f"<html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\">\n<head>\n"
+        f"<html lang=\"{escape(tr('report.locale', lang))}\">\n<head>\n"
         "<meta charset=\"utf-8\">\n"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

@@ -2,15 +2,17 @@
 
     python examples/paper_api.py
 
-Every step is one function of nqpf; each returns a pandas DataFrame you can inspect or save.
+Every step is one function of nqpf; each returns a pandas DataFrame you can inspect or save. The last
+step runs the same analysis as one study (``nqpf.pipeline.analyze``), whose frozen ``Results`` hold
+every table as codes and numbers and label it in Chinese or English on request.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 import nqpf
-from nqpf import datasets, disparity, regions, spatial
-from nqpf.study import table3_comparison
+from nqpf import datasets, disparity, pipeline, regions, spatial
+from nqpf.datasets.paper import table3_comparison
 
 pd.set_option("display.width", 120)
 
@@ -40,3 +42,16 @@ ml = spatial.moran_local(Y, w, permutations=999, seed=12345)
 moves = spatial.quadrant_transitions(ml, 2010, 2020)
 moves["region"] = [regions.name(c) for c in moves["region"]]
 print(moves.to_string(index=False))
+
+# 6. The whole analysis as one study: a frozen Results of self-describing tables (codes and numbers),
+#    labelled in a language only when read or written (res.write(out, lang="en") writes every output).
+res = pipeline.analyze(datasets.load_ran2025_scores(wide=True), "china-provinces", permutations=999,
+                       seed=12345)
+pd.testing.assert_frame_equal(res.table("moran_global")[["year", "I", "z_rand", "p_rand"]],
+                              mg[["year", "I", "z_rand", "p_rand"]], rtol=1e-12)   # the same numbers as step 4
+codes = res.table("strategy")                    # codes: region ids, tiers, trends, roles, partners "id;id"
+show = ["region", "tier", "trend", "role", "partners"]
+print(codes[show].head(3).to_string(index=False))
+strategy = res.table("strategy", lang="en")     # the same columns in English, plus the rendered focus
+print(strategy.iloc[:3, [list(codes.columns).index(c) for c in show]].to_string(index=False))
+print(strategy.iloc[0, -1])                     # the strategic focus of the first region

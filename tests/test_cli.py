@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,77 @@ def test_demo_reproduces_table3_where_documented(demo_csv):
     assert comp.loc[comp["year"] >= 2011, "I_matches"].all()
     assert comp.loc[comp["year"] >= 2011, "p_matches"].all()
     row2010 = comp[comp["year"] == 2010].iloc[0]
-    assert not row2010["reproduced"] and "Shanghai" in row2010["note_en"] and "上海" in row2010["note_zh"]
+    # the CSV holds the note as a code and the misprinted cell (region in the input's spelling)
+    assert not row2010["reproduced"] and row2010["note"] == "misprint"
+    assert row2010["misprint_region"] == "上海"
+    assert (row2010["printed"], row2010["corrected"]) == (0.3456, 0.5456)
+    # 2012 and 2020: z off the print within the rounding of Table 2 (docs/table3.md)
+    assert comp.set_index("year")["note"].fillna("").to_dict() == {
+        y: {2010: "misprint", 2012: "z_rounding", 2020: "z_rounding"}.get(y, "") for y in range(2010, 2021)}
+    assert not {"note_zh", "note_en"} & set(comp.columns)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_demo_table3_note_rendered_in_the_workbook(tmp_path, lang):
+    """The misprint note is a sentence in the workbook's language (the CSV keeps the code)."""
+    import openpyxl
+
+    out = tmp_path / lang
+    r = _run("demo", "--out", out, "--permutations", 99, "--lang", lang, "--formats", "xlsx", "--quiet")
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out / "results.xlsx")
+    ws = wb["论文表3对照" if lang == "zh" else "Table 3 comparison"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    text = {str(v) for row in rows[1:] for v in row if v is not None}
+    if lang == "zh":
+        assert "表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算（见 docs/table3.md）" in text
+        assert "z 的第三位小数差异在表2四舍五入误差之内" in text
+        assert not any("Shanghai" in v for v in text)
+    else:
+        assert ("Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed with 0.5456 "
+                "(docs/table3.md)") in text
+        assert not any("上海" in v for v in text)
+    assert "misprint" not in text and "z_rounding" not in text
+
+
+def test_demo_tables_hold_codes_in_gbt_order_and_meta_is_language_free(demo_csv):
+    """tables/*.csv hold codes and numbers (no language columns), regions in GB/T code order (the
+    input's spelling), lists joined by ";"; meta.json names the study period, the years of the figures
+    and the conventions by key."""
+    import json
+
+    from nqpf import regions
+
+    t = demo_csv / "tables"
+    ml = pd.read_csv(t / "moran_local.csv")
+    first = list(dict.fromkeys(ml["region"]))
+    codes = [regions.normalize(r) for r in first]
+    assert codes == sorted(codes) and first[:3] == ["北京", "天津", "河北"]
+    st = pd.read_csv(t / "strategy.csv", keep_default_na=False)
+    assert not [c for c in st.columns if c.endswith(("_zh", "_en")) or c.startswith("focus")], list(st.columns)
+    assert set(st["tier"]) <= {"high", "upper-middle", "middle", "lower-middle", "low"}
+    assert set(st["role"]) <= {"growth_pole", "spillover_receiver", "lagging_cluster", "not_significant"}
+    partners = {x for v in st["partners"] if v for x in v.split(";")}
+    assert partners and partners <= set(st["region"])
+    assert not any("、" in v or "," in v for v in st["partners"])
+    meta = json.loads((t / "meta.json").read_text(encoding="utf-8"))
+    assert meta["years"] == [2010, 2020] and meta["n_years"] == 11 and meta["figure_years"] == [2010, 2020]
+    assert meta["transform"] == "r" and meta["regions"] == 29 and meta["permutations"] == 99
+    assert meta["conventions"] == ["theil", "sigma", "cv", "moran_p.greater", "local_moran"]
+    assert not re.search(r"[\u4e00-\u9fff]", json.dumps(meta, ensure_ascii=False))
+
+
+def test_figure_years_do_not_change_the_study_period(tmp_path):
+    out = tmp_path / "o"
+    r = _run("demo", "--out", out, "--permutations", 0, "--years", "2015,2020", "--alternative", "two-sided",
+             "--formats", "csv", "-q")
+    assert r.exit_code == 0, r.output
+    import json
+
+    meta = json.loads((out / "tables" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["years"] == [2010, 2020] and meta["figure_years"] == [2015, 2020]
+    assert "moran_p.two-sided" in meta["conventions"] and meta["alternative"] == "two-sided"
+    assert pd.read_csv(out / "tables" / "moran_global.csv")["year"].tolist() == list(range(2010, 2021))
 
 
 def test_demo_is_deterministic(tmp_path, demo_csv):
@@ -242,7 +313,25 @@ def test_demo_dagum_gini_by_nbs_region(demo_csv):
     # Dagum's identity and agreement with the overall Gini of the disparity table
     np.testing.assert_allclose(dg["G"], dg["Gw"] + dg["Gnb"] + dg["Gt"], atol=1e-12)
     np.testing.assert_allclose(dg["G"], disp["gini"], atol=1e-12)
-    assert {"G[东部]", "G[中部]", "G[西部]", "G[东北]"} <= set(dg.columns)
+    # per-group columns are named by group code (the CSV is language-free) ...
+    assert {"G[east]", "G[central]", "G[west]", "G[northeast]"} <= set(dg.columns)
+    assert not any(re.search(r"[\u4e00-\u9fff]", c) for c in dg.columns)
+    assert {"G[east,central]", "D[west,northeast]"} <= set(dg.columns)
+    assert {"theil_T[east]", "theil_s[east]", "theil_within[northeast]"} <= set(disp.columns)
+    assert not any(re.search(r"[\u4e00-\u9fff]", c) for c in disp.columns)
+
+
+def test_group_columns_labelled_in_the_report_language():
+    """... and labelled with the groups' names when written (workbook, reports)."""
+    from nqpf.pipeline import demo
+
+    res = demo(permutations=0)
+    zh = list(res.table("dagum_gini", lang="zh").columns)
+    en = list(res.table("dagum_gini", lang="en").columns)
+    assert {"G[东部]", "G[中部]", "G[西部]", "G[东北]", "G[东部，中部]"} <= {h.split(" ")[-1] for h in zh}, zh
+    assert {"G[East]", "G[Northeast]", "D[West,Northeast]"} <= {h.split(" ")[-1] for h in en}, en
+    assert not any(re.search(r"[\u4e00-\u9fff]", h) for h in en), en
+    assert "泰尔指数 T[东部]" in list(res.table("disparity", lang="zh").columns)
 
 
 def test_index_weighting_options(tmp_path):

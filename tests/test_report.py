@@ -1,8 +1,9 @@
 """Tests of nqpf.report: workbook, HTML and Word reports, atomic output.
 
-The inputs are small synthetic tables and a tiny PNG drawn with matplotlib; every check reads the
-written file back with an independent reader (openpyxl, the docx XML, html.parser, zipfile,
-headless Chromium) rather than trusting the writer's own structures.
+The inputs are small synthetic :class:`~nqpf.results.Results` (tables of codes and numbers described by
+their columns, as the analyses return them) and tiny PNGs drawn with matplotlib; every check reads the
+written file back with an independent reader (openpyxl, the docx XML, html.parser, zipfile, headless
+Chromium) rather than trusting the writer's own structures.
 """
 from __future__ import annotations
 
@@ -28,39 +29,84 @@ import openpyxl  # noqa: E402
 from docx import Document  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 
+from nqpf.analyses import describe  # noqa: E402
+from nqpf.analyses.index import audit_table  # noqa: E402
+from nqpf.analyses.scores import scores_table  # noqa: E402
 from nqpf.errors import InputError  # noqa: E402
-from nqpf.report import ReportInput, write_docx, write_excel, write_html, write_report  # noqa: E402
+from nqpf.i18n import t  # noqa: E402
+from nqpf.outputs import csv_frame, localized  # noqa: E402
+from nqpf.outputs import write as write_outputs  # noqa: E402
 from nqpf.report import docx as report_docx  # noqa: E402
+from nqpf.report import write_docx, write_excel, write_html  # noqa: E402
 from nqpf.report.atomic import FIXED_ZIP_DATE, atomic_output_dir, atomic_write  # noqa: E402
 from nqpf.report.excel import sheet_names, text_width  # noqa: E402
+from nqpf.results import Column, Figure, RegionIndex, Results, Table  # noqa: E402
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 REGIONS = ["110000", "120000", "130000", "310000", "320000", "440000"]
+#: the user's spelling of the regions (what the CSV tables show)
+LABELS = {"110000": "北京市", "120000": "天津市", "130000": "河北省", "310000": "上海市", "320000": "江苏省",
+          "440000": "广东省"}
 YEARS = [2018, 2019, 2020]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+REPORT_FORMATS = ("xlsx", "html", "docx")
 
 
 # ------------------------------------------------------------------------------------- fixtures
+def _tiny_figure(i: int):
+    fig, ax = plt.subplots(figsize=(2.0, 1.5), dpi=50)
+    ax.plot([0, 1, 2], [i, 1 + i, i * 2])
+    return fig
+
+
+#: figure items as the analyses produce them: key → (section, caption key, caption args, order)
+FIGURES = {"fig1_disparity": ("disparity", "figure.disparity", {}, 0.5),
+           "map_2020": ("spatial", "figure.map", {"year": 2020}, 2.1),
+           "lisa_map_2020": ("spatial", "figure.lisa_map", {"year": 2020}, 4)}
+
+
 @pytest.fixture(scope="module")
 def figs(tmp_path_factory):
     """Three tiny PNGs with different content (so a mix-up of figures is detectable)."""
     d = tmp_path_factory.mktemp("figs")
     out = {}
-    for i, key in enumerate(["fig1_disparity", "map_2020", "lisa_map_2020"]):
-        fig, ax = plt.subplots(figsize=(2.0, 1.5), dpi=50)
-        ax.plot([0, 1, 2], [i, 1 + i, i * 2])
+    for i, key in enumerate(FIGURES):
+        fig = _tiny_figure(i)
         fig.savefig(d / f"{key}.png")
         plt.close(fig)
         out[key] = d / f"{key}.png"
     return out
 
 
-def _tables(n_local=len(REGIONS) * len(YEARS)):
+def _focus(data, lang, res):
+    """A rendered column, as the strategy table's recommendation: words only when writing."""
+    words = {"zh": "发挥优势，带动周边地区协同发展", "en": "Lead the neighbours"}
+    return [words[lang]] * len(data)
+
+
+STRATEGY_CODED = {"tier": "tier", "trend": "trend", "direction": "direction", "role": "role",
+                  "role_first_year": "role", "role_last_year": "role", "quadrant_first": "quadrant",
+                  "quadrant_last": "quadrant"}
+STRATEGY_DISPLAY = ("region", "tier", "trend", "role", "shortboards", "partners", "focus")
+
+
+def strategy_item(df: pd.DataFrame) -> Table:
+    given = {c: Column(c, "code", codes=f) for c, f in STRATEGY_CODED.items()}
+    given["partners"] = Column("partners", "regions")
+    given["shortboards"] = Column("shortboards", "items")
+    return Table("strategy", df, describe(df, given) + (Column("focus", "rendered", render=_focus),),
+                 "strategy", display=STRATEGY_DISPLAY)
+
+
+def _tables(n_local=len(REGIONS) * len(YEARS)) -> list[Table]:
+    """The tables of a study, in the order a study produces them, as Table items."""
     rng = np.random.default_rng(7)
     long = pd.DataFrame([(r, y) for r in REGIONS for y in YEARS], columns=["region", "year"])
     long["score"] = rng.random(len(long))
-    long["劳动者"] = rng.random(len(long))
-    long["生产资料"] = rng.random(len(long))
+    long["criterion:劳动者"] = rng.random(len(long))
+    long["criterion:生产资料"] = rng.random(len(long))
+    sub_names = {"criterion:劳动者": {"zh": "劳动者", "en": "Labourers"},
+                 "criterion:生产资料": {"zh": "生产资料", "en": "Means of production"}}
     weights = pd.DataFrame({"indicator": ["X1", "X2", "X3", "X4"], "weight": [0.1, 0.2, 0.3, 0.4],
                             "entropy": [0.97, 0.95, 0.93, 0.91]})
     disparity = pd.DataFrame({"year": YEARS, "theil": rng.random(3), "sigma": rng.random(3),
@@ -75,29 +121,66 @@ def _tables(n_local=len(REGIONS) * len(YEARS)):
                        "cluster": ["HH" if i % 4 == 0 else "" for i in range(n_local)]})
     qt = pd.DataFrame({"region": REGIONS, "quadrant_first": "HH", "quadrant_last": "LH",
                        "changed": [True, False] * 3})
-    strategy = pd.DataFrame({"region": REGIONS, "tier": "high", "tier_zh": "高",
-                             "focus_zh": "发挥优势，带动周边地区协同发展", "focus_en": "Lead the neighbours"})
-    normalized = pd.DataFrame(rng.random((len(long), 3)), columns=["X1", "X2", "X3"],
-                              index=pd.MultiIndex.from_frame(long[["region", "year"]]))
+    strategy = pd.DataFrame({"region": REGIONS, "tier": "high", "trend": "rising"})
+    normalized = pd.DataFrame(rng.random((len(long), 3)), columns=["X1", "X2", "X3"])
+    normalized.insert(0, "year", long["year"])
+    normalized.insert(0, "region", long["region"])
     audit = pd.DataFrame({"stage": ["read"] * 2, "file": ["a.xlsx"] * 2, "sheet": ["S1"] * 2,
                           "row": [3, 4], "column": ["C", "D"], "region": ["110000", "120000"],
                           "year": [2018, 2019], "variable": ["v", "v"], "action": ["coerced", "dropped"],
                           "reason": ["text '1,2' → 1.2", "empty"], "old": ["1,2", ""], "new": [1.2, None]})
-    return {"scores": long, "weights": weights, "disparity": disparity, "moran_global": mg,
-            "moran_local": ml, "quadrant_transitions": qt, "strategy": strategy,
-            "normalized": normalized, "audit": audit}
+    q = Column("quadrant", "code", codes="quadrant")
+    return [
+        *scores_table(long, names=sub_names),
+        Table("weights", weights, describe(weights, {"indicator": Column("indicator", "item")}), "weights"),
+        Table("disparity", disparity, describe(disparity), "disparity"),
+        Table("moran_global", mg, describe(mg), "spatial"),
+        Table("moran_local", ml, describe(ml, {"quadrant": q, "cluster": Column("cluster", "code", codes="quadrant")}),
+              "spatial", order=3, long=True, significant="cluster"),
+        Table("quadrant_transitions", qt, describe(qt, {c: Column(c, "code", codes="quadrant")
+                                                        for c in ("quadrant_first", "quadrant_last")}),
+              "spatial", order=5),
+        strategy_item(strategy),
+        Table("normalized", normalized, describe(normalized), "appendix", long=True),
+        audit_table(audit),
+    ]
 
 
-META = {"title": "测试报告", "source": "synthetic.xlsx", "spec": "ran2025", "weighting": "entropy",
-        "normalization": "minmax", "pooled": True, "shift": 0.0, "permutations": 999, "seed": 12345,
-        "alternative": "greater", "weights": "china-provinces", "island": "guangdong", "version": "9.8.7",
-        "conventions": ["one-sided p-values (greater)", "0·ln 0 = 0"]}
+PARAMS = {"title": "测试报告", "source": "synthetic.xlsx", "spec": "ran2025",
+          "index": {"weighting": "entropy", "normalization": "minmax", "pooled": True, "shift": 0.0,
+                    "conventions": {"entropy": "e_j = -(1/ln m) sum p ln p with 0 ln 0 = 0"}},
+          "permutations": 999, "seed": 12345, "alternative": "greater", "weights": "china-provinces",
+          "island_rule": "guangdong", "transform": "r", "version": "9.8.7",
+          "conventions": ["theil", "moran_p.greater"]}
+
+ITEM_NAMES = {"X1": {"zh": "研发投入强度", "en": "R&D intensity"}, "X2": {"zh": "专利授权数", "en": "Patents"},
+              "X3": {"zh": "高新技术企业数", "en": "High-tech firms"}, "X4": {"zh": "技术市场成交额", "en": "Tech market"}}
 
 
-def make_input(figs, lang="zh", **kw):
-    tables = kw.pop("tables", None) or _tables()
-    meta = {**META, **kw.pop("meta", {})}
-    return ReportInput(tables=tables, figures=dict(figs), meta=meta, lang=lang)
+def region_index(labels=None, level="province") -> RegionIndex:
+    labels = dict(LABELS if labels is None else labels)
+    codes = {r: r for r in REGIONS} if level == "province" else {}
+    return RegionIndex(ids=tuple(REGIONS), labels=labels, codes=codes, level=level)
+
+
+def make_results(tables=None, figures=tuple(FIGURES), params=None, regions=None) -> Results:
+    """A study's Results from Table items (default: every table of :func:`_tables`) and figure items."""
+    items = list(_tables() if tables is None else tables)
+    for n, key in enumerate(figures):
+        sec, cap, args, order = FIGURES[key]
+        items.append(Figure(key, lambda res, lang, n=n: _tiny_figure(n), sec, cap, args, order=order))
+    p = {**PARAMS, **(params or {})}
+    if params and isinstance(params.get("index"), dict):
+        p["index"] = {**PARAMS["index"], **params["index"]}
+    Y = pd.DataFrame(1.0, index=REGIONS, columns=YEARS)
+    return Results(items={i.key: i for i in items}, params=p, regions=regions or region_index(), Y=Y,
+                   extras={"item_names": ITEM_NAMES})
+
+
+def _write_all(res, out, lang="zh") -> dict[str, Path]:
+    """Workbook, HTML and Word report through the single writer; format → path."""
+    write_outputs(res, out, lang=lang, formats=REPORT_FORMATS)
+    return {"xlsx": Path(out) / "results.xlsx", "html": Path(out) / "report.html", "docx": Path(out) / "report.docx"}
 
 
 # ------------------------------------------------------------------------------------- workbook
@@ -110,17 +193,19 @@ EXPECTED_SHEETS = {
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_workbook_sheets_rows_frozen_headers(figs, tmp_path, lang):
-    inp = make_input(figs, lang)
-    path = write_excel(inp, tmp_path / "results.xlsx")
+def test_workbook_sheets_rows_frozen_headers(tmp_path, lang):
+    res = make_results()
+    path = write_excel(res, tmp_path / "results.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
+    # one sheet per table, in the order of the results
     assert wb.sheetnames == EXPECTED_SHEETS[lang]
-    t = inp.tables
-    names = dict(zip(["scores", "subindices", "weights", "disparity", "moran_global", "moran_local",
-                      "quadrant_transitions", "strategy", "normalized", "audit"], wb.sheetnames[1:]))
-    expected_rows = {"scores": len(REGIONS), "subindices": len(t["scores"]), "weights": 4,
-                     "disparity": 3, "moran_global": 3, "moran_local": len(t["moran_local"]),
-                     "quadrant_transitions": 6, "strategy": 6, "normalized": len(t["normalized"]),
+    assert [tab.key for tab in res.tables()] == ["scores", "subindices", "weights", "disparity", "moran_global",
+                                                 "moran_local", "quadrant_transitions", "strategy",
+                                                 "normalized", "audit"]
+    names = dict(zip([tab.key for tab in res.tables()], wb.sheetnames[1:]))
+    expected_rows = {"scores": len(REGIONS), "subindices": len(REGIONS) * len(YEARS), "weights": 4,
+                     "disparity": 3, "moran_global": 3, "moran_local": len(res.table("moran_local")),
+                     "quadrant_transitions": 6, "strategy": 6, "normalized": len(res.table("normalized")),
                      "audit": 2}
     for key, sheet in names.items():
         ws = wb[sheet]
@@ -128,16 +213,28 @@ def test_workbook_sheets_rows_frozen_headers(figs, tmp_path, lang):
         assert ws.freeze_panes == "A2", key
         headers = [c.value for c in ws[1]]
         assert all(h not in (None, "") for h in headers), key
+        # every column of the table is in the workbook (rendered ones added), headed in the language
+        assert len(headers) == len(res[key].columns) or key == "scores", key
     # the score matrix: one column per year, headed by the year
     ws = wb[names["scores"]]
     headers = [c.value for c in ws[1]]
     assert headers[-3:] == ["2018", "2019", "2020"]
-    # the matrix holds the long table's scores (pivot checked against pandas directly); openpyxl
-    # stores floats with 16 significant digits ("%.16g"), hence the 1e-15 relative tolerance
+    # the matrix holds the long table's scores (pivot checked against pandas directly), regions by
+    # name in the language; openpyxl stores floats with 16 significant digits ("%.16g"), hence the
+    # 1e-15 relative tolerance
+    from nqpf import regions
+
     col = headers.index("2019") + 1
     got = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)}
-    ref = t["scores"].query("year == 2019").set_index("region")["score"]
+    ref = res.table("scores").query("year == 2019").set_index("region")["score"]
+    ref.index = [regions.name(c, "short" if lang == "zh" else "en") for c in ref.index]
     assert got == pytest.approx(ref.to_dict(), rel=1e-15, abs=0)
+    # sub-indices headed by the names the indicator system gives them
+    sub = [c.value for c in wb[names["subindices"]][1]]
+    assert ("劳动者" if lang == "zh" else "Labourers") in sub and "criterion:劳动者" not in sub
+    # indicators by name
+    wcol = [wb[names["weights"]].cell(row=r, column=1).value for r in range(2, 6)]
+    assert wcol == [ITEM_NAMES[f"X{i}"][lang] for i in range(1, 5)]
     # language of the headers
     dh = [c.value for c in wb[names["disparity"]][1]]
     if lang == "zh":
@@ -147,34 +244,44 @@ def test_workbook_sheets_rows_frozen_headers(figs, tmp_path, lang):
         assert dh[0] == "Year"
 
 
-def test_workbook_number_formats_and_about(figs, tmp_path):
-    path = write_excel(make_input(figs, "zh"), tmp_path / "r.xlsx")
+def test_workbook_number_formats_and_about(tmp_path):
+    res = make_results()
+    path = write_excel(res, tmp_path / "r.xlsx", lang="zh")
     wb = openpyxl.load_workbook(path)
     ws = wb["全局莫兰指数"]
     hdr = {c.value: c.column for c in ws[1]}
     year_col = next(v for k, v in hdr.items() if "年" in k)
     assert ws.cell(row=2, column=year_col).number_format == "0"
     assert ws.cell(row=2, column=ws.max_column - 2).number_format == "0.000"   # p_sim
-    i_col = list(_tables()["moran_global"].columns).index("I") + 1
+    i_col = list(res.table("moran_global").columns).index("I") + 1
     assert ws.cell(row=2, column=i_col).number_format == "0.0000"
+    assert ws.cell(row=2, column=ws.max_column).number_format == "0"          # n_islands
     sc = wb["综合得分"]
     y_col = [c.value for c in sc[1]].index("2018") + 1
     assert sc.cell(row=2, column=y_col).number_format == "0.0000"
     about = [[c.value for c in row] for row in wb["说明"].iter_rows()]
     flat = "\n".join(str(v) for row in about for v in row if v is not None)
-    for needle in ("测试报告", "synthetic.xlsx", "12345", "999", "9.8.7", "one-sided p-values (greater)",
-                   "0·ln 0 = 0", "熵值法"):
+    # parameters with their values in words; conventions (keys in the parameters) as sentences
+    for needle in ("测试报告", "synthetic.xlsx", "12345", "999", "9.8.7", "熵值法", "海南与广东相连",
+                   "行标准化（r）", t("convtext.theil", "zh"), t("convtext.moran_p.greater", "zh"),
+                   t("conv.moran_p", "zh")):
         assert needle in flat, needle
-    # every table sheet is listed on the About sheet
+    assert "moran_p" not in flat.replace(t("convtext.moran_p.greater", "zh"), "")
+    # every table sheet is listed on the About sheet, with its caption
     for name in EXPECTED_SHEETS["zh"][1:]:
         assert name in flat
+    assert t("caption.moran_local", "zh") in flat
+    # the English About sheet lists the index stage's conventions too
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "e.xlsx", lang="en"))
+    flat_en = "\n".join(str(v) for row in wb["About"].iter_rows(values_only=True) for v in row if v is not None)
+    assert "0 ln 0 = 0" in flat_en and "entropy method" in flat_en.lower()
 
 
-def test_text_width_counts_cjk_double_and_columns_fit(figs, tmp_path):
+def test_text_width_counts_cjk_double_and_columns_fit(tmp_path):
     assert text_width("北京ab") == 6
     assert text_width("（，）") == 6       # full-width punctuation is wide too
     assert text_width("abc") == 3
-    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "r.xlsx"))
+    wb = openpyxl.load_workbook(write_excel(make_results(), tmp_path / "r.xlsx", lang="zh"))
     ws = wb["战略着力点"]
     for cell in ws[1]:
         width = ws.column_dimensions[cell.column_letter].width
@@ -187,7 +294,12 @@ def test_text_width_counts_cjk_double_and_columns_fit(figs, tmp_path):
 
 
 def test_sheet_names_valid_unique_and_short():
-    names = sheet_names(["scores", "a/b:c*?[d]" + "x" * 40, "a/b:c*?[d]" + "x" * 41], "en")
+    one = pd.DataFrame({"year": [2020]})
+    keys = ["scores", "a/b:c*?[d]" + "x" * 40, "a/b:c*?[d]" + "x" * 41, "A/B:C*?[D]" + "x" * 41]
+    res = make_results(tables=[Table(k, one, (Column("year", "year"),), "other_figures") for k in keys],
+                       figures=())
+    names = sheet_names(res, "en")
+    assert set(names) == {"about", *keys}
     vals = list(names.values())
     assert len(set(v.lower() for v in vals)) == len(vals)
     for v in vals:
@@ -196,8 +308,9 @@ def test_sheet_names_valid_unique_and_short():
 
 def test_same_input_gives_identical_bytes(figs, tmp_path):
     for writer, ext in ((write_excel, "xlsx"), (write_docx, "docx"), (write_html, "html")):
-        a = writer(make_input(figs, "zh"), tmp_path / f"a.{ext}").read_bytes()
-        b = writer(make_input(figs, "zh"), tmp_path / f"b.{ext}").read_bytes()
+        kw = {} if ext == "xlsx" else {"figures": figs}
+        a = writer(make_results(), tmp_path / f"a.{ext}", lang="zh", **kw).read_bytes()
+        b = writer(make_results(), tmp_path / f"b.{ext}", lang="zh", **kw).read_bytes()
         assert a == b, ext
         if ext != "html":
             z = zipfile.ZipFile(io.BytesIO(a))
@@ -222,7 +335,7 @@ def _body_items(doc):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_docx_three_line_tables_and_captions(figs, tmp_path, lang):
-    path = write_docx(make_input(figs, lang), tmp_path / "r.docx")
+    path = write_docx(make_results(), tmp_path / "r.docx", lang=lang, figures=figs)
     doc = Document(str(path))
     items = _body_items(doc)
     tables = [el for kind, el, _ in items if kind == "tbl"]
@@ -233,10 +346,10 @@ def test_docx_three_line_tables_and_captions(figs, tmp_path, lang):
         hdr_cells = tbl.findall(qn("w:tr"))[0].findall(qn("w:tc"))
         thin = [c.find(qn("w:tcPr")).find(qn("w:tcBorders")).find(qn("w:bottom")) for c in hdr_cells]
         assert top.get(qn("w:val")) == bottom.get(qn("w:val")) == "single"
-        for t in thin:
-            assert t.get(qn("w:val")) == "single"
-            assert int(top.get(qn("w:sz"))) > int(t.get(qn("w:sz")))
-            assert int(bottom.get(qn("w:sz"))) > int(t.get(qn("w:sz")))
+        for t_ in thin:
+            assert t_.get(qn("w:val")) == "single"
+            assert int(top.get(qn("w:sz"))) > int(t_.get(qn("w:sz")))
+            assert int(bottom.get(qn("w:sz"))) > int(t_.get(qn("w:sz")))
         assert int(top.get(qn("w:sz"))) == 12     # 1.5 pt in eighths of a point
         for side in ("left", "right", "insideH", "insideV"):
             el = b.find(qn(f"w:{side}"))
@@ -267,9 +380,12 @@ def test_docx_three_line_tables_and_captions(figs, tmp_path, lang):
     assert f_nums == [1, 2, 3]
 
 
+
+
 def test_docx_fonts_properties_and_long_table_note(figs, tmp_path):
     tables = _tables(n_local=60)     # 60 rows, 15 significant: more than Word shows of a long table
-    path = write_docx(make_input(figs, "zh", tables=tables), tmp_path / "r.docx")
+    res = make_results(tables=tables)
+    path = write_docx(res, tmp_path / "r.docx", lang="zh", figures=figs)
     doc = Document(str(path))
     rfonts = doc.styles["Normal"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
     assert rfonts.get(qn("w:eastAsia")) == "宋体"
@@ -279,18 +395,20 @@ def test_docx_fonts_properties_and_long_table_note(figs, tmp_path):
     # the local Moran table lists the significant region-years only, then says where the rest is
     idx = next(i for i, it in enumerate(items) if it[0] == "p" and "局部莫兰指数" in it[1] and it[1].startswith("表"))
     tbl = items[idx + 1][1]
-    n_sig = int((tables["moran_local"]["cluster"] != "").sum())
+    n_sig = int((res.table("moran_local")["cluster"] != "").sum())
+    assert n_sig == 15
     assert len(tbl.findall(qn("w:tr"))) == n_sig + 1
     note = items[idx + 2][1]
     assert "results.xlsx" in note and "局部莫兰指数" in note
     assert f"列出 {n_sig} 行，显著共 {n_sig} 行，全表 60 行" in note
     # the normalized table (18 rows) is below the cut and shown in full
     idx = next(i for i, it in enumerate(items) if it[0] == "p" and it[1].startswith("表") and "标准化指标值" in it[1])
-    assert len(items[idx + 1][1].findall(qn("w:tr"))) == len(tables["normalized"]) + 1
+    assert len(items[idx + 1][1].findall(qn("w:tr"))) == len(res.table("normalized")) + 1
     # a long table over the cut is truncated with a note
     big = _tables()
-    big["audit"] = pd.concat([big["audit"]] * 40, ignore_index=True)
-    doc = Document(str(write_docx(make_input(figs, "en", tables=big), tmp_path / "b.docx")))
+    audit = pd.concat([big[-1].data] * 40, ignore_index=True)
+    big[-1] = audit_table(audit)
+    doc = Document(str(write_docx(make_results(tables=big), tmp_path / "b.docx", lang="en", figures=figs)))
     items = _body_items(doc)
     idx = next(i for i, it in enumerate(items) if it[0] == "p" and it[1].endswith("Data audit log"))
     assert len(items[idx + 1][1].findall(qn("w:tr"))) == report_docx.MAX_ROWS + 1
@@ -319,10 +437,10 @@ def _parse(path):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_self_contained(figs, tmp_path, lang):
-    path = write_html(make_input(figs, lang), tmp_path / "report.html")
+    path = write_html(make_results(), tmp_path / "report.html", lang=lang, figures=figs)
     raw = path.read_text(encoding="utf-8")
     p = _parse(path)
-    tags = [t for t, _ in p.tags]
+    tags = [t_ for t_, _ in p.tags]
     assert "script" not in tags and "link" not in tags and "iframe" not in tags
     for tag, attrs in p.tags:
         for a in ("src", "href", "srcset", "poster", "data"):
@@ -332,7 +450,7 @@ def test_html_self_contained(figs, tmp_path, lang):
                 assert v.startswith(("data:", "#")), (tag, a, v)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", raw, re.I)
     assert "@import" not in raw
-    imgs = [a["src"] for t, a in p.tags if t == "img"]
+    imgs = [a["src"] for t_, a in p.tags if t_ == "img"]
     assert len(imgs) == 3
     originals = {f.read_bytes() for f in figs.values()}
     decoded = set()
@@ -359,56 +477,68 @@ def test_html_self_contained(figs, tmp_path, lang):
     assert eqno == list(range(1, len(eqno) + 1)) and len(eqno) == 13   # 7 index + 4 disparity + 2 Moran
 
 
+def test_html_figures_only_of_the_results(figs, tmp_path):
+    """A figure file is embedded only for a figure item of the results (the writers list no keys)."""
+    res = make_results(figures=("fig1_disparity",))
+    raw = write_html(res, tmp_path / "r.html", lang="en", figures=figs).read_text(encoding="utf-8")
+    assert raw.count("<img") == 1 and "Figure 1. Theil index" in raw and "Figure 2." not in raw
+
+
 def test_html_methods_follow_parameters(figs, tmp_path):
-    meta = {"pooled": False, "shift": 0.0001, "permutations": 499, "alternative": "two-sided",
-            "island": "none", "seed": 42}
-    raw = write_html(make_input(figs, "en", meta=meta), tmp_path / "r.html").read_text(encoding="utf-8")
+    params = {"index": {"pooled": False, "shift": 0.0001}, "permutations": 499, "alternative": "two-sided",
+              "island_rule": "none", "seed": 42}
+    raw = write_html(make_results(params=params), tmp_path / "r.html", lang="en", figures=figs).read_text(
+        encoding="utf-8")
     assert "within each year" in raw and "s = 0.0001" in raw
     assert "499 random permutations (seed 42)" in raw and "two-sided" in raw
     assert "islands" in raw.lower()
-    raw_zh = write_html(make_input(figs, "zh"), tmp_path / "z.html").read_text(encoding="utf-8")
+    raw_zh = write_html(make_results(), tmp_path / "z.html", lang="zh", figures=figs).read_text(encoding="utf-8")
     assert "混合标准化" in raw_zh and "999 次随机置换" in raw_zh and "单侧检验" in raw_zh
     assert "e<sub>j</sub> = −(1 / ln N)" in raw_zh
     # weighting other than entropy: no entropy formulas claimed
-    raw_c = write_html(make_input(figs, "en", meta={"weighting": "critic"}), tmp_path / "c.html").read_text(
-        encoding="utf-8")
+    raw_c = write_html(make_results(params={"index": {"weighting": "critic"}}), tmp_path / "c.html", lang="en",
+                       figures=figs).read_text(encoding="utf-8")
     assert "CRITIC" in raw_c and "e<sub>j</sub> =" not in raw_c
 
 
-def test_display_uses_language_columns_and_words(figs, tmp_path):
-    """x_zh / x_en pairs show the column of the language; category codes are shown in words."""
-    raw_en = write_html(make_input(figs, "en"), tmp_path / "e.html").read_text(encoding="utf-8")
-    raw_zh = write_html(make_input(figs, "zh"), tmp_path / "z.html").read_text(encoding="utf-8")
+def test_display_uses_rendered_columns_and_words(figs, tmp_path):
+    """Rendered columns are written in the report's language; category codes are shown in words."""
+    res = make_results()
+    raw_en = write_html(res, tmp_path / "e.html", lang="en", figures=figs).read_text(encoding="utf-8")
+    raw_zh = write_html(res, tmp_path / "z.html", lang="zh", figures=figs).read_text(encoding="utf-8")
     assert "Lead the neighbours" in raw_en and "发挥优势，带动周边地区协同发展" not in raw_en
     assert "发挥优势，带动周边地区协同发展" in raw_zh and "Lead the neighbours" not in raw_zh
     assert re.search(r'<td class="text">HH high.high</td>', raw_en)
     assert '<td class="text">HH 高-高</td>' in raw_zh
-    # the workbook is in the report's language too (the CSV tables keep every column and code)
-    wb = openpyxl.load_workbook(write_excel(make_input(figs, "en"), tmp_path / "r.xlsx"))
+    # the workbook is in the report's language too
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "r.xlsx", lang="en"))
     values = [c.value for row in wb["Strategy"].iter_rows() for c in row]
     assert "Lead the neighbours" in values and "发挥优势，带动周边地区协同发展" not in values
-    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "z.xlsx"))
+    assert "rising" in values and "high" in values        # the English words of these codes
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "z.xlsx", lang="zh"))
     values = [c.value for row in wb["战略着力点"].iter_rows() for c in row]
     assert "发挥优势，带动周边地区协同发展" in values and "Lead the neighbours" not in values
-    assert "high" not in values and "高" in values
+    assert "high" not in values and "高" in values and "上升" in values
+    # ... while the data (and so the CSV) keep the codes and no rendered column
+    data = res.table("strategy")
+    assert set(data["tier"]) == {"high"} and "focus" not in data.columns
+    assert "focus" not in csv_frame(res["strategy"], res).columns
 
 
-# strategy columns as nqpf.diagnose writes them (codes, and _zh / _en words), with a Chinese partners
-# list and its English twin
-STRATEGY_LANG = pd.DataFrame({
+# strategy columns as nqpf.diagnose writes them: codes, partners as region ids joined by ";"
+STRATEGY_CODES = pd.DataFrame({
     "region": ["110000", "440000"],
-    "tier": ["high", "upper-middle"], "tier_zh": ["高", "较高"], "tier_en": ["high", "upper-middle"],
-    "trend": ["fluctuating", "rising"], "trend_zh": ["波动", "上升"], "trend_en": ["fluctuating", "rising"],
-    "role": ["not_significant", "growth_pole"], "role_zh": ["不显著", "增长极"],
-    "role_en": ["not significant", "growth pole"],
+    "tier": ["high", "upper-middle"],
+    "trend": ["fluctuating", "rising"],
+    "direction": ["down", "up"],
+    "role": ["not_significant", "growth_pole"],
     "role_first_year": ["not_significant", "growth_pole"],
     "role_last_year": ["lagging_cluster", "spillover_receiver"],
     "quadrant_first": ["HH", "HL"], "quadrant_last": ["HL", "LL"],
-    "partners": ["河北、天津", "广西、海南"], "partners_en": ["Hebei, Tianjin", "Guangxi, Hainan"],
-    "focus_zh": ["带动周边", "增长极"], "focus_en": ["Lead", "Grow"],
+    "partners": ["130000;120000", "310000;320000"],
 })
 RAW_CODES = {"high", "upper-middle", "fluctuating", "rising", "not_significant", "growth_pole",
-             "lagging_cluster", "spillover_receiver"}
+             "lagging_cluster", "spillover_receiver", "130000;120000", "310000;320000"}
 
 
 def _all_text(path_docx=None, path_xlsx=None, path_html=None):
@@ -420,7 +550,7 @@ def _all_text(path_docx=None, path_xlsx=None, path_html=None):
     if path_docx:
         doc = Document(str(path_docx))
         texts += [p.text for p in doc.paragraphs]
-        texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        texts += [c.text for t_ in doc.tables for row in t_.rows for c in row.cells]
     if path_html:
         class P(HTMLParser):
             def handle_data(self, data):
@@ -430,148 +560,195 @@ def _all_text(path_docx=None, path_xlsx=None, path_html=None):
     return texts
 
 
+def _strategy_results(labels=None, level="province"):
+    return make_results(tables=[strategy_item(STRATEGY_CODES)], figures=(), params={"conventions": []},
+                        regions=region_index(labels, level))
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_strategy_columns_in_the_report_language(figs, tmp_path, lang):
-    """No raw code in any output; the partners list of the other language never appears."""
-    inp = make_input(figs, lang, tables={"strategy": STRATEGY_LANG})
-    paths = write_report(inp, tmp_path / "out")
+def test_strategy_columns_in_the_report_language(tmp_path, lang):
+    """No raw code in any output; partners are named in the report's language only."""
+    res = _strategy_results()
+    paths = _write_all(res, tmp_path / "out", lang)
     for fmt, path in paths.items():
         texts = _all_text(**{f"path_{fmt}": path})
         # in English "high", "rising" are the words themselves; codes with "_" never are
-        raw = RAW_CODES if lang == "zh" else {c for c in RAW_CODES if "_" in c}
+        raw = RAW_CODES if lang == "zh" else {c for c in RAW_CODES if "_" in c or ";" in c}
         assert not raw & set(texts), (fmt, raw & set(texts))
         if lang == "zh":
             assert {"高", "增长极"} <= set(texts), fmt
-            assert "Hebei, Tianjin" not in texts and "Lead" not in texts
+            assert "Hebei, Tianjin" not in texts and "Lead the neighbours" not in texts
         else:
             assert "Hebei, Tianjin" in texts and "河北、天津" not in texts, fmt
-            assert "growth pole" in texts and "带动周边" not in texts
+            assert "growth pole" in texts and "发挥优势，带动周边地区协同发展" not in texts
     wb = openpyxl.load_workbook(paths["xlsx"])
     ws = wb.worksheets[-1]
     hdr = [c.value for c in ws[1]]
     col = {h: [ws.cell(row=i, column=hdr.index(h) + 1).value for i in (2, 3)] for h in hdr}
-    if lang == "zh":   # the first- and last-year roles had no _zh column: translated through the labels
+    if lang == "zh":
+        assert col["地区"] == ["北京", "广东"]
         assert col["起始年空间角色"] == ["不显著", "增长极"]
         assert col["末年空间角色"] == ["低值集聚区", "受辐射区"]
-        assert col["协作伙伴"] == ["河北、天津", "广西、海南"]
+        assert col["协作伙伴"] == ["河北、天津", "上海、江苏"]
+        assert col["方向"] == ["下行", "上行"]
     else:
+        assert col["Region"] == ["Beijing", "Guangdong"]
         assert col["Role (last year)"] == ["lagging cluster", "spillover receiver"]
-        assert col["Partners"] == ["Hebei, Tianjin", "Guangxi, Hainan"]
+        assert col["Partners"] == ["Hebei, Tianjin", "Shanghai, Jiangsu"]
+    # the CSV keeps codes, with the regions (also inside the partners lists) in the user's spelling
+    csv = csv_frame(res["strategy"], res)
+    assert csv["region"].tolist() == ["北京市", "广东省"]
+    assert csv["partners"].tolist() == ["河北省;天津市", "上海市;江苏省"]
+    assert csv["role_last_year"].tolist() == ["lagging_cluster", "spillover_receiver"]
 
 
-def test_category_labels_agree_with_diagnose():
-    """The report's words for tier / trend / role codes are those of nqpf.diagnose (its own tables)."""
+def test_category_words_come_from_the_catalogue():
+    """Every code the diagnosis can write has words in both languages, distinct within its family;
+    the writers show exactly these words (the same the strategy sentences use); an unknown code is
+    shown as it is."""
     from nqpf import diagnose
-    from nqpf.report._model import code_label
+    from nqpf.diagnose.strategy import _coded_word
 
-    pairs = {c: (zh, en) for rows in diagnose.TIER_LABELS.values() for c, zh, en in rows}
-    pairs.update(diagnose.TREND_LABELS)
-    pairs.update(diagnose.ROLE_LABELS)
-    pairs.update(diagnose.DIRECTION_LABELS)
-    for code, (zh, en) in pairs.items():
-        assert code_label(code, "zh") == zh and code_label(code, "en") == en, code
-    assert code_label("HH", "zh") == "HH 高-高" and code_label("no such code", "zh") == "no such code"
+    families = {"tier": sorted({c for v in diagnose.TIER_CODES.values() for c in v}),
+                "trend": list(diagnose.TREND_CODES), "direction": list(diagnose.DIRECTION_CODES),
+                "role": list(diagnose.ROLE_CODES), "quadrant": ["HH", "HL", "LH", "LL"]}
+    for lang in ("zh", "en"):
+        for fam, codes in families.items():
+            words = [t(f"cat.{fam}.{c}", lang) for c in codes]
+            assert not [c for c, w in zip(codes, words) if w == f"cat.{fam}.{c}"], (lang, fam)
+            assert len(set(words)) == len(words), (lang, fam, words)
+            if fam != "quadrant":
+                assert words == [_coded_word(fam, {fam: c}, lang, None) for c in codes]
+            # a table holding every code of the family, labelled by the writer
+            df = pd.DataFrame({"x": codes + ["no such code"]})
+            loc = localized(Table("t", df, (Column("x", "code", codes=fam),), "strategy"), lang, None)
+            assert loc.frame["x"].tolist() == words + ["no such code"]
+    assert t("cat.quadrant.HH", "zh") == "HH 高-高"
 
 
-def _table3():
-    # the shape of nqpf.study.table3_comparison (values are arbitrary here)
-    return pd.DataFrame({"year": [2010, 2011], "I_paper": [0.325, 0.3], "z_paper": [2.889, 2.5],
-                         "p_paper": [0.002, 0.006], "I": [0.236, 0.3001], "z_rand": [2.2, 2.5004],
-                         "p_rand": [0.0136, 0.0062], "I_matches": [False, True], "z_matches": [False, True],
-                         "p_matches": [False, True], "reproduced": [False, True],
-                         "note_zh": ["表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算（见 docs/table3.md）", ""],
-                         "note_en": ["Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed "
-                                     "with 0.5456 (docs/table3.md)", ""]})
+def _table3_item():
+    """The Table 3 comparison of a global Moran table that matches the paper except in 2010."""
+    from nqpf import datasets
+    from nqpf.datasets.paper import table3_item
+
+    paper = datasets.load_ran2025_moran()
+    mg = paper.rename(columns={"z": "z_rand", "p": "p_rand"})
+    mg.loc[mg["year"] == 2010, ["I", "z_rand", "p_rand"]] = [0.236, 2.2, 0.0136]
+    return table3_item(mg)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_table3_comparison_headers_caption_and_booleans(figs, tmp_path, lang):
-    tables = {"moran_global": _tables()["moran_global"], "table3_comparison": _table3()}
-    paths = write_report(make_input(figs, lang, tables=tables), tmp_path / "out")
+def test_table3_comparison_headers_caption_and_booleans(tmp_path, lang):
+    res = make_results(tables=[_tables()[4], _table3_item()], figures=())
+    data = res.table("table3_comparison")
+    assert data.loc[data["year"] == 2010, "note"].item() == "misprint"
+    assert data.loc[data["year"] == 2010, "misprint_region"].item() == "310000"
+    paths = _write_all(res, tmp_path / "out", lang)
     wb = openpyxl.load_workbook(paths["xlsx"])
     sheet = "论文表3对照" if lang == "zh" else "Table 3 comparison"
     assert sheet in wb.sheetnames
     hdr = [c.value for c in wb[sheet][1]]
-    raw = {"I_paper", "z_paper", "p_paper", "I_matches", "z_matches", "p_matches", "reproduced", "note"}
+    raw = {"I_paper", "z_paper", "p_paper", "I_matches", "z_matches", "p_matches", "reproduced", "note",
+           "note_text", "misprint_region"}
     assert not raw & set(hdr)
     html = paths["html"].read_text(encoding="utf-8")
+    rows = [[c.value for c in r] for r in wb[sheet].iter_rows(min_row=2)]
+    cells = {str(v) for r in rows for v in r if v is not None}
+    assert "misprint" not in cells and "310000" not in cells
     if lang == "zh":
         assert hdr[:4] == ["年份", "论文 I", "论文 z", "论文 p"] and "是否复现" in hdr and "说明" in hdr
-        row = [c.value for c in wb[sheet][3]]
-        assert row[hdr.index("是否复现")] == "是" and [c.value for c in wb[sheet][2]][hdr.index("是否复现")] == "否"
+        col = hdr.index("是否复现")
+        assert rows[1][col] == "是" and rows[0][col] == "否"
+        sentence = "表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算（见 docs/table3.md）"
+        assert sentence in cells and "上海" in cells        # the misprinted cell's region by name
         assert "与论文表3的对照" in html and "table3" not in html.replace("docs/table3.md", "")
-        assert "表2印刷错误：上海 2010 年印为 0.3456，表3按 0.5456 计算" in html
+        assert sentence in html
         assert "True" not in html and "False" not in html
         about = [c.value for row in wb["说明"].iter_rows() for c in row]
         assert "与论文表3的对照" in about
     else:
         assert hdr[:4] == ["Year", "I (paper)", "z (paper)", "p (paper)"] and "Reproduced" in hdr
-        assert wb[sheet].cell(row=3, column=hdr.index("Reproduced") + 1).value is True
+        col = hdr.index("Reproduced")
+        assert rows[1][col] == "yes" and rows[0][col] == "no"
+        sentence = ("Table 2 misprint: Shanghai 2010 printed 0.3456, Table 3 was computed with 0.5456 "
+                    "(docs/table3.md)")
+        assert sentence in cells and sentence in html
         assert "Comparison with Table 3 of the paper" in html
     texts = _all_text(path_docx=paths["docx"])
     cap = "与论文表3的对照" if lang == "zh" else "Comparison with Table 3 of the paper"
-    assert any(t.endswith(cap) for t in texts)
+    assert any(t_.endswith(cap) for t_ in texts)
+    assert any(sentence in t_ for t_ in texts)
 
 
 def test_about_years_range_local_alternative_and_conventions(figs, tmp_path):
-    meta = {"years": [2010, 2020], "n_years": 11, "local_alternative": "two-sided",
-            "conventions": {"theil": "泰尔指数 T 的定义", "moran_p": "单侧检验"}}
-    inp = make_input(figs, "zh", meta=meta)
-    wb = openpyxl.load_workbook(write_excel(inp, tmp_path / "r.xlsx"))
+    params = {"years": [2010, 2020], "n_years": 11, "figure_years": [2010, 2020], "local_alternative": "two-sided",
+              "conventions": ["theil", "moran_p.greater", "local_moran"]}
+    res = make_results(params=params)
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "r.xlsx", lang="zh"))
     rows = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True) if r[0]}
-    assert rows["年份"] == "2010–2020" and rows["年数"] == "11"
+    # the study period is a range; the years of the figures are listed as they are
+    assert rows["年份"] == "2010–2020" and rows["年数"] == "11" and rows["作图年份"] == "2010, 2020"
     assert rows["局部莫兰检验（伪 p 值）"] == "双侧" and "local_alternative" not in rows
     about = [v for r in wb["说明"].iter_rows(values_only=True) for v in r if v]
-    # keys shown as labels; a text already starting with its label is not prefixed twice
-    assert "泰尔指数 T 的定义" in about and "全局莫兰指数的 p 值：单侧检验" in about
-    html = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+    # convention keys shown as their name and text
+    for k in ("theil", "moran_p.greater", "local_moran"):
+        assert f"{t('conv.' + k.split('.')[0], 'zh')}：{t('convtext.' + k, 'zh')}" in about, k
+    html = write_html(res, tmp_path / "r.html", lang="zh", figures=figs).read_text(encoding="utf-8")
     assert "2010–2020" in html and "局部莫兰检验（伪 p 值）" in html and "local_alternative" not in html
-    assert "moran_p" not in html
+    assert "moran_p" not in html.replace(t("convtext.moran_p.greater", "zh"), "")
+    assert t("convtext.local_moran", "zh") in html
     # exactly two years stay two years
-    two = make_input(figs, "en", meta={"years": [2010, 2020], "n_years": 2})
-    wb = openpyxl.load_workbook(write_excel(two, tmp_path / "t.xlsx"))
+    two = make_results(params={"years": [2010, 2020], "n_years": 2})
+    wb = openpyxl.load_workbook(write_excel(two, tmp_path / "t.xlsx", lang="en"))
     rows = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r[0]}
     assert rows["Years"] == "2010, 2020"
 
 
-def test_region_names_and_id_headers(figs, tmp_path):
-    """Codes get a name column; names given as ids are not repeated; headers say which is which."""
+def test_region_names_in_the_language_and_user_spelling_in_csv(tmp_path):
+    """Provinces are named in the output's language in the reports (one region column, headed
+    地区 / Region); the CSV keeps the user's spelling; other regions keep the user's spelling everywhere."""
     from nqpf import regions
 
     assert regions.name("110000", style="short") == "北京"     # the fact the test relies on
-    wb = openpyxl.load_workbook(write_excel(make_input(figs, "zh"), tmp_path / "c.xlsx"))
-    hdr = [c.value for c in wb["战略着力点"][1]][:2]
-    assert hdr == ["行政区划代码", "地区"] and wb["战略着力点"]["B2"].value == "北京"
-    tables = _tables()
-    tables = {"strategy": tables["strategy"].assign(region=["北京", "天津", "河北", "上海", "江苏", "广东"])}
-    zh = openpyxl.load_workbook(write_excel(make_input(figs, "zh", tables=tables), tmp_path / "z.xlsx"))
-    assert [c.value for c in zh["战略着力点"][1]][:2] == ["地区", "发展水平"]
-    en = openpyxl.load_workbook(write_excel(make_input(figs, "en", tables=tables), tmp_path / "e.xlsx"))
-    assert [c.value for c in en["Strategy"][1]][:2] == ["Region id", "Region"]
-    assert en["Strategy"]["B2"].value == "Beijing"
+    res = make_results(figures=())
+    zh = openpyxl.load_workbook(write_excel(res, tmp_path / "z.xlsx", lang="zh"))
+    assert [c.value for c in zh["战略着力点"][1]][:2] == ["地区", "发展水平"] and zh["战略着力点"]["A2"].value == "北京"
+    en = openpyxl.load_workbook(write_excel(res, tmp_path / "e.xlsx", lang="en"))
+    assert [c.value for c in en["Strategy"][1]][:2] == ["Region", "Level tier"] and en["Strategy"]["A2"].value == "Beijing"
+    assert csv_frame(res["strategy"], res)["region"].tolist() == [LABELS[r] for r in REGIONS]
+    # regions that are not provinces: the user's spelling in every language
+    cities = {r: f"city {i}" for i, r in enumerate(REGIONS)}
+    other = make_results(figures=(), regions=region_index(cities, level="other"))
+    for lang, sheet in (("zh", "战略着力点"), ("en", "Strategy")):
+        wb = openpyxl.load_workbook(write_excel(other, tmp_path / f"o_{lang}.xlsx", lang=lang))
+        assert [wb[sheet].cell(row=i + 2, column=1).value for i in range(6)] == list(cities.values())
 
 
-def test_html_without_optional_tables(figs, tmp_path):
-    tables = {"disparity": _tables()["disparity"]}
-    inp = ReportInput(tables=tables, figures={}, meta={}, lang="en")
-    raw = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+def test_html_without_optional_tables(tmp_path):
+    res = Results(items={"disparity": _tables()[3]}, params={}, regions=region_index())
+    raw = write_html(res, tmp_path / "r.html", lang="en").read_text(encoding="utf-8")
     assert "<img" not in raw and "Moran" not in raw and "Table 2." in raw
-    wb = openpyxl.load_workbook(write_excel(inp, tmp_path / "r.xlsx"))
+    wb = openpyxl.load_workbook(write_excel(res, tmp_path / "r.xlsx", lang="en"))
     assert wb.sheetnames == ["About", "Disparity"]
 
 
 # ------------------------------------------------------------------------------------- bad input
 def test_bad_input_errors(figs, tmp_path):
-    with pytest.raises(InputError, match="'zh' or 'en'"):
-        write_html(make_input(figs, "fr"), tmp_path / "x.html")
+    res = make_results()
+    with pytest.raises(InputError, match="unknown language 'fr'"):
+        write_html(res, tmp_path / "x.html", lang="fr", figures=figs)
+    with pytest.raises(InputError, match="unknown language 'fr'"):
+        write_excel(res, tmp_path / "x.xlsx", lang="fr")
     bad = tmp_path / "not_png.png"
     bad.write_text("hello")
     with pytest.raises(InputError, match="map_2020.*not a PNG"):
-        write_html(make_input({**figs, "map_2020": bad}), tmp_path / "x.html")
+        write_html(res, tmp_path / "x.html", figures={**figs, "map_2020": bad})
     with pytest.raises(InputError, match="lisa_map_2020.*not found"):
-        write_docx(make_input({**figs, "lisa_map_2020": tmp_path / "missing.png"}), tmp_path / "x.docx")
-    with pytest.raises(InputError, match="'weights' must be a pandas DataFrame"):
-        write_excel(make_input(figs, tables={"weights": [1, 2]}), tmp_path / "x.xlsx")
+        write_docx(res, tmp_path / "x.docx", figures={**figs, "lisa_map_2020": tmp_path / "missing.png"})
+    # a table whose columns are not all described cannot be made (so no writer meets one)
+    with pytest.raises(ValueError, match="undescribed: \\['entropy'\\]"):
+        Table("weights", pd.DataFrame({"indicator": ["X1"], "weight": [1.0], "entropy": [0.9]}),
+              (Column("indicator", "item"), Column("weight")), "weights")
     assert not list(tmp_path.glob("x.*")) and not list(tmp_path.glob(".*.part"))
 
 
@@ -611,7 +788,7 @@ def test_writer_failure_midway_leaves_no_partial_file(figs, tmp_path, monkeypatc
     orig = report_docx._figure
     monkeypatch.setattr(report_docx, "_figure", boom)
     with pytest.raises(OSError, match="injected"):
-        write_docx(make_input(figs), tmp_path / "report.docx")
+        write_docx(make_results(), tmp_path / "report.docx", figures=figs)
     assert calls == [1, 2]
     assert list(tmp_path.iterdir()) == []
 
@@ -627,13 +804,13 @@ def test_atomic_output_dir_failure_leaves_folder_untouched(figs, tmp_path, monke
 
     monkeypatch.setattr(report_docx, "_figure", boom)
     with pytest.raises(OSError, match="injected"):
-        write_report(make_input(figs), out)   # xlsx and html are built before docx fails
+        _write_all(make_results(), out)   # figures, xlsx and html are built before docx fails
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "report.html"]
     assert (out / "report.html").read_text() == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]      # no temporary folder left
     # a fresh folder is not created at all on failure
     with pytest.raises(OSError):
-        write_report(make_input(figs), tmp_path / "fresh")
+        _write_all(make_results(), tmp_path / "fresh")
     assert not (tmp_path / "fresh").exists()
 
 
@@ -641,10 +818,12 @@ def test_atomic_output_dir_success(figs, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("user file")
-    paths = write_report(make_input(figs), out)
+    paths = _write_all(make_results(), out)
+    # the figures drawn for the reports are not kept when no figure format was asked for
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt", "report.docx", "report.html", "results.xlsx"]
     assert all(p.exists() for p in paths.values())
-    paths2 = write_report(make_input(figs, "en"), tmp_path / "new" / "sub")
+    assert paths["html"].read_text(encoding="utf-8").count("<img") == len(FIGURES)
+    paths2 = _write_all(make_results(), tmp_path / "new" / "sub", "en")
     assert sorted(p.name for p in paths2["html"].parent.iterdir()) == ["report.docx", "report.html",
                                                                         "results.xlsx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "out"]
@@ -735,25 +914,25 @@ def test_atomic_output_dir_failure_while_moving_rolls_back(tmp_path, monkeypatch
 
 
 def test_figures_numbered_as_in_the_paper(figs, tmp_path):
-    """The disparity chart is Figure 1 and the Moran scatterplot Figure 2, as in the paper."""
-    d = tmp_path / "more"
-    d.mkdir()
-    extra = {}
-    for key in ("fig2_moran_scatter", "heatmap", "rank_changes", "map_2010", "lisa_map_2010"):
-        extra[key] = d / f"{key}.png"
-        shutil.copy(figs["map_2020"], extra[key])
-    inp = make_input(figs, "en")
-    inp.figures.update(extra)
-    html = write_html(inp, tmp_path / "r.html").read_text(encoding="utf-8")
+    """The disparity chart is Figure 1 and the Moran scatterplot Figure 2, as in the paper (the figure
+    items of a real study, with a stand-in picture each)."""
+    from nqpf.pipeline import demo
+
+    res = demo(permutations=0, figure_years=[2010, 2020])
+    keys = [f.key for f in res.figures()]
+    assert {"fig1_disparity", "fig2_moran_scatter", "heatmap", "rank_changes", "map_2010", "map_2020",
+            "lisa_map_2010", "lisa_map_2020"} == set(keys)
+    pictures = {k: figs["map_2020"] for k in keys}
+    html = write_html(res, tmp_path / "r.html", lang="en", figures=pictures).read_text(encoding="utf-8")
     caps = re.findall(r"<figcaption>Figure (\d+)\. ([^<]+)</figcaption>", html)
     assert [int(n) for n, _ in caps] == list(range(1, len(caps) + 1)) and len(caps) == 8
     assert caps[0][1].startswith("Theil index") and caps[1][1] == "Moran scatterplot"
     order = [c for _, c in caps]
     assert order.index("Spatial distribution of potential scores, 2010") < order.index(
         "Local spatial autocorrelation (LISA) clusters, 2010")
-    doc = Document(str(write_docx(inp, tmp_path / "r.docx")))
+    doc = Document(str(write_docx(res, tmp_path / "r.docx", lang="en", figures=pictures)))
     dcaps = [p.text for p in doc.paragraphs if re.match(r"^Figure \d+\. ", p.text)]
-    assert dcaps[:2] == [f"Figure {n}. {c}" for n, c in caps[:2]]
+    assert dcaps == [f"Figure {n}. {c}" for n, c in caps]
 
 
 # --------------------------------------------------------------------------------------- browser
@@ -782,7 +961,7 @@ def test_html_renders_in_headless_chromium(figs, tmp_path):
         pytest.skip("no Chromium binary (looked for chromium, chromium-browser, google-chrome) on PATH")
     art = Path(os.environ.get("NQPF_TEST_ARTIFACTS") or tmp_path)
     art.mkdir(parents=True, exist_ok=True)
-    page = write_html(make_input(figs, "zh"), tmp_path / "report.html")
+    page = write_html(make_results(), tmp_path / "report.html", lang="zh", figures=figs)
     base = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}"]

@@ -139,7 +139,7 @@ def test_profile_frame_achievements_recompose_the_score():
     group weights they add back up to the composite score (checked on a small hand-made system)."""
     from nqpf.index import build_index
     from nqpf.spec import Indicator, Spec
-    from nqpf.study import _profile_frame
+    from nqpf.pipeline import IndexBuild, group_weights_table
 
     rng = np.random.default_rng(7)
     idx = pd.MultiIndex.from_product([list("abcdef"), [2020, 2021]], names=["region", "year"])
@@ -149,7 +149,9 @@ def test_profile_frame_achievements_recompose_the_score():
                 indicators=[Indicator(id=f"x{i}", name_zh=f"x{i}", name_en=f"x{i}", direction=1, unit="",
                                       formula=None, note="", source="", path=p) for i, p in enumerate(paths)])
     res = build_index(X, spec)
-    prof, cols, names = _profile_frame(res.scores, res.weights, spec, "en")
+    built = IndexBuild(panel=None, prepared=None, index=res, spec=spec, labels={}, audit=pd.DataFrame(),
+                       group_weights=group_weights_table(res.weights, spec))
+    prof, cols, names = built.profile_frame("en")
     assert cols == ["dimension:A1", "dimension:A2", "dimension:B1", "dimension:B2"]
     ach = prof[cols].to_numpy()
     assert (ach >= -1e-12).all() and (ach <= 1 + 1e-12).all()
@@ -182,3 +184,22 @@ def test_obstacles_by_dimension_and_criterion(run_out):
     one = ob[(ob["region"] == "新疆") & (ob["year"] == 2023)]
     crit = og[(og["region"] == "新疆") & (og["year"] == 2023) & (og["level"] == 1)].set_index("group")["obstacle"]
     assert crit["生产资料"] == pytest.approx(one[one["level_1"] == "生产资料"]["obstacle"].sum(), abs=1e-12)
+
+
+@needs_techme
+def test_study_step_by_step_writes_the_tables_of_nqpf_run(run_out, tmp_path):
+    """The notebook API (Study: build the index, then analyse) gives the command line's tables, byte for
+    byte, and the score table of its Results holds GB/T codes (the CSV: the names as written)."""
+    from nqpf.pipeline import Study
+
+    study = Study.from_config(CONFIG)
+    build = study.build_index()
+    ri = build.region_index()
+    assert ri.is_provinces and len(ri.ids) == 29 and ri.label("650000") == "新疆"
+    res = study.analyze()
+    assert set(res.table("scores")["region"]) == set(ri.ids)
+    res.write(tmp_path / "api", formats=["csv"])
+    ours = sorted(p.name for p in (tmp_path / "api" / "tables").glob("*"))
+    assert ours == sorted(p.name for p in (run_out / "tables").glob("*"))
+    for name in ours:
+        assert (tmp_path / "api" / "tables" / name).read_bytes() == (run_out / "tables" / name).read_bytes(), name

@@ -151,6 +151,7 @@ def analyze(
     cell_locations: Mapping | None = None,
     figure_years: Sequence[int] | None = None,
     analyses: Sequence[str] = DEFAULT_ANALYSES,
+    hotspots: bool = False,
     params: Mapping | None = None,
     audit: pd.DataFrame | None = None,
     index_items: Sequence[Item] = (),
@@ -177,6 +178,8 @@ def analyze(
         Years of the Moran scatter plot (up to 4) and the maps (default: first and last).
     analyses : sequence of str
         Families to run (``scores, disparity, spatial, evolution, diagnosis``).
+    hotspots : bool
+        Add local Getis–Ord G_i* hot and cold spots (table ``getis_ord`` and, for provinces, maps).
     audit : DataFrame, optional
         Audit rows of the reader (kept first in the audit table).
     index_items : sequence of items
@@ -225,7 +228,7 @@ def analyze(
     w, wparams = _resolve_weights(weights, ids, ri, island)
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=dict(extras or {}),
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
-                           "alpha": alpha, "figure_years": years})
+                           "alpha": alpha, "figure_years": years, "hotspots": bool(hotspots)})
     for it in index_items:
         ctx.results[it.key] = it
     p: dict[str, Any] = {

@@ -1,5 +1,6 @@
 """Spatial autocorrelation: global Moran's I (the paper's Table 3), local Moran's I and the quadrants
-(Figure 2), quadrant transitions, maps of scores and LISA clusters."""
+(Figure 2), quadrant transitions, maps of scores and LISA clusters; with the option ``hotspots``, local
+Getis–Ord G_i* hot and cold spots (table and maps)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -50,7 +51,30 @@ def items(ctx: Context):
         "local_alternative": "two-sided", "transform": "r",
         "conventions": [f"moran_p.{alternative}", "local_moran"],
     }
+    if ctx.opt("hotspots"):
+        out += _hotspot_items(ctx, years, perms, seed, params)
     return out, params
+
+
+def _hotspot_items(ctx: Context, years, perms, seed, params) -> list:
+    """Local Getis–Ord G_i* table (``spot`` empty where not significant, as ``cluster`` of the local
+    Moran table) and, for provinces, a hot-spot map per figure year; records the parameters."""
+    star, tr = ctx.opt("hotspot_star", True), ctx.opt("hotspot_transform", "r")
+    corr = ctx.opt("hotspot_correction")
+    ctx.step("local Getis-Ord Gi*")
+    go = _sp.getis_ord_local(ctx.Y, ctx.w, star=star, transform=tr, permutations=perms, seed=seed,
+                             correction=corr)
+    go["spot"] = go["spot"].where(go["spot"] != "ns", "")
+    out = [Table("getis_ord", go, describe(go, {
+        "G": Column("G", label="col.Gi"), "z": Column("z", label="col.Gi_z"),
+        "spot": Column("spot", "code", codes="spot")}), "spatial", order=6, long=True, significant="spot")]
+    if ctx.regions.is_provinces:
+        for n, y in enumerate(years):
+            out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y), "spatial",
+                              "figure.hotspot_map", {"year": y}, order=6.1 + n / 100))
+    params.update(getis_ord_star=bool(star), getis_ord_transform=tr, getis_ord_correction=corr or "none")
+    params["conventions"].append("getis_ord")
+    return out
 
 
 def _draw_scatter(res, lang, years):
@@ -77,3 +101,12 @@ def _draw_lisa(res, lang, year):
     one = local[local["year"] == year].copy()
     one["code"] = one["region"].map(res.regions.codes)
     return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year))
+
+
+def _draw_hotspots(res, lang, year):
+    from .. import plot
+
+    gi = res.table("getis_ord")
+    one = gi[gi["year"] == year].copy()
+    one["code"] = one["region"].map(res.regions.codes)
+    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), classes="spot")

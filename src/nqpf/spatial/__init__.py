@@ -7,7 +7,8 @@
   pseudo and analytic p-values for every alternative, and the one check of ``alternative``,
   ``permutations`` and ``seed``.
 * :mod:`nqpf.spatial.moran` (global and local Moran's I, quadrants and their transitions) and
-  :mod:`nqpf.spatial.geary` (Geary's C).
+  :mod:`nqpf.spatial.geary` (Geary's C), :mod:`nqpf.spatial.getis_ord` (local Getis–Ord G_i*: hot
+  and cold spots).
 
 See :mod:`nqpf.spatial.moran` for the conventions (one-sided ``"greater"`` global p-values by
 default, islands, shared permutation draws) and how they differ from esda.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from . import weights
 from ._inference import ALTERNATIVES, check_alternative
 from .geary import geary_global
+from .getis_ord import getis_ord_local
 from .moran import (
     QUADRANTS,
     moran_global,
@@ -50,6 +52,7 @@ __all__ = [
     "moran_global",
     "geary_global",
     "moran_local",
+    "getis_ord_local",
     "quadrant",
     "quadrant_transitions",
     "quadrant_transition_matrix",

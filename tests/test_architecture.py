@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from nqpf.cli import app
 from nqpf.i18n import LANGS, catalogue, t
-from nqpf.results import LIST_SEP, SECTIONS, Figure, Table
+from nqpf.results import LIST_SEP, SECTIONS, Figure, Methods, Table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -37,6 +37,16 @@ def demo_results():
 
 
 @pytest.fixture(scope="module")
+def optional_results():
+    """Every optional analysis switched on (hot spots with a correction)."""
+    from nqpf.datasets import load_ran2025_scores
+    from nqpf.pipeline import analyze
+
+    return analyze(load_ran2025_scores(wide=True), "china-provinces", permutations=99,
+                   options={"hotspots": True, "hotspot_correction": "fdr"})
+
+
+@pytest.fixture(scope="module")
 def run_results():
     if not TECHME.exists():
         pytest.skip(f"shared data not found: {TECHME}")
@@ -45,8 +55,8 @@ def run_results():
     return run_config(CONFIG)
 
 
-def _every_result(demo_results, run_results):
-    return [demo_results, run_results]
+def _every_result(*results):
+    return list(results)
 
 
 def _codes(table: Table, column) -> set:
@@ -56,10 +66,10 @@ def _codes(table: Table, column) -> set:
     return {v for v in vals if v}
 
 
-def test_every_item_is_described_in_every_language(demo_results, run_results):
+def test_every_item_is_described_in_every_language(demo_results, run_results, optional_results):
     seen_tables, seen_figures = set(), set()
     problems = []
-    for res in _every_result(demo_results, run_results):
+    for res in _every_result(demo_results, run_results, optional_results):
         for item in res.items.values():
             for lang in LANGS:
                 cat = catalogue(lang)
@@ -68,6 +78,14 @@ def test_every_item_is_described_in_every_language(demo_results, run_results):
                 key = item.caption_key if isinstance(item, Table) else item.caption
                 if key not in cat:
                     problems.append((lang, item.key, key))
+                if isinstance(item, Methods):
+                    for pkey, args in item.paragraphs:
+                        problems += [(lang, item.key, k) for k in
+                                     [pkey] + [v[1:] for v in args.values() if str(v).startswith("@")]
+                                     if k not in cat]
+                    text = " ".join(item.texts(lang))
+                    if "{" in text.replace("_{", "").replace("^{", "").replace("!{", ""):
+                        problems.append((lang, item.key, "unfilled placeholder"))
                 if isinstance(item, Table):
                     if f"table.{item.key}" not in cat:
                         problems.append((lang, item.key, f"table.{item.key}"))
@@ -85,14 +103,16 @@ def test_every_item_is_described_in_every_language(demo_results, run_results):
                         if c.kind in ("code", "codes"):
                             problems += [(lang, item.key, f"cat.{c.codes}.{v}") for v in _codes(item, c)
                                          if f"cat.{c.codes}.{v}" not in cat]
+            if isinstance(item, Methods):
+                continue
             (seen_tables if isinstance(item, Table) else seen_figures).add(item.key.split("_20")[0])
     assert not problems, f"{len(problems)} missing catalogue entries, e.g. {problems[:10]}"
     # the enumeration really covers the analyses (a test that walks nothing cannot fail)
     assert {"scores", "disparity", "dagum_gini", "moran_global", "moran_local", "quadrant_transitions",
             "strategy", "table3_comparison", "weights", "group_weights", "normalized", "obstacles",
-            "obstacles_by_group", "audit"} <= seen_tables
+            "obstacles_by_group", "audit", "descriptive", "getis_ord"} <= seen_tables
     assert {"fig1_disparity", "fig2_moran_scatter", "heatmap", "rank_changes", "map", "lisa_map",
-            "profile_first", "profile_last"} <= seen_figures
+            "profile_first", "profile_last", "hotspot_map"} <= seen_figures
 
 
 def test_catalogues_have_the_same_keys_and_placeholders():

@@ -185,9 +185,9 @@ def _write_all(res, out, lang="zh") -> dict[str, Path]:
 
 # ------------------------------------------------------------------------------------- workbook
 EXPECTED_SHEETS = {
-    "zh": ["说明", "综合得分", "分项指数", "指标权重", "差异指数", "全局莫兰指数", "局部莫兰指数",
+    "zh": ["说明", "指标权重", "综合得分", "分项指数", "差异指数", "全局莫兰指数", "局部莫兰指数",
            "象限迁移", "战略着力点", "标准化数据", "数据审计"],
-    "en": ["About", "Scores", "Sub-indices", "Weights", "Disparity", "Global Moran", "Local Moran",
+    "en": ["About", "Weights", "Scores", "Sub-indices", "Disparity", "Global Moran", "Local Moran",
            "Quadrant transitions", "Strategy", "Normalized data", "Audit"],
 }
 
@@ -197,12 +197,12 @@ def test_workbook_sheets_rows_frozen_headers(tmp_path, lang):
     res = make_results()
     path = write_excel(res, tmp_path / "results.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
-    # one sheet per table, in the order of the results
+    # one sheet per table, in the report's reading order (section, then order inside the section)
     assert wb.sheetnames == EXPECTED_SHEETS[lang]
     assert [tab.key for tab in res.tables()] == ["scores", "subindices", "weights", "disparity", "moran_global",
                                                  "moran_local", "quadrant_transitions", "strategy",
                                                  "normalized", "audit"]
-    names = dict(zip([tab.key for tab in res.tables()], wb.sheetnames[1:]))
+    names = dict(zip([tab.key for tab in res.tables(ordered=True)], wb.sheetnames[1:]))
     expected_rows = {"scores": len(REGIONS), "subindices": len(REGIONS) * len(YEARS), "weights": 4,
                      "disparity": 3, "moran_global": 3, "moran_local": len(res.table("moran_local")),
                      "quadrant_transitions": 6, "strategy": 6, "normalized": len(res.table("normalized")),

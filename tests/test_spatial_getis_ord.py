@@ -326,7 +326,7 @@ def test_negative_values_and_bad_panels():
 def hot_results():
     from nqpf.pipeline import analyze
 
-    return analyze(datasets.load_ran2025_scores(wide=True), "china-provinces", permutations=99, hotspots=True)
+    return analyze(datasets.load_ran2025_scores(wide=True), "china-provinces", permutations=99, options={"hotspots": True})
 
 
 def test_results_table_maps_params_and_words(hot_results):
@@ -371,5 +371,5 @@ def test_hotspots_off_by_default_and_without_maps_for_other_regions():
     Y, make_w = _lattice()
     res = analyze(Y, make_w(), permutations=19, analyses=("spatial",))
     assert "getis_ord" not in res and "getis_ord" not in res.params["conventions"]
-    res = analyze(Y, make_w(), permutations=19, analyses=("spatial",), hotspots=True)
+    res = analyze(Y, make_w(), permutations=19, analyses=("spatial",), options={"hotspots": True})
     assert "getis_ord" in res and not [k for k in res.items if k.startswith("hotspot_map")]

@@ -151,7 +151,7 @@ def analyze(
     cell_locations: Mapping | None = None,
     figure_years: Sequence[int] | None = None,
     analyses: Sequence[str] = DEFAULT_ANALYSES,
-    hotspots: bool = False,
+    options: Mapping | None = None,
     params: Mapping | None = None,
     audit: pd.DataFrame | None = None,
     index_items: Sequence[Item] = (),
@@ -178,8 +178,10 @@ def analyze(
         Years of the Moran scatter plot (up to 4) and the maps (default: first and last).
     analyses : sequence of str
         Families to run (``scores, disparity, spatial, evolution, diagnosis``).
-    hotspots : bool
-        Add local Getis–Ord G_i* hot and cold spots (table ``getis_ord`` and, for provinces, maps).
+    options : mapping, optional
+        Options of the analysis families beyond the common ones, e.g. ``{"hotspots": True}`` (local
+        Getis–Ord G_i* hot and cold spots; ``hotspot_correction``, ``hotspot_transform``,
+        ``hotspot_star``); each family documents the options it reads.
     audit : DataFrame, optional
         Audit rows of the reader (kept first in the audit table).
     index_items : sequence of items
@@ -228,7 +230,7 @@ def analyze(
     w, wparams = _resolve_weights(weights, ids, ri, island)
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=dict(extras or {}),
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
-                           "alpha": alpha, "figure_years": years, "hotspots": bool(hotspots)})
+                           "alpha": alpha, "figure_years": years, **dict(options or {})})
     for it in index_items:
         ctx.results[it.key] = it
     p: dict[str, Any] = {

@@ -26,6 +26,7 @@ __all__ = [
     "Column",
     "Table",
     "Figure",
+    "Methods",
     "Results",
     "RegionIndex",
     "col",
@@ -240,7 +241,46 @@ class Figure:
         return f"<div><b>{_html.escape(self.caption_text('en'))}</b> <code>{_html.escape(self.key)}</code></div>"
 
 
-Item = Table | Figure
+@dataclass(frozen=True)
+class Methods:
+    """A family's part of the report's methods section: a heading, paragraphs and numbered formulas.
+
+    ``paragraphs`` are ``(catalogue key, args)`` pairs; an argument written ``"@key"`` is itself a
+    catalogue key (words of a parameter value), and ``{eq1}``, ``{eq2}`` … in a text are the numbers the
+    report gives to this item's ``formulas`` (language-neutral, with ``_{sub}`` / ``^{sup}`` / ``!{bar}``
+    markup).
+    """
+
+    key: str
+    heading: str
+    paragraphs: tuple = ()
+    formulas: tuple = ()
+    section: str = "methods"
+    order: float = 0.0
+
+    @property
+    def caption(self) -> str:
+        return self.heading
+
+    def caption_text(self, lang: str) -> str:
+        from .i18n import t
+
+        return t(self.heading, lang)
+
+    def texts(self, lang: str, first_eq: int = 1) -> list[str]:
+        """The paragraphs in ``lang``, equations numbered from ``first_eq``."""
+        from .i18n import t
+
+        eqs = {f"eq{i + 1}": first_eq + i for i in range(len(self.formulas))}
+        out = []
+        for key, args in self.paragraphs:
+            words = {k: (t(v[1:], lang) if isinstance(v, str) and v.startswith("@") else v)
+                     for k, v in dict(args or {}).items()}
+            out.append(t(key, lang, **eqs, **words))
+        return out
+
+
+Item = Table | Figure | Methods
 
 
 @dataclass(frozen=True)
@@ -327,8 +367,14 @@ class Results:
     def __iter__(self) -> Iterator[str]:
         return iter(self.items)
 
-    def tables(self) -> list[Table]:
-        return [i for i in self.items.values() if isinstance(i, Table)]
+    def tables(self, ordered: bool = False) -> list[Table]:
+        """The tables, in production order or (``ordered``) in the report's reading order."""
+        tabs = [i for i in self.items.values() if isinstance(i, Table)]
+        if ordered:
+            secs = self.sections()
+            pos = {k: n for n, k in enumerate(self.items)}
+            tabs.sort(key=lambda i: (secs.index(i.section), i.order, pos[i.key]))
+        return tabs
 
     def figures(self) -> list[Figure]:
         return [i for i in self.items.values() if isinstance(i, Figure)]

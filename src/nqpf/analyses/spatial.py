@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import spatial as _sp
-from ..results import Column, Figure, Table
+from ..results import Column, Figure, Methods, Table
 from ._common import Context, describe
 from .evolution import names
 
@@ -72,6 +72,14 @@ def _hotspot_items(ctx: Context, years, perms, seed, params) -> list:
         for n, y in enumerate(years):
             out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y), "spatial",
                               "figure.hotspot_map", {"year": y}, order=6.1 + n / 100))
+    out.append(Methods("methods_getis_ord", "methods.getis_ord.heading", (
+        ("methods.getis_ord.text", {"star": "@methods.getis_ord.star" if star else "@methods.getis_ord.nostar",
+                                    "transform": f"@methods.transform.{tr}",
+                                    "correction": f"@value.{corr or 'none'}",
+                                    "permutations": perms, "seed": seed}),),
+        ("G_{i}^{*} = Σ_{j} w_{ij} x_{j} / Σ_{j} x_{j}",
+         "z_{i} = (Σ_{j} w_{ij} x_{j} − !{x} · Σ_{j} w_{ij}) / (S · √[ (n · Σ_{j} w_{ij}^{2} − (Σ_{j} w_{ij})^{2}) / (n − 1) ])"),
+        order=3))
     params.update(getis_ord_star=bool(star), getis_ord_transform=tr, getis_ord_correction=corr or "none")
     params["conventions"].append("getis_ord")
     return out

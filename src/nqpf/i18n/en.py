@@ -122,7 +122,7 @@ CATALOGUE: dict[str, str] = {
     'col.net_change': 'Net change',
     'col.new': 'New value',
     'col.not_significant': 'Not significant',
-    'col.note': 'Note',
+    'col.note': 'Note code',
     'col.obstacle': 'Obstacle degree',
     'col.old': 'Old value',
     'col.p_matches': 'p matches',
@@ -511,4 +511,8 @@ CATALOGUE: dict[str, str] = {
     'value.fdr': 'false discovery rate (Benjamini–Hochberg)',
     'value.bonferroni': 'Bonferroni',
     'value.none': 'none',
+    'methods.getis_ord.heading': 'Local Getis–Ord Gi* hot and cold spots',
+    'methods.getis_ord.text': 'The local statistic G_{{i}}^{{*}}, eq. ({eq1}) ({star}; spatial weights {transform}), is standardised by eq. ({eq2}) (Ord and Getis 1995; x̄ and S are the mean and population standard deviation over all regions; row-standardisation does not change z). Regions are hot or cold spots at the 90%, 95% and 99% confidence levels of the two-sided normal p-value; multiple-comparison correction: {correction}. A pseudo p-value from {permutations} conditional permutations (seed {seed}) is also given.',
+    'methods.getis_ord.star': 'the region itself included, Gi*',
+    'methods.getis_ord.nostar': 'the region itself excluded, Gi',
 }

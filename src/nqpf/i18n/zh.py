@@ -122,7 +122,7 @@ CATALOGUE: dict[str, str] = {
     'col.net_change': '净变化',
     'col.new': '新值',
     'col.not_significant': '不显著',
-    'col.note': '说明',
+    'col.note': '说明代码',
     'col.obstacle': '障碍度',
     'col.old': '原值',
     'col.p_matches': 'p 是否一致',
@@ -511,4 +511,8 @@ CATALOGUE: dict[str, str] = {
     'value.fdr': '错误发现率（Benjamini–Hochberg）',
     'value.bonferroni': 'Bonferroni 校正',
     'value.none': '无',
+    'methods.getis_ord.heading': '局部 Getis–Ord Gi* 热点分析',
+    'methods.getis_ord.text': '局部统计量 G_{{i}}^{{*}} 按式（{eq1}）计算（{star}；空间权重{transform}），标准化统计量按式（{eq2}）（Ord 与 Getis 1995，x̄ 与 S 为全体地区的均值与总体标准差；行标准化不改变 z），依双侧正态 p 值在 90%、95%、99% 置信水平上判为热点或冷点，多重比较校正：{correction}；另给出 {permutations} 次条件置换（随机种子 {seed}）的伪 p 值。',
+    'methods.getis_ord.star': '含地区自身，Gi*',
+    'methods.getis_ord.nostar': '不含地区自身，Gi',
 }

@@ -428,11 +428,21 @@ def build_document(results, lang: str, figures: dict | None = None) -> tuple[str
         first += [Para(tr("word.conventions", lang) + tr("word.colon", lang)), Bullets(conv)]
     sections.append(("parameters", first))
     methods = _methods(params, set(results.items), lang, eq)
+    from ..results import Methods
+
+    for item in results.section_items("methods"):   # the methods of families outside the steps above
+        if isinstance(item, Methods):
+            methods.append(Heading(item.caption_text(lang), 3))
+            methods += [Para(x) for x in item.texts(lang, eq[0] + 1)]
+            for f in item.formulas:
+                _formula(methods, eq, f)
     if methods:
         sections.append(("methods", methods))
     from ..results import Table
 
     for sec in results.sections():
+        if sec == "methods":
+            continue
         blocks = []
         for item in results.section_items(sec):
             if isinstance(item, Table):

@@ -61,7 +61,7 @@ def sheet_names(results, lang: str) -> dict[str, str]:
     unique."""
     used: set[str] = set()
     out = {"about": _valid_sheet_name(tr("table.about", lang), used)}
-    for tab in results.tables():
+    for tab in results.tables(ordered=True):
         out[tab.key] = _valid_sheet_name(tr(f"table.{tab.key}", lang), used)
     return out
 
@@ -152,7 +152,7 @@ def _write_about(ws, results, lang: str, sheets: dict[str, str]) -> None:
             pair(tr("word.conventions", lang) if i == 0 else None, line)
     r += 1
     pair(tr("word.sheet", lang), tr("word.contents", lang), bold)
-    for tab in results.tables():
+    for tab in results.tables(ordered=True):
         pair(sheets[tab.key], tab.caption_text(lang))
     ws.column_dimensions["A"].width = min(max(widths[1] + 2, 10), 40)
     ws.column_dimensions["B"].width = min(max(widths[2] + 2, 20), 92)
@@ -169,7 +169,7 @@ def excel_bytes(results, lang: str) -> bytes:
     about = wb.active
     about.title = sheets["about"]
     _write_about(about, results, lang, sheets)
-    for tab in results.tables():
+    for tab in results.tables(ordered=True):
         _write_table(wb.create_sheet(sheets[tab.key]), localized(tab, lang, results), lang)
     props = wb.properties
     props.creator = "nqpf"

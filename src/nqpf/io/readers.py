@@ -69,20 +69,11 @@ _ALIASES = {
 _NOTE_PREFIX = re.compile(r"^\s*(注|备注|说明|资料来源|数据来源|来源|note|notes|source|sources)\s*[:：0-9.、]?",
                           re.IGNORECASE)
 _UNIT_RE = re.compile(r"(?:单位|unit)\s*[:：]\s*([^\s)）,，;；]+)", re.IGNORECASE)
-_AGGREGATE_RE = re.compile(
-    r"^(全国|全国合计|全国总计|合计|总计|总和|共计|全部|中国|中央|中央级|地方|地方合计|不分地区|其他|其它|"
-    r"total|national|china|all|.{0,2}部地区|东北地区|东部|中部|西部|东北|东部沿海|"
-    r".{1,6}(经济带|城市群|经济区))$", re.IGNORECASE)
-
-
 def is_aggregate(name: str) -> bool:
-    """True for names of aggregates rather than provinces: 全国, 合计, 东部地区, 中部 …
-
-    :func:`nqpf.regions.is_aggregate` (which knows OCR slips) or a few more patterns (经济带, 城市群 …).
-    """
+    """True for names of aggregates rather than provinces: 全国, 合计, 东部地区, 中部, 长江经济带 …
+    (:func:`nqpf.regions.is_aggregate`, the one rule, OCR slips included)."""
     from .. import regions as R
-    s = re.sub(r"\s+", "", str(name))
-    return bool(_AGGREGATE_RE.match(s)) or bool(R.is_aggregate(s))
+    return bool(R.is_aggregate(re.sub(r"\s+", "", str(name))))
 
 
 def empty_audit() -> pd.DataFrame:
@@ -361,7 +352,9 @@ def _province_spellings() -> tuple:
 
 
 def _key(name: str) -> str:
-    return re.sub(r"[\s\-_'’.]+", "", str(name)).lower()
+    from ..regions import name_key
+
+    return name_key(name)
 
 
 def _osa(a: str, b: str) -> int:

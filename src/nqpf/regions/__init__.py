@@ -30,6 +30,7 @@ from ._names import (
     group,
     group_code,
     is_aggregate,
+    name_key,
     is_province,
     name,
     normalize,
@@ -40,7 +41,7 @@ from ._names import (
 
 __all__ = [
     "PROVINCES", "ALL_CODES", "MAINLAND", "GROUPS",
-    "normalize", "normalize_many", "resolve", "Match", "name", "group", "group_code", "GROUP_CODES", "is_province", "is_aggregate",
+    "normalize", "normalize_many", "resolve", "Match", "name", "group", "group_code", "GROUP_CODES", "is_province", "is_aggregate", "name_key",
     "spellings", "AggregateRegionError", "OCR_CONFUSABLES",
     "ISLAND_RULES", "neighbours", "contiguity", "contiguity_from_geometry", "boundary_path",
     "maritime_path", "cnmaps_root", "read_boundaries",

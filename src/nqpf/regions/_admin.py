@@ -30,13 +30,13 @@ from __future__ import annotations
 import difflib
 import re
 import sqlite3
-import unicodedata
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError, UnknownRegionError
+from ._names import name_key as _key  # the one name key of the package
 
 __all__ = ["admin_units", "normalize_admin", "normalize_admin_many", "admin_name", "LEVELS"]
 
@@ -56,10 +56,6 @@ _SHORT_RULES = [
 ]
 
 
-def _key(s: str) -> str:
-    """Lookup key: NFKC, case-folded, spaces and punctuation removed."""
-    s = unicodedata.normalize("NFKC", str(s)).casefold()
-    return re.sub(r"[\W_]+", "", s)
 
 
 def _short(full: str) -> str | None:

@@ -47,7 +47,7 @@ from ..errors import UnknownRegionError
 from ._table import GROUPS, PROVINCES, _data_path
 
 __all__ = [
-    "normalize", "normalize_many", "resolve", "Match", "name", "group", "is_province", "is_aggregate",
+    "normalize", "normalize_many", "resolve", "Match", "name", "group", "is_province", "is_aggregate", "name_key",
     "spellings", "AggregateRegionError", "OCR_CONFUSABLES",
 ]
 
@@ -87,11 +87,21 @@ _MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
 _SAR = {"810000", "820000"}
 
 
-def _key(s: str) -> str:
-    """Canonical lookup key: NFKC (full-width → ASCII), simplified characters, case-folded, with every
-    space and punctuation mark removed. Tone marks are kept (see :func:`_loose`)."""
-    s = unicodedata.normalize("NFKC", s).translate(_T2S).casefold()
+def name_key(s) -> str:
+    """The one canonical lookup key of a name (regions, cities, counties, yearbook labels): NFKC
+    (full-width → ASCII), simplified characters, case-folded, with every space and punctuation mark
+    removed. Tone marks are kept (see :func:`_loose`)."""
+    s = unicodedata.normalize("NFKC", str(s)).translate(_T2S).casefold()
     return re.sub(r"[\W_]+", "", s)
+
+
+_key = name_key
+
+#: Aggregate rows that follow a pattern rather than a list (东部沿海, 长江经济带, 京津冀城市群, 其他 …).
+_AGGREGATE_RE = re.compile(
+    r"^(全国|全国合计|全国总计|合计|总计|总和|共计|全部|中国|中央|中央级|地方|地方合计|不分地区|其他|其它|"
+    r"total|national|china|all|.{0,2}部地区|东北地区|东部|中部|西部|东北|东部沿海|"
+    r".{1,6}(经济带|城市群|经济区))$", re.IGNORECASE)
 
 
 def _loose(key: str) -> str:
@@ -288,7 +298,7 @@ def resolve(value, *, where: str = "") -> Match:
     if ambig:
         sugg = [s for c in ambig for s in (_BY_CODE.at[c, "name_en"], _BY_CODE.at[c, "name_short"])]
         raise UnknownRegionError(text, sugg, _with(where, "ambiguous: 陕西 is Shaanxi, 山西 is Shanxi"))
-    if key in _AGG:
+    if key in _AGG or _AGGREGATE_RE.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))):
         raise AggregateRegionError(text, (), where)
     if key.isdigit():
         code = key + "0000" if len(key) == 2 else key

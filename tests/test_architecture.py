@@ -242,3 +242,23 @@ def test_chinese_section_numbers_go_past_ten():
 
     assert [section_number(i, "zh") for i in (0, 9, 10, 11, 19, 20)] == ["一、", "十、", "十一、", "十二、", "二十、", "二十一、"]
     assert section_number(10, "en") == "11 "
+
+
+# ------------------------------------------------------------------------------- notebooks
+def test_results_and_items_render_in_notebooks(demo_results):
+    from nqpf.i18n import set_default_lang
+
+    try:
+        set_default_lang("en")
+        html = demo_results._repr_html_()
+        assert "moran_global" in html and "Global Moran" in html and "Table" in html
+        tab = demo_results["strategy"]._repr_html_()
+        assert "Beijing" in tab and "Strategic focus" in tab        # names and rendered sentences
+        fig = demo_results["fig1_disparity"]._repr_html_()
+        assert fig.startswith("<figure><img src=\"data:image/png;base64,")
+        set_default_lang("zh")
+        assert "北京" in demo_results["strategy"]._repr_html_()
+    finally:
+        set_default_lang("zh")
+    with pytest.raises(Exception, match="unknown language"):
+        set_default_lang("fr")

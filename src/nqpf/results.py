@@ -13,6 +13,7 @@ renderer only renders.
 from __future__ import annotations
 
 import html as _html
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -206,7 +207,7 @@ class Table:
         from .i18n import default_lang
 
         lang = default_lang()
-        df = self.to_frame(lang)
+        df = self.to_frame(lang, _owner(self))
         cap = _html.escape(self.caption_text(lang))
         return f"<div><b>{cap}</b> <code>{_html.escape(self.key)}</code>{df.to_html(index=False, max_rows=30)}</div>"
 
@@ -237,8 +238,26 @@ class Figure:
 
         return self.draw(results, lang or default_lang())
 
-    def _repr_html_(self) -> str:  # pragma: no cover - exercised in notebooks
-        return f"<div><b>{_html.escape(self.caption_text('en'))}</b> <code>{_html.escape(self.key)}</code></div>"
+    def _repr_html_(self) -> str:
+        """The figure as an inline PNG in the notebook language (drawn from the results it belongs to)."""
+        import base64
+        import io
+
+        from .i18n import default_lang
+
+        lang = default_lang()
+        cap = _html.escape(self.caption_text(lang))
+        res = _owner(self)
+        if res is None:
+            return f"<div><b>{cap}</b> <code>{_html.escape(self.key)}</code></div>"
+        import matplotlib.pyplot as plt
+
+        fig = self.draw(res, lang)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        return f"<figure><img src=\"data:image/png;base64,{data}\"><figcaption>{cap}</figcaption></figure>"
 
 
 @dataclass(frozen=True)
@@ -281,6 +300,12 @@ class Methods:
 
 
 Item = Table | Figure | Methods
+
+
+def _owner(item) -> "Results | None":
+    """The results an item belongs to (the last :class:`Results` built with it), if still alive."""
+    ref = getattr(item, "_owner_ref", None)
+    return ref() if ref is not None else None
 
 
 @dataclass(frozen=True)
@@ -347,6 +372,8 @@ class Results:
 
     def __post_init__(self):
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))
+        for it in self.items.values():   # items render themselves in notebooks through their results
+            object.__setattr__(it, "_owner_ref", weakref.ref(self))
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         object.__setattr__(self, "extras", MappingProxyType(dict(self.extras)))
 
@@ -434,7 +461,7 @@ class Results:
 
         lang = default_lang()
         rows = "".join(
-            f"<tr><td><code>{_html.escape(k)}</code></td><td>{'表' if isinstance(i, Table) and lang == 'zh' else ('Table' if isinstance(i, Table) else ('图' if lang == 'zh' else 'Figure'))}</td>"
+            f"<tr><td><code>{_html.escape(k)}</code></td><td>{t('word.table' if isinstance(i, Table) else 'word.figure' if isinstance(i, Figure) else 'section.methods', lang).strip()}</td>"
             f"<td>{_html.escape(i.caption_text(lang))}</td><td>{_html.escape(t('section.' + i.section, lang))}</td></tr>"
             for k, i in self.items.items())
         n = len(self.regions.ids)

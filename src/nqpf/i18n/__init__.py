@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from ..errors import InputError
 
-__all__ = ["LANGS", "t", "has", "check_lang", "catalogue", "default_lang", "missing_keys"]
+__all__ = ["LANGS", "t", "has", "check_lang", "catalogue", "default_lang", "set_default_lang", "missing_keys"]
 
 #: Languages with a catalogue.
 LANGS = ("zh", "en")
@@ -60,7 +60,18 @@ def missing_keys(keys, langs=LANGS) -> list[tuple[str, str]]:
     return [(lg, k) for lg in langs for k in keys if k not in catalogue(lg)]
 
 
+_DEFAULT: list[str] = []
+
+
+def set_default_lang(lang: str) -> None:
+    """Language of notebook displays from now on (``nqpf.i18n.set_default_lang("en")``)."""
+    _DEFAULT[:] = [check_lang(lang)]
+
+
 def default_lang() -> str:
-    """Language of notebook displays: ``NQPF_LANG`` if set, else Chinese."""
+    """Language of notebook displays: the one set by :func:`set_default_lang`, else ``NQPF_LANG`` if set,
+    else Chinese."""
+    if _DEFAULT:
+        return _DEFAULT[0]
     lang = os.environ.get("NQPF_LANG", "zh")
     return lang if lang in LANGS else "zh"

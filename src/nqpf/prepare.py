@@ -179,8 +179,44 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     Prepared
     """
     spec = load_spec(spec) if not isinstance(spec, Spec) else spec
-    period = None if years is None else (int(years[0]), int(years[-1]))  # `years` is reused below
-    audit = []
+    period = None if years is None else (int(years[0]), int(years[-1]))
+    long, prior, shown = _validated_long(raw_long, spec, interpolate, extrapolate)
+    grid = _raw_grid(long, list(spec.variables))
+    audit = _screen_jumps(grid, jump_threshold, jump_floor)
+    raw, rows = _fill_gaps(grid, interpolate, extrapolate)
+    audit += rows
+    X, rows = _evaluate_formulas(raw, spec)
+    audit += rows
+    X, rows = _restrict_to_study(X, grid, exclude_regions, period)
+    audit += rows
+    X, rows = _check_complete(X, grid, drop_incomplete, shown)
+    audit += rows
+    X.columns.name = "indicator"
+    params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
+                  jump_threshold=jump_threshold, jump_floor=jump_floor, spec=spec.name,
+                  years=list(period) if period is not None else None,
+                  exclude_regions=list(exclude_regions) if exclude_regions else None)
+    return Prepared(indicators=X, audit=_audit_table(audit, prior), raw=raw, params=params)
+
+
+# ------------------------------------------------------------------------------- the steps of prepare
+@dataclass
+class _Grid:
+    """The region × year grid of the spec's raw variables, as observed (NaN where not)."""
+
+    regions: list            # region ids in order of first appearance in the input
+    years: list              # every year of the input, sorted
+    index: pd.MultiIndex     # (region, year), the product of the two
+    wide: pd.DataFrame       # one column per needed raw variable, in spec order
+    observed: pd.DataFrame   # the input's region-years (columns region, year), any variable
+
+    def matrix(self, variable) -> np.ndarray:
+        """One raw variable as a regions × years array."""
+        return self.wide[variable].to_numpy().reshape(len(self.regions), len(self.years))
+
+
+def _validated_long(raw_long, spec, interpolate, extrapolate):
+    """Check the arguments and the raw long table; return it typed, with the input audit and region labels."""
     prior = None
     shown: dict = {}  # region id → the name the user wrote (for messages)
     if isinstance(raw_long, Panel):
@@ -203,9 +239,8 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     if dups.any():
         ex = df[dups].head(4).to_dict("records")
         raise InputError(f"raw data has {int(dups.sum())} rows sharing (region, year, variable), e.g. {ex}")
-    needed = list(spec.variables)
     present = set(df["variable"])
-    absent = [v for v in needed if v not in present]
+    absent = [v for v in spec.variables if v not in present]
     if absent:
         hints = []
         for v in absent:
@@ -213,123 +248,138 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
             hints.append(f"{v!r}" + (f" (close: {', '.join(map(repr, c))})" if c else ""))
         raise InputError(f"the data lack raw variable(s) needed by spec {spec.name!r}: {'; '.join(hints)}; "
                          f"variables in the data: {sorted(present)[:30]}")
-    input_region_years = df[["region", "year"]].drop_duplicates()
+    return df, prior, shown
+
+
+def _raw_grid(df, needed) -> _Grid:
+    """Lay the needed raw variables on the full region × year grid of the input."""
+    observed = df[["region", "year"]].drop_duplicates()
+    regions = list(dict.fromkeys(observed["region"]))
+    years = sorted(observed["year"].unique())
+    index = pd.MultiIndex.from_product([regions, years], names=["region", "year"])
     df = df[df["variable"].isin(needed)]
-    regions = list(dict.fromkeys(input_region_years["region"]))
-    years = sorted(input_region_years["year"].unique())
-    grid = pd.MultiIndex.from_product([regions, years], names=["region", "year"])
-    wide = df.pivot(index=["region", "year"], columns="variable", values="value").reindex(grid)
-    wide = wide.reindex(columns=needed)
+    wide = df.pivot(index=["region", "year"], columns="variable", values="value").reindex(index)
+    return _Grid(regions=regions, years=years, index=index, wide=wide.reindex(columns=needed), observed=observed)
+
+
+def _screen_jumps(grid: _Grid, jump_threshold, jump_floor) -> list:
+    """Audit rows ``flagged`` for jumps in each region's observed series (values are kept)."""
+    if jump_threshold is None:
+        return []
+    rows = []
+    yarr = np.asarray(grid.years, dtype=float)
+    for v in grid.wide.columns:
+        m = grid.matrix(v)
+        for r in range(len(grid.regions)):
+            for t, d, sc, lg in flag_jumps(yarr, m[r], jump_threshold, jump_floor):
+                what = "change of ln(value)" if lg else "change"
+                rows.append(_audit_row(region=grid.regions[r], year=grid.years[t], variable=v, action="flagged",
+                                       reason=f"possible jump: {what} {d:.4g}/year exceeds {jump_threshold:g} x "
+                                              f"{sc:.4g} (the series' median |{what}|, floored); value kept",
+                                       old=m[r, t], new=m[r, t]))
+    return rows
+
+
+def _fill_gaps(grid: _Grid, interpolate, extrapolate):
+    """Interpolate (and optionally extrapolate) each raw series; return the filled raw table and audit rows."""
+    years, rows, filled = grid.years, [], {}
     yarr = np.asarray(years, dtype=float)
-    R, T = len(regions), len(years)
-
-    # jump screen on observed values
-    if jump_threshold is not None:
-        for v in needed:
-            m = wide[v].to_numpy().reshape(R, T)
-            for r in range(R):
-                for t, d, sc, lg in flag_jumps(yarr, m[r], jump_threshold, jump_floor):
-                    what = "change of ln(value)" if lg else "change"
-                    audit.append(_audit_row(region=regions[r], year=years[t], variable=v, action="flagged",
-                                            reason=f"possible jump: {what} {d:.4g}/year exceeds {jump_threshold:g} x "
-                                                   f"{sc:.4g} (the series' median |{what}|, floored); value kept",
-                                            old=m[r, t], new=m[r, t]))
-
-    # interpolation of raw variables
-    filled = {}
-    for v in needed:
-        m = wide[v].to_numpy().reshape(R, T).copy()
-        for r in range(R):
-            if not np.isnan(m[r]).any():
-                continue
-            if interpolate:
-                new, how = interpolate_series(yarr, m[r], extrapolate=extrapolate or False)
-            else:
-                new, how = m[r].copy(), np.full(T, "", dtype=object)
+    for v in grid.wide.columns:
+        m = grid.matrix(v).copy()
+        gappy = np.flatnonzero(np.isnan(m).any(axis=1)) if interpolate else []
+        for r in gappy:
+            new, how = interpolate_series(yarr, m[r], extrapolate=extrapolate or False)
+            ok = np.flatnonzero(~np.isnan(m[r]))
             for t in np.flatnonzero(how != ""):
-                ok = np.flatnonzero(~np.isnan(m[r]))
-                before = ok[ok < t]
-                after = ok[ok > t]
                 if how[t] == "interpolated":
-                    a, b = before[-1], after[0]
+                    i = np.searchsorted(ok, t)  # ok[i - 1] < t < ok[i]
+                    a, b = ok[i - 1], ok[i]
                     why = (f"linear interpolation between {years[a]} ({m[r, a]:.6g}) and {years[b]} "
                            f"({m[r, b]:.6g})")
                 else:
                     why = f"{extrapolate} extrapolation from observed years {years[ok[0]]}-{years[ok[-1]]}"
-                audit.append(_audit_row(region=regions[r], year=years[t], variable=v, action=how[t], reason=why,
-                                        old=np.nan, new=new[t]))
+                rows.append(_audit_row(region=grid.regions[r], year=years[t], variable=v, action=how[t],
+                                       reason=why, old=np.nan, new=new[t]))
             m[r] = new
         filled[v] = m.reshape(-1)
-    rawf = pd.DataFrame(filled, index=grid, columns=needed)
+    return pd.DataFrame(filled, index=grid.index, columns=list(grid.wide.columns)), rows
 
-    # formulas
-    values = {}
-    env = {v: rawf[v].to_numpy() for v in needed}
-    derived = spec.derived
-    for iid in derived:
+
+def _evaluate_formulas(raw: pd.DataFrame, spec: Spec):
+    """Compute every indicator per region-year (dependencies first); audit rows ``missing`` for division by zero."""
+    rows, values = [], {}
+    env = {v: raw[v].to_numpy() for v in raw.columns}
+    index = raw.index
+    for iid in spec.derived:
         ind = spec[iid]
         f = ind.parsed
         local = {n: (values[n] if (n in values and n != iid) else env[n]) for n in f.variables}
         val, zero = f.evaluate(local)
-        for k in np.flatnonzero(zero):
-            audit.append(_audit_row(region=grid[k][0], year=grid[k][1], variable=iid, action="missing",
-                                    reason=f"division by zero in formula {ind.formula!r}", old=None, new=np.nan))
+        rows.extend(_audit_row(region=index[k][0], year=index[k][1], variable=iid, action="missing",
+                               reason=f"division by zero in formula {ind.formula!r}", old=None, new=np.nan)
+                    for k in np.flatnonzero(zero))
         values[iid] = val
     for ind in spec.indicators:
         if ind.id not in values:
             values[ind.id] = env[ind.id]
-    X = pd.DataFrame({i: np.asarray(values[i], dtype=float) for i in spec.ids}, index=grid)
+    X = pd.DataFrame({i: np.asarray(values[i], dtype=float) for i in spec.ids}, index=index)
+    return X, rows
 
-    # study period and excluded regions (after interpolation, so outside years serve as anchors)
+
+def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period):
+    """Drop excluded regions, then region-years outside the study period, one ``dropped`` audit row each."""
+    rows = []
     if exclude_regions:
         excl = {str(r) for r in exclude_regions}
-        unknown = sorted(excl - set(regions))
+        unknown = sorted(excl - set(grid.regions))
         if unknown:
-            raise InputError(f"exclude_regions {unknown} are not regions of the data; regions: {regions[:40]}")
+            raise InputError(f"exclude_regions {unknown} are not regions of the data; regions: {grid.regions[:40]}")
         gone = X.index.get_level_values("region").isin(list(excl))
-        for r, y in X.index[gone]:
-            audit.append(_audit_row(region=r, year=int(y), action="dropped",
-                                    reason="region excluded from the study (exclude_regions)"))
+        rows.extend(_audit_row(region=r, year=int(y), action="dropped",
+                               reason="region excluded from the study (exclude_regions)") for r, y in X.index[gone])
         X = X[~gone]
     if period is not None:
         y0, y1 = period
-        if y0 > y1 or y0 < min(years) or y1 > max(years):
+        first, last = min(grid.years), max(grid.years)
+        if y0 > y1 or y0 < first or y1 > last:
             raise InputError(f"study period {y0}-{y1} is not within the years of the data "
-                             f"({min(years)}-{max(years)}); choose first and last years inside it")
+                             f"({first}-{last}); choose first and last years inside it")
         yv = X.index.get_level_values("year")
         out = (yv < y0) | (yv > y1)
-        for r, y in X.index[out]:
-            audit.append(_audit_row(region=r, year=int(y), action="dropped",
-                                    reason=f"outside the study period {y0}-{y1}"))
+        rows.extend(_audit_row(region=r, year=int(y), action="dropped", reason=f"outside the study period {y0}-{y1}")
+                    for r, y in X.index[out])
         X = X[~out]
+    return X, rows
 
-    # remaining missing values
+
+def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown):
+    """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows."""
     incomplete = X.isna().any(axis=1)
-    if incomplete.any():
-        bad = X[incomplete]
-        lines = [f"{shown.get(r, r)} {y}: {', '.join(bad.columns[bad.loc[(r, y)].isna().to_numpy()])}"
-                 for r, y in bad.index]
-        if not drop_incomplete:
-            more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
-            raise InputError(
-                f"{len(lines)} region-year(s) still miss indicator values after interpolation "
-                f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
-                ". Fix the data, set a study period (years; command line --years), extrapolate "
-                "('nearest'/'linear'), or drop them (drop_incomplete; --drop-incomplete), each recorded "
-                "in the audit.")
-        in_input = set(map(tuple, input_region_years.to_numpy().tolist()))
-        for (r, y), line in zip(bad.index, lines):
-            audit.append(_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",
-                                    reason="incomplete region-year: indicator(s) missing after interpolation"
-                                           + ("" if (r, y) in in_input else " (region-year absent from the input)"),
-                                    old=None, new=None))
-        X = X[~incomplete]
-    X.columns.name = "indicator"
-    aud = pd.DataFrame(audit, columns=AUDIT_COLUMNS) if audit else empty_audit()
+    if not incomplete.any():
+        return X, []
+    bad = X[incomplete]
+    lines = [f"{shown.get(r, r)} {y}: {', '.join(bad.columns[isna])}"
+             for (r, y), isna in zip(bad.index, bad.isna().to_numpy())]
+    if not drop_incomplete:
+        more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        raise InputError(
+            f"{len(lines)} region-year(s) still miss indicator values after interpolation "
+            f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
+            ". Fix the data, set a study period (years; command line --years), extrapolate "
+            "('nearest'/'linear'), or drop them (drop_incomplete; --drop-incomplete), each recorded "
+            "in the audit.")
+    in_input = set(map(tuple, grid.observed.to_numpy().tolist()))
+    rows = [_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",
+                       reason="incomplete region-year: indicator(s) missing after interpolation"
+                              + ("" if (r, y) in in_input else " (region-year absent from the input)"),
+                       old=None, new=None)
+            for (r, y), line in zip(bad.index, lines)]
+    return X[~incomplete], rows
+
+
+def _audit_table(rows: list, prior) -> pd.DataFrame:
+    """The audit rows of this stage as a table, after the input's own audit (if any)."""
+    aud = pd.DataFrame(rows, columns=AUDIT_COLUMNS) if rows else empty_audit()
     if prior is not None and len(prior):
         aud = pd.concat([prior, aud], ignore_index=True)
-    params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
-                  jump_threshold=jump_threshold, jump_floor=jump_floor, spec=spec.name,
-                  years=list(period) if period is not None else None,
-                  exclude_regions=list(exclude_regions) if exclude_regions else None)
-    return Prepared(indicators=X, audit=aud, raw=rawf, params=params)
+    return aud

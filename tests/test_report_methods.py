@@ -83,7 +83,7 @@ def test_methods_state_the_parameters_used(default_demo, lang):
         assert "999 次随机置换（随机种子 12345）" in text
         assert "单侧检验（备择假设：正的空间自相关）" in text and "海南与广东相连" in text
         assert "p_{sim} < 0.05" in text
-    else:
+    elif lang == "en":
         assert "999 random permutations (seed 12345)" in text
         assert "one-sided (alternative: positive spatial autocorrelation)" in text
         assert "Hainan linked to Guangdong" in text and "p_{sim} < 0.05" in text
@@ -102,7 +102,7 @@ def test_methods_change_with_the_parameters(default_demo, changed_demo, lang):
     if lang == "zh":
         assert "99 次随机置换（随机种子 7）" in after and "p 值为双侧检验；" in after
         assert "999 次" not in after
-    else:
+    elif lang == "en":
         assert "99 random permutations (seed 7)" in after and "p-values are two-sided;" in after
         assert "999 random" not in after
 

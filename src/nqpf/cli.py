@@ -18,6 +18,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import NqpfError
+from .i18n import DEFAULT_LANG, LANGS
 
 __all__ = ["app", "main"]
 
@@ -153,6 +154,17 @@ def _locations(audit) -> dict:
     return out
 
 
+def _lang_help() -> str:
+    from .i18n import t
+
+    return ("Language of the reports and figures: "
+            + ", ".join(f"{c} ({t('lang.name_en', c)})" for c in LANGS)
+            + "; other spellings such as zh-TW are accepted.")
+
+
+_LANG_HELP = _lang_help()
+
+
 def _check_lang(lang: str) -> str:
     from .i18n import check_lang
 
@@ -193,7 +205,7 @@ def _summary(res, out: Path, written, lang: str) -> None:
         no = comp[~comp["reproduced"]]["year"].tolist()
         notes = res["table3_comparison"].columns[-1].render(comp[comp["note"] == "misprint"], lang, res)
         none = t("word.none", lang)
-        slips = ("；" if lang == "zh" else "; ").join(notes)
+        slips = t("lang.clause_sep", lang).join(notes)
         console.print(escape(t("cli.table3", lang, ok=ok or none, no=no or none)
                              + (t("cli.paren", lang, text=slips) if no and slips else "") + t("cli.see_table3", lang)))
     n = sum(len(v) for v in written.values())
@@ -206,7 +218,7 @@ def _summary(res, out: Path, written, lang: str) -> None:
 @app.command()
 def demo(
     out: Path = typer.Option(Path("nqpf-demo"), "--out", "-o", help="Output folder."),
-    lang: str = typer.Option("zh", "--lang", help="Labels: zh (Chinese) or en (English)."),
+    lang: str = typer.Option(DEFAULT_LANG, "--lang", help=_LANG_HELP),
     permutations: int = typer.Option(999, min=0, help="Permutations for pseudo p-values."),
     seed: int = typer.Option(12345, min=0, help="Seed of the permutations."),
     alternative: str = typer.Option("greater", help="greater (default, as the paper), less or two-sided."),
@@ -220,7 +232,7 @@ def demo(
     from .pipeline import demo as demo_results
 
     with _user_errors():
-        _check_lang(lang)
+        lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
         with _progress(16, quiet) as step:
@@ -248,7 +260,7 @@ def analyze(
     drop_missing: bool = typer.Option(False, help="Drop regions with a missing score (listed in the audit) instead of failing."),
     island: str = typer.Option("guangdong", help="Islands: with china-provinces the Hainan rule (none, guangdong, "
                                "guangdong_guangxi); with queen/rook/knn, nearest links each island to its nearest unit."),
-    lang: str = typer.Option("zh", "--lang", help="zh or en."),
+    lang: str = typer.Option(DEFAULT_LANG, "--lang", help=_LANG_HELP),
     years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
@@ -261,7 +273,7 @@ def analyze(
     from .spatial import parse_weights_spec
 
     with _user_errors():
-        _check_lang(lang)
+        lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
         china = weights == CHINA_PROVINCES
@@ -372,7 +384,7 @@ def run(
         cfg = load_config(config)
         validate_config(cfg)
         o = cfg.get("output", {})
-        lang = _check_lang(lang or o.get("lang", "zh"))
+        lang = _check_lang(lang or o.get("lang", DEFAULT_LANG))
         yrs = _parse_years(years) or o.get("years")
         fmts = _parse_formats(formats) if formats else tuple(o.get("formats", ())) or None
         with _progress(22, quiet) as step:

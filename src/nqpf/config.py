@@ -113,8 +113,13 @@ def validate_config(cfg: dict) -> None:
             parse_weights_spec(sp["weights"], files=True)
         except InputError as exc:
             raise InputError(f"config: [spatial] {exc}") from None
-    if "lang" in out and out["lang"] not in ("zh", "en"):
-        raise InputError(f"config: [output] lang must be zh or en, got {out['lang']!r}")
+    if "lang" in out:
+        from .i18n import check_lang
+
+        try:
+            check_lang(out["lang"])
+        except InputError as exc:
+            raise InputError(f"config: [output] lang: {exc}") from None
     if "formats" in out and (not isinstance(out["formats"], list) or set(out["formats"]) - set(ALL_FORMATS)):
         raise InputError(f"config: [output] formats must be a list from {list(ALL_FORMATS)}, got {out['formats']!r}")
     for sec, k in (("prepare", "years"), ("output", "years")):

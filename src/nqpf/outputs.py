@@ -113,10 +113,10 @@ _FORMAT_KIND = {"year": "int", "int": "int", "float": "float", "p": "p", "bool":
 def localized(table: Table, lang: str, results: Results | None) -> Localized:
     """``table`` in ``lang``: headers from the catalogue, category codes in words, regions by name in
     the language, booleans as yes/no, rendered columns added."""
-    check_lang(lang)
+    lang = check_lang(lang)
     df = table.data.copy()
     ri = results.regions if results is not None else None
-    sep = "、" if lang == "zh" else ", "
+    sep = t("lang.list_sep", lang)
     item_name = None
     headers, kinds = [], []
     for c in table.columns:
@@ -177,7 +177,7 @@ def write(results: Results, out_dir: str | os.PathLike, *, lang: str = "zh",
     """
     from .report.atomic import atomic_output_dir
 
-    check_lang(lang)
+    lang = check_lang(lang)
     bad = set(formats) - set(ALL_FORMATS)
     if bad:
         raise InputError(f"unknown output format(s) {sorted(bad)}; choose from {', '.join(ALL_FORMATS)}")

@@ -330,6 +330,8 @@ class IndexBuild:
         1 = best region-year), comparable across groups and with the composite. One level is shown,
         chosen by :func:`diagnosis_level`.
         """
+        from .i18n import pick
+
         spec, scores = self.spec, self.index.scores
         gw = self.group_weights
         gw = gw[gw["member_level"] != "indicator"].drop_duplicates("member")
@@ -347,7 +349,7 @@ class IndexBuild:
             out[col] = scores[col].to_numpy() / m["member_weight"]
             g = col.split(":", 1)[-1]
             lab = labels_.get(g, {})
-            name = (lab.get("name_en") if isinstance(lab, dict) else lab) if lang == "en" else g
+            name = pick({"zh": g, "en": lab.get("name_en") if isinstance(lab, dict) else lab}, lang)
             names[col] = f"{name or g} (w={m['member_weight']:.2f})"
             cols.append(col)
         return out, cols, names

@@ -13,7 +13,6 @@ renderer only renders.
 from __future__ import annotations
 
 import html as _html
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -107,14 +106,14 @@ class Column:
 
     def header(self, lang: str) -> str:
         """The column's header in ``lang``."""
-        from .i18n import t
+        from .i18n import pick, t
 
-        if self.names:
-            return str(self.names.get(lang) or next(iter(self.names.values())))
+        if self.names:  # the user's names: this language's, else its fallback language's (lang.fallback)
+            return str(pick(self.names, lang, default=""))
         text = t(self.label_key, lang)
         if self.qualifier:
             fam, *vals = self.qualifier
-            sep = "，" if lang == "zh" else ","
+            sep = t("lang.qualifier_sep", lang)
             text += "[" + sep.join(t(f"cat.{fam}.{v}", lang) for v in vals) + "]"
         return text
 
@@ -303,9 +302,8 @@ Item = Table | Figure | Methods
 
 
 def _owner(item) -> "Results | None":
-    """The results an item belongs to (the last :class:`Results` built with it), if still alive."""
-    ref = getattr(item, "_owner_ref", None)
-    return ref() if ref is not None else None
+    """The results an item belongs to (the last :class:`Results` built with it)."""
+    return getattr(item, "_owner_ref", None)
 
 
 @dataclass(frozen=True)
@@ -327,13 +325,14 @@ class RegionIndex:
         return str(self.labels.get(rid, rid))
 
     def name(self, rid, lang: str) -> str:
-        """Display name of ``rid`` in ``lang`` (provinces: the short Chinese or the English name)."""
+        """Display name of ``rid`` in ``lang`` (provinces: :func:`nqpf.i18n.region_name`, i.e. the
+        catalogue's ``region.<code>`` or the name style ``lang.region_names`` of the language)."""
         code = self.codes.get(rid)
         if code is not None and self.level == "province":
-            from . import regions
+            from .i18n import region_name
 
             try:
-                return regions.name(str(code), "short" if lang == "zh" else "en")
+                return region_name(code, lang)
             except Exception:
                 pass
         return self.label(rid)
@@ -373,7 +372,7 @@ class Results:
     def __post_init__(self):
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))
         for it in self.items.values():   # items render themselves in notebooks through their results
-            object.__setattr__(it, "_owner_ref", weakref.ref(self))
+            object.__setattr__(it, "_owner_ref", self)
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         object.__setattr__(self, "extras", MappingProxyType(dict(self.extras)))
 

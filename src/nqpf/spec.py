@@ -360,13 +360,15 @@ class Spec:
         return root
 
     def label(self, key: str, lang: str = "zh") -> str:
-        """Display label of an indicator id or a group name."""
-        col = "name_en" if lang == "en" else "name_zh"
+        """Display label of an indicator id or a group name in ``lang`` (the spec's names are Chinese
+        and English; another language shows those of its ``lang.fallback``, :func:`nqpf.i18n.pick`)."""
+        from .i18n import pick
+
         for i in self.indicators:
             if i.id == key:
-                return getattr(i, col) or i.name_zh or i.id
+                return pick({"zh": i.name_zh, "en": i.name_en}, lang, default=i.id)
         lab = self.group_labels.get(key, {})
-        return lab.get(col) or key
+        return pick({"zh": lab.get("name_zh"), "en": lab.get("name_en")}, lang, default=key)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator: level columns, then id, names, direction, unit, formula, note, source."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from .. import diagnose as _dg
+from ..i18n import pick
 from ..results import LIST_SEP, Column, Table
 from ._common import Context, describe
 from .evolution import names as region_names
@@ -27,7 +28,7 @@ def item_namer(res, lang):
         for key in (x, x.rsplit("/", 1)[-1], x.split(":", 1)[-1]):
             if key in table:
                 got = table[key]
-                return got.get(lang) or got.get("zh") or key
+                return pick(got, lang, default=key)
         return x.rsplit("/", 1)[-1]
     return name
 

@@ -57,13 +57,12 @@ def table3_comparison(moran_global: pd.DataFrame) -> pd.DataFrame:
 
 
 def _note_text(data: pd.DataFrame, lang: str, res) -> list[str]:
-    from ..i18n import t
-    from ..regions import name
+    from ..i18n import region_name, t
 
     out = []
     for _, r in data.iterrows():
         if r["note"] == "misprint":
-            out.append(t("note.table3_misprint", lang, region=name(r["misprint_region"], "short" if lang == "zh" else "en"),
+            out.append(t("note.table3_misprint", lang, region=region_name(r["misprint_region"], lang),
                          year=int(r["year"]), printed=f"{r['printed']:g}", corrected=f"{r['corrected']:g}"))
         elif r["note"]:
             out.append(t(f"note.table3_{r['note']}", lang))

@@ -44,27 +44,41 @@ PLACEHOLDERS = frozenset({
     "rank_last", "n_regions", "first_year", "last_year", "quadrant_first", "quadrant_last",
     "cluster_last", "rel_slope_pct", "R2", "net_change", "rel_change_pct", "peak", "peak_year",
 })
-_TEMPLATE = re.compile(r"^template_(\w+)$")
+_TEMPLATE = re.compile(r"^template_([\w-]+)$")
 _FIELD = re.compile(r"{(\w+)}")
 
 
 def template_columns(rules: pd.DataFrame) -> dict[str, str]:
-    """Language → template column (``template_zh`` → ``zh``) of a rules table."""
-    return {m.group(1): c for c in rules.columns if (m := _TEMPLATE.match(str(c)))}
+    """Language → template column of a rules table (``template_zh`` → ``zh``; ``template_zh_Hant`` or
+    ``template_zh-Hant`` → ``zh-Hant``, the code of :data:`nqpf.i18n.LANGS` the suffix names)."""
+    from ..i18n import lang_code
+
+    out = {}
+    for c in rules.columns:
+        if m := _TEMPLATE.match(str(c)):
+            out[lang_code(m.group(1)) or m.group(1)] = c
+    return out
 
 
 def template_column(rules: pd.DataFrame, lang: str) -> str:
     """The template column of ``lang``; :class:`~nqpf.errors.InputError` if the table has none."""
+    from ..i18n import lang_code, lang_ident
+
     cols = template_columns(rules)
-    if lang not in cols:
-        raise InputError(f"rules table: no column template_{lang}; add one to write the strategy "
-                         f"in {lang!r} (it has {sorted(cols) or 'no template columns'})")
-    return cols[lang]
+    code = lang_code(lang) or lang
+    if code not in cols:
+        raise InputError(f"rules table: no column template_{lang_ident(code)}; add one to write the "
+                         f"strategy in {code!r} (it has {sorted(cols) or 'no template columns'})")
+    return cols[code]
 
 
 def placeholder_names(langs) -> frozenset[str]:
-    """Placeholders allowed in a template: :data:`PLACEHOLDERS` and ``{<coded>_<lang>}``."""
-    return PLACEHOLDERS | {f"{f}_{lg}" for f in CODED_PLACEHOLDERS for lg in langs}
+    """Placeholders allowed in a template: :data:`PLACEHOLDERS` and ``{<coded>_<lang>}`` (the language
+    spelled as its code or as an identifier: ``{tier_zh_Hant}``)."""
+    from ..i18n import lang_ident
+
+    return PLACEHOLDERS | {f"{f}_{sp}" for f in CODED_PLACEHOLDERS for lg in langs
+                           for sp in (lg, lang_ident(lg))}
 
 
 def _read(path) -> tuple[pd.DataFrame, str]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..i18n import check_lang, t
+from ..i18n import check_lang, flag, lang_code, t
 from ._common import check_scores, join_ids, split_ids
 from .rules import CODED_PLACEHOLDERS, choose_rules, load_rules, template_column
 from .typology import partners, roles, tiers, trends
@@ -242,9 +242,9 @@ def path_phrase(lang: str, first_year, last_year, first: float, last: float, pea
     return t(key, lang, head=head, peak=pk, ends=ends)
 
 
-def _fill(template: str, ctx: Mapping) -> str:
-    """``template.format_map(ctx)``, with a space between a Latin name and adjacent CJK text,
-    letters or digits.
+def _fill(template: str, ctx: Mapping, space_names: bool = True) -> str:
+    """``template.format_map(ctx)``; with ``space_names`` (a CJK language, ``lang.cjk``), a space
+    between a Latin name and adjacent CJK text, letters or digits.
 
     ``{region}2020年`` with region "Guangdong" gives "Guangdong 2020年", ``邻近的{partners}`` gives
     "邻近的 Hebei、Tianjin"; Chinese names and punctuation (，。、) are left as they are, and text
@@ -262,7 +262,7 @@ def _fill(template: str, ctx: Mapping) -> str:
                 segs.append((v, field in _NAME_FIELDS))
     out = ""
     for i, (text, is_name) in enumerate(segs):
-        if i and out:
+        if space_names and i and out:
             prev_name = segs[i - 1][1]
             a, b = out[-1], text[0]
             latin_name_left = prev_name and _LATIN.match(a) and (_CJK.match(b) or _LATIN.match(b))
@@ -281,12 +281,13 @@ class _Context(dict):
         self._row, self._years = row, years
 
     def __missing__(self, key):
-        field, _, lang = key.rpartition("_")
-        if field not in CODED_PLACEHOLDERS or not lang:
-            raise KeyError(key)
-        value = _coded_word(field, self._row, lang, self._years)
-        self[key] = value
-        return value
+        for field in CODED_PLACEHOLDERS:  # {tier_zh}, {path_en}, {role_zh_Hant} …
+            lang = lang_code(key[len(field) + 1:]) if key.startswith(field + "_") else None
+            if lang is not None:
+                value = _coded_word(field, self._row, lang, self._years)
+                self[key] = value
+                return value
+        raise KeyError(key)
 
 
 def _coded_word(field: str, row: Mapping, lang: str, years) -> str:
@@ -328,7 +329,7 @@ def _row_context(row: Mapping, lang: str, region_name, item_name, years, n: int)
     }
     ctx = _Context(values, row, years)
     for field in CODED_PLACEHOLDERS:
-        ctx[field] = ctx[f"{field}_{lang}"]
+        ctx[field] = _coded_word(field, row, lang, years)
     return ctx
 
 
@@ -380,7 +381,7 @@ def render_focus(strategy: pd.DataFrame, lang: str, *, region_name: Callable[[ob
     list of str
         One sentence per row of ``strategy``, in its order (``""`` for a row without rules).
     """
-    check_lang(lang)
+    lang = check_lang(lang)
     table = load_rules(rules)
     templates = dict(zip(table["rule_id"], table[template_column(table, lang)]))
     if not isinstance(strategy, pd.DataFrame):
@@ -391,6 +392,7 @@ def render_focus(strategy: pd.DataFrame, lang: str, *, region_name: Callable[[ob
     n = len(strategy) if n_regions is None else int(n_regions)
     years = (int(first_year), int(last_year))
     joiner = t("strategy.sentence_sep", lang)
+    space_names = flag("lang.cjk", lang)
     out = []
     for row in strategy.to_dict("records"):
         ids = [x for x in _code(row["rules"]).split(",") if x]
@@ -399,5 +401,5 @@ def render_focus(strategy: pd.DataFrame, lang: str, *, region_name: Callable[[ob
             raise InputError(f"strategy: rule(s) {unknown} of region {row['region']!r} not in the "
                              "rules table; render with the rules the table was computed with")
         ctx = _row_context(row, lang, region_name, item_name, years, n)
-        out.append(joiner.join(_fill(templates[x], ctx) for x in ids))
+        out.append(joiner.join(_fill(templates[x], ctx, space_names) for x in ids))
     return out

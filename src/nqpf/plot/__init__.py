@@ -4,7 +4,8 @@ Every function returns a :class:`matplotlib.figure.Figure` built without pyplot;
 :func:`save_figure` (PNG + SVG by default, atomically). Figures draw results, they compute no
 statistic: the Moran scatter plot reads the local Moran table. Every text comes from the catalogues
 of :mod:`nqpf.i18n`; region names are given by the caller (``names``: region id → display name in
-the figure's language). ``lang="zh"`` needs a CJK font; without one the labels fall back to English
+the figure's language). A CJK language (``lang.cjk`` of its catalogue: ``"zh"``, ``"zh-Hant"``) needs a
+CJK font (the language's own faces first, ``lang.plot_fonts``); without one the labels fall back to English
 with one warning per process (see :func:`resolve_lang`; callers compute names in the language it
 returns).
 """

@@ -2,8 +2,8 @@
 
 Figures with Chinese labels need a font with CJK glyphs; otherwise matplotlib draws empty boxes
 ("tofu"). :func:`cjk_font` finds one among the fonts matplotlib knows, :func:`resolve_lang` falls
-back to English labels (with one warning per process) when ``lang="zh"`` is asked for and none is
-installed, and :func:`font_context` sets the rcParams for a block of code only — nothing is changed
+back to English labels (with one warning per process) when a language that needs one (``lang.cjk`` of its
+catalogue: ``zh``, ``zh-Hant``) is asked for and none is installed, and :func:`font_context` sets the rcParams for a block of code only — nothing is changed
 at import.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import warnings
 import matplotlib as mpl
 from matplotlib import font_manager
 
-from nqpf.i18n import check_lang
+from nqpf.i18n import check_lang, flag, t
 
 __all__ = ["CJK_FONT_CANDIDATES", "cjk_font", "resolve_lang", "font_context", "CJKFontWarning"]
 
@@ -66,30 +66,34 @@ class CJKFontWarning(UserWarning):
 _warned = False
 
 
-@functools.lru_cache(maxsize=1)
-def _find_cjk_font() -> str | None:
+@functools.lru_cache(maxsize=None)
+def _find_cjk_font(preferred: tuple[str, ...] = ()) -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONT_CANDIDATES:
+    for name in (*preferred, *CJK_FONT_CANDIDATES):
         if name in installed:
             return name
     return None
 
 
-def cjk_font() -> str | None:
+def cjk_font(lang: str | None = None) -> str | None:
     """Name of an installed font family with Chinese glyphs, or ``None``.
 
-    The first of :data:`CJK_FONT_CANDIDATES` that matplotlib's font manager knows is returned
-    (looked up once per process).
+    The first of the language's own fonts (``lang.plot_fonts`` of its catalogue: Traditional Chinese
+    faces for ``zh-Hant``), then of :data:`CJK_FONT_CANDIDATES`, that matplotlib's font manager knows
+    is returned (looked up once per process).
     """
-    return _find_cjk_font()
+    preferred = () if lang is None else tuple(
+        f.strip() for f in t("lang.plot_fonts", lang).split(",") if f.strip())
+    return _find_cjk_font(preferred)
 
 
 def resolve_lang(lang: str) -> str:
     """The language figures will actually be labelled in.
 
-    ``"en"`` stays ``"en"``. ``"zh"`` stays ``"zh"`` when :func:`cjk_font` finds a font; otherwise
-    ``"en"`` is returned so that no label is drawn as boxes, and a :class:`CJKFontWarning` is issued
-    the first time this happens in the process (later figures fall back silently).
+    A language whose catalogue says ``lang.cjk = yes`` (``"zh"``, ``"zh-Hant"``) stays itself when
+    :func:`cjk_font` finds a font; otherwise ``"en"`` is returned so that no label is drawn as boxes,
+    and a :class:`CJKFontWarning` is issued the first time this happens in the process (later figures
+    fall back silently). Other languages (``"en"``) stay as they are.
 
     A caller that passes region names to a figure should compute them in the language returned
     here (``lang = resolve_lang(lang)`` first), so that names, too, follow the fallback.
@@ -97,11 +101,11 @@ def resolve_lang(lang: str) -> str:
     Raises
     ------
     nqpf.errors.InputError
-        ``lang`` is neither ``"zh"`` nor ``"en"``.
+        ``lang`` has no catalogue (:data:`nqpf.i18n.LANGS`).
     """
     global _warned
-    check_lang(lang)
-    if lang == "zh" and cjk_font() is None:
+    lang = check_lang(lang)
+    if flag("lang.cjk", lang) and cjk_font() is None:
         if not _warned:
             _warned = True
             warnings.warn(_INSTALL_HINT, CJKFontWarning, stacklevel=3)
@@ -111,15 +115,18 @@ def resolve_lang(lang: str) -> str:
 
 @contextlib.contextmanager
 def font_context(lang: str):
-    """Temporarily set matplotlib fonts for ``lang`` (``"zh"`` must already be resolved).
+    """Temporarily set matplotlib fonts for ``lang`` (already resolved by :func:`resolve_lang`).
 
-    For ``"zh"`` the CJK font comes first (it also has Latin glyphs); for ``"en"`` DejaVu Sans comes
+    For a CJK language the CJK font comes first (it also has Latin glyphs); otherwise DejaVu Sans comes
     first with the CJK font, if any, as fallback for stray Chinese characters. ``axes.unicode_minus``
     is off because several CJK fonts lack U+2212 MINUS SIGN.
     """
-    check_lang(lang)
+    lang = check_lang(lang)
+    cjk = flag("lang.cjk", lang)
     font = cjk_font()
-    if lang == "zh" and font is not None:
+    if font is not None:
+        font = cjk_font(lang)  # the language's own faces first (Traditional Chinese: TC)
+    if cjk and font is not None:
         family = [font, "DejaVu Sans"]
     else:
         family = ["DejaVu Sans"] + ([font] if font else [])

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..i18n import has
+from ..i18n import flag, has
 from ..i18n import t as tr
 
 __all__ = [
@@ -208,7 +208,7 @@ def conventions(meta: dict, lang: str) -> list[str]:
     for k in m.get("conventions") or []:
         lab = tr(f"conv.{str(k).split('.', 1)[0]}", lang)
         out.append(tr("word.label_value", lang, label=lab, value=tr(f"convtext.{k}", lang)))
-    if lang == "en":  # the index's conventions are written in English; the methods section covers them
+    if flag("lang.english_text", lang):  # the index's conventions are written in English only
         for k in _NESTED:
             sub = m.get(k)
             if isinstance(sub, dict) and isinstance(sub.get("conventions"), dict):
@@ -367,18 +367,21 @@ def _methods(meta: dict, tables, lang: str, eq: list[int]) -> list:
 
 
 # --------------------------------------------------------------------------------------- document
-_CN_NUM = "一二三四五六七八九十"
+def _numeral(n: int, digits: str) -> str:
+    """``n`` (1–99) in the numerals ``digits`` (1 … 10, e.g. 一…十): 十一, 二十, 二十一."""
+    if n <= 10:
+        return digits[n - 1]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else digits[tens - 1]}{digits[9]}{digits[ones - 1] if ones else ''}"
 
 
 def section_number(i: int, lang: str) -> str:
-    """Number of the ``i``-th section (0-based): 一、… 十、十一、… in Chinese, "1 " in English."""
-    if lang != "zh":
-        return f"{i + 1} "
+    """Number of the ``i``-th section (0-based) as the language writes it (``lang.section_number``
+    with the language's ``lang.numerals``): 一、… 十、十一、… in Chinese, "1 " in English."""
+    digits = tr("lang.numerals", lang)
     n = i + 1
-    if n <= 10:
-        return f"{_CN_NUM[n - 1]}、"
-    tens, ones = divmod(n, 10)
-    return f"{'' if tens == 1 else _CN_NUM[tens - 1]}十{_CN_NUM[ones - 1] if ones else ''}、"
+    text = _numeral(n, digits) if len(digits) == 10 and n < 100 else str(n)
+    return tr("lang.section_number", lang, n=text)
 
 
 def _table_block(item, results, lang: str, number: int, sheet: str) -> TableBlock:
@@ -408,7 +411,7 @@ def build_document(results, lang: str, figures: dict | None = None) -> tuple[str
     from ..i18n import check_lang
     from .excel import sheet_names
 
-    check_lang(lang)
+    lang = check_lang(lang)
     params = dict(results.params)
     sheets = sheet_names(results, lang)
     title = tr(str(params.get("title") or "report.title"), lang)

@@ -4,14 +4,14 @@ Same content as the HTML report. Tables are three-line tables (三线表): a hea
 the table (1.5 pt), a thin rule under the header row (0.75 pt), no vertical lines and no other
 horizontal rules, set in the table XML (``w:tblBorders`` and the header cells' ``w:tcBorders``).
 Table captions (表1 …) sit above tables, figure captions (图1 …) below figures. East Asian text is set
-in 宋体 (headings 黑体) through ``w:rFonts/@w:eastAsia``. Long tables are shortened with a note
+in the language's fonts (``lang.docx_font_body`` / ``lang.docx_font_heading``: 宋体 and 黑体 in Simplified
+Chinese) through ``w:rFonts/@w:eastAsia``. Long tables are shortened with a note
 pointing to the workbook. Core properties carry a fixed date, so the file is deterministic.
 """
 from __future__ import annotations
 
 import io
 
-import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -35,8 +35,7 @@ RULE_THIN = 6
 MAX_ROWS = 30
 MAX_COLS = 13
 
-_BODY_LATIN, _BODY_CJK = "Times New Roman", "宋体"
-_HEAD_CJK = "黑体"
+_BODY_LATIN = "Times New Roman"
 _TEXT_WIDTH_CM = 16.0
 
 
@@ -116,7 +115,12 @@ def _add_runs(par, text: str, size: float | None = None, bold: bool = False, ita
         run.italic = italic or None
 
 
-def _caption(doc, text: str, above: bool):
+def _head_font(lang: str) -> str:
+    """East Asian font of headings and captions (``lang.docx_font_heading``: 黑体, 微軟正黑體)."""
+    return tr("lang.docx_font_heading", lang)
+
+
+def _caption(doc, text: str, above: bool, lang: str):
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = p.paragraph_format
@@ -126,7 +130,7 @@ def _caption(doc, text: str, above: bool):
     run = p.add_run(text)
     run.bold = True
     run.font.size = Pt(10.5)
-    _set_fonts(run._r, _BODY_LATIN, _HEAD_CJK)
+    _set_fonts(run._r, _BODY_LATIN, _head_font(lang))
     return p
 
 
@@ -164,7 +168,7 @@ def _rows(loc, idx):
 def _table(doc, b: TableBlock, lang: str) -> None:
     loc, note = _shorten(b, lang)
     df, kinds, heads = loc.frame, loc.kinds, loc.headers
-    _caption(doc, caption_text("table", b.number, b.caption, lang), above=True)
+    _caption(doc, caption_text("table", b.number, b.caption, lang), above=True, lang=lang)
     ncols = max(len(df.columns), 1)
     size = 9 if ncols <= 8 else 7.5
     table = doc.add_table(rows=len(df) + 1, cols=ncols)
@@ -252,7 +256,7 @@ def _figure(doc, b: FigureBlock, lang: str) -> None:
     if b.width:
         width_cm = min(width_cm, b.width / 96 * 2.54)
     p.add_run().add_picture(io.BytesIO(b.data), width=Cm(width_cm))
-    _caption(doc, caption_text("figure", b.number, b.caption, lang), above=False)
+    _caption(doc, caption_text("figure", b.number, b.caption, lang), above=False, lang=lang)
 
 
 def _setup(doc, lang: str) -> None:
@@ -263,16 +267,16 @@ def _setup(doc, lang: str) -> None:
     sec.top_margin = sec.bottom_margin = Cm(2.5)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(10.5)
-    _set_fonts(normal.element, _BODY_LATIN, _BODY_CJK)
+    _set_fonts(normal.element, _BODY_LATIN, tr("lang.docx_font_body", lang))
     lang_el = normal.element.get_or_add_rPr().find(qn("w:lang"))
     if lang_el is None:
         lang_el = OxmlElement("w:lang")
         normal.element.get_or_add_rPr().append(lang_el)
     lang_el.set(qn("w:val"), "en-US")
-    lang_el.set(qn("w:eastAsia"), "zh-CN")
+    lang_el.set(qn("w:eastAsia"), tr("lang.docx_east_asia", lang))
     for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
         st = doc.styles[name]
-        _set_fonts(st.element, _BODY_LATIN, _HEAD_CJK)
+        _set_fonts(st.element, _BODY_LATIN, _head_font(lang))
         st.font.color.rgb = RGBColor(0, 0, 0)
     doc.styles["Heading 1"].font.size = Pt(14)
     doc.styles["Heading 2"].font.size = Pt(12)
@@ -282,6 +286,7 @@ def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
     """The Word report of ``results`` in ``lang`` as deterministic docx bytes."""
     title, blocks, _ = build_document(results, lang, figures)
     meta = dict(results.params)
+    indent = float(tr("lang.indent", lang) or 0)  # first-line indent of paragraphs (pt), 0: none
     doc = Document()
     _setup(doc, lang)
     tp = doc.add_paragraph()
@@ -289,7 +294,7 @@ def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
     r = tp.add_run(title)
     r.bold = True
     r.font.size = Pt(18)
-    _set_fonts(r._r, _BODY_LATIN, _HEAD_CJK)
+    _set_fonts(r._r, _BODY_LATIN, _head_font(lang))
     sub = subtitle(meta, lang)
     if sub:
         sp = doc.add_paragraph()
@@ -300,7 +305,7 @@ def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
             doc.add_heading(b.text, level=1 if b.level == 2 else 2)
         elif isinstance(b, Para):
             p = doc.add_paragraph()
-            p.paragraph_format.first_line_indent = Pt(21) if lang == "zh" else None
+            p.paragraph_format.first_line_indent = Pt(indent) if indent else None
             _add_runs(p, b.text)
         elif isinstance(b, Bullets):
             for item in b.items:

@@ -22,7 +22,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _CSS = """
 :root { color-scheme: light; }
 body { margin: 0; background: #f4f5f7; color: #1d2129;
-  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+  font-family: @FONTS@,
     "Hiragino Sans GB", "Helvetica Neue", Arial, sans-serif;
   font-size: 16px; line-height: 1.7; }
 main { max-width: 1080px; margin: 0 auto; padding: 32px 48px 64px; background: #fff;
@@ -60,6 +60,11 @@ ul.conventions { margin-top: 0; }
 footer { margin-top: 48px; color: #86909c; font-size: 13px; border-top: 1px solid #e5e6eb; padding-top: 8px; }
 @media print { body { background: #fff; } main { box-shadow: none; padding: 0; } }
 """
+
+
+def _css(lang: str) -> str:
+    """The style sheet, body fonts of the language first (``lang.css_fonts``)."""
+    return _CSS.replace("@FONTS@", tr("lang.css_fonts", lang))
 
 
 def _markup(text: str) -> str:
@@ -147,7 +152,7 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<meta name=\"generator\" content=\"{escape(gen)}\">\n"
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{escape(title)}</title>\n<style>{_css(lang)}</style>\n</head>\n<body>\n<main>\n"
         f"<header><h1>{escape(title)}</h1>"
         + (f"<p class=\"subtitle\">{escape(sub)}</p>" if sub else "")
         + f"</header>\n<nav class=\"toc\"><strong>{contents}</strong><ol>{''.join(toc)}</ol></nav>\n"

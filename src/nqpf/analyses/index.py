@@ -69,7 +69,8 @@ def index_items(build, *, with_scores: bool = True) -> list:
 def obstacle_items(obst: pd.DataFrame, by_group: pd.DataFrame) -> list:
     """``obstacles`` (per indicator) and ``obstacles_by_group`` (summed over each group)."""
     o = obst.reset_index(drop=True)
-    given = {"indicator": Column("indicator", "item"), "top": Column("top", "bool")}
+    given = {"indicator": Column("indicator", "item"), "top": Column("top", "bool"),
+             "I": Column("I", label="col.deviation")}   # the deviation 1 − x′, not Moran's I
     for c in o.columns:
         if str(c).startswith("level_"):
             given[c] = Column(c, "item", label="col.level_n")

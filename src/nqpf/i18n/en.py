@@ -534,4 +534,5 @@ CATALOGUE: dict[str, str] = {
     'lang.docx_east_asia': 'zh-CN',
     'lang.css_fonts': '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC"',
     'lang.plot_fonts': 'SimHei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, Source Han Sans SC, Source Han Sans CN, Noto Sans SC',
+    'col.deviation': 'Deviation I (1 − x′)',
 }

@@ -538,6 +538,7 @@ CATALOGUE: dict[str, str] = {
     'lang.docx_east_asia': 'zh-TW',
     'lang.css_fonts': '"Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "Microsoft JhengHei", "PingFang TC"',
     'lang.plot_fonts': 'Noto Sans CJK TC, Source Han Sans TC, Noto Sans TC, Microsoft JhengHei, PingFang TC, Heiti TC',
+    'col.deviation': '偏離度 I（1 − x′）',
     # --- region names in Traditional characters (nqpf.i18n.region_name) --------------------
     'region.110000': '北京',
     'region.120000': '天津',

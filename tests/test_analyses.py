@@ -38,3 +38,27 @@ def test_sd_weighting_hand_case():
         w = compute_weights(X, "sd").set_index("indicator")["weight"]
     sa, sb = 0.5, np.sqrt(1 / 3)            # sample sd of (0, .5, 1) and of (0, 0, 1)
     assert w["a"] == sa / (sa + sb) and abs(w["b"] - sb / (sa + sb)) < 1e-15 and w["c"] == 0.0
+
+
+def test_index_audit_names_excluded_regions_as_written(tmp_path):
+    """`nqpf index --exclude`: the audit rows of excluded regions keep the user's spelling (regression:
+    v2's first writer showed their GB/T codes because only analysed regions had labels)."""
+    from pathlib import Path
+
+    import pytest
+    from typer.testing import CliRunner
+
+    from nqpf.cli import app
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "techme_china_province_scitech_long_2000_2023.csv"
+    if not data.exists():
+        pytest.skip(f"shared data not found: {data}")
+    r = CliRunner().invoke(app, ["index", str(data), "--spec", "scitech_example", "--layout", "long",
+                                 "--region-col", "province", "--year-col", "year", "--variable-col",
+                                 "variable_code", "--value-col", "value", "--years", "2011,2023",
+                                 "--exclude", "西藏,青海", "--out", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    audit = pd.read_csv(tmp_path / "tables" / "audit.csv", dtype={"region": str})
+    dropped = audit[audit["reason"].astype(str).str.contains("exclude_regions")]
+    assert set(dropped["region"]) == {"西藏", "青海"}
+    assert not audit["region"].dropna().astype(str).str.fullmatch(r"\d{6}").any()

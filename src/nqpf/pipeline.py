@@ -313,7 +313,9 @@ class IndexBuild:
         ids = list(dict.fromkeys(self.index.scores.index.get_level_values("region")))
         codes = {i: i for i in ids if _regions.is_province(str(i))}
         prov = len(codes) == len(ids)
-        return RegionIndex(ids=tuple(ids), labels={i: self.labels.get(i, str(i)) for i in ids},
+        labels = {k: str(v) for k, v in self.labels.items()}   # excluded regions too (the audit names them)
+        labels.update({i: self.labels.get(i, str(i)) for i in ids})
+        return RegionIndex(ids=tuple(ids), labels=labels,
                            codes=codes if prov else {}, level="province" if prov else "other")
 
     def items(self, *, with_scores: bool = True) -> list:

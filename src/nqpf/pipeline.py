@@ -437,20 +437,9 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
     if not isinstance(cfg, dict):
         cfg = load_config(cfg)
     validate_config(cfg)
-    data = dict(cfg.get("data", {}))
-    if "path" not in data:
-        raise InputError("config: [data] needs 'path'")
-    data_path = config_path(cfg, data.pop("path"))
-    spec_cfg = cfg.get("spec", {})
-    spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
-    if not spec_ref:
-        raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
-    prep_cfg = dict(cfg.get("prepare", {}))
-    excl = prep_cfg.pop("exclude_regions", None)
+    data_path = _index_inputs(cfg)["data_path"]
     if built is None:
-        built = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep_cfg,
-                                index_kw=cfg.get("index", {}), exclude_regions=excl,
-                                where="[prepare] exclude_regions", progress=progress)
+        built = _build_from_config(cfg, progress)
     ires, spec = built.index, built.spec
     sp = dict(cfg.get("spatial", {}))
     Y = ires.scores["score"].unstack("year")
@@ -479,6 +468,30 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
                 "index": ires.params},
         **sp,
     )
+
+
+def _index_inputs(cfg: dict) -> dict:
+    """What the ``[data]``, ``[spec]`` and ``[prepare]`` sections say, as :func:`build_from_data`'s
+    arguments (paths resolved relative to the config file)."""
+    data = dict(cfg.get("data", {}))
+    if "path" not in data:
+        raise InputError("config: [data] needs 'path'")
+    data_path = config_path(cfg, data.pop("path"))
+    spec_cfg = cfg.get("spec", {})
+    spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
+    if not spec_ref:
+        raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
+    prep = dict(cfg.get("prepare", {}))
+    excl = prep.pop("exclude_regions", None)
+    return {"data_path": data_path, "spec": spec_ref, "read": data, "prepare_kw": prep,
+            "index_kw": cfg.get("index", {}), "exclude_regions": excl}
+
+
+def _build_from_config(cfg: dict, progress=None) -> IndexBuild:
+    a = _index_inputs(cfg)
+    return build_from_data(a["data_path"], a["spec"], read=a["read"], prepare_kw=a["prepare_kw"],
+                           index_kw=a["index_kw"], exclude_regions=a["exclude_regions"],
+                           where="[prepare] exclude_regions", progress=progress)
 
 
 def _is_spelling(weights) -> bool:
@@ -523,18 +536,7 @@ class Study:
 
     def build_index(self, progress=None) -> IndexBuild:
         """Read the raw data, prepare the indicators and build the index."""
-        cfg = self.config
-        data = dict(cfg.get("data", {}))
-        if "path" not in data:
-            raise InputError("config: [data] needs 'path'")
-        data_path = config_path(cfg, data.pop("path"))
-        spec_cfg = cfg.get("spec", {})
-        spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
-        prep = dict(cfg.get("prepare", {}))
-        excl = prep.pop("exclude_regions", None)
-        self.build = build_from_data(data_path, spec_ref, read=data, prepare_kw=prep,
-                                     index_kw=cfg.get("index", {}), exclude_regions=excl,
-                                     where="[prepare] exclude_regions", progress=progress)
+        self.build = _build_from_config(self.config, progress)
         return self.build
 
     def analyze(self, progress=None) -> Results:

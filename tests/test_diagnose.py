@@ -637,6 +637,10 @@ def test_strategy_table_paper(Y, local):
         # every sentence cites the numbers beside it
         assert f"{r.score_last:.4f}" in r.focus_zh and f"第{r.rank_last}位" in r.focus_zh
         assert f"rank {r.rank_last} of 29" in r.focus_en
+        # the tiers are of the 2010–2020 mean (the default), and the sentence says so
+        assert r.tier_basis == "mean"
+        assert "按2010—2020年平均水平处于" in r.focus_zh
+        assert "tier by its 2010-2020 average)" in r.focus_en
         assert f"{100 * tr.at[r.region, 'rel_slope']:+.1f}%" in r.focus_zh
         rules = r.rules.split(",")
         if "T1" in rules:
@@ -653,9 +657,18 @@ def test_strategy_table_paper(Y, local):
             assert p in NB[r.region]
             assert p in r.focus_zh
     s = st.set_index("region")
-    assert s.at["河北", "partners"] == "北京" and "S1" in s.at["河北", "rules"]
+    # mean tiers: Beijing high, Shandong (0.3659) and Tianjin (0.3586) upper-middle, by mean score
+    assert s.at["河北", "partners"] == "北京;山东;天津" and "S1" in s.at["河北", "rules"]
     assert s.at["新疆", "role"] == "lagging_cluster" and "M4" in s.at["新疆", "rules"]
     assert s.at["辽宁", "trend"] == "declining" and "T2" in s.at["辽宁", "rules"]
+    # tiers of the 2020 scores: Tianjin and Shandong fall to lower-middle, Beijing is Hebei's partner
+    last = _with_focus(dg.strategy_table(Y, local=local, neighbours=NB, tier_basis="last"), Y)
+    last = last.set_index("region")
+    assert last.at["河北", "partners"] == "北京" and "S1" in last.at["河北", "rules"]
+    assert (last["rank_last"] == s["rank_last"].reindex(last.index)).all()
+    for r, row in last.iterrows():  # the rank and the tier are both of 2020: nothing added
+        assert f"第{row.rank_last}位，处于" in row.focus_zh and "平均水平" not in row.focus_zh
+        assert f"rank {row.rank_last} of 29 ({t_(f'cat.tier.{row.tier}', 'en')} tier)" in row.focus_en
 
 
 def test_strategy_table_shortboards():
@@ -740,7 +753,7 @@ def test_codes_in_the_table_words_in_the_catalogue(Y, local):
     names of partners come from the caller when rendering."""
     from nqpf.i18n import LANGS, missing_keys
 
-    st = dg.strategy_table(Y, local=local, neighbours=NB)
+    st = dg.strategy_table(Y, local=local, neighbours=NB, tier_basis="last")
     assert not [c for c in st.columns if c.endswith(("_zh", "_en")) or c.startswith("focus")]
     s = st.set_index("region")
     assert s.at["河北", "partners"] == "北京" and s.at["北京", "partners"] == "河北;天津"
@@ -750,12 +763,14 @@ def test_codes_in_the_table_words_in_the_catalogue(Y, local):
     keys += [f"cat.trend.{c}" for c in dg.TREND_CODES]
     keys += [f"cat.direction.{c}" for c in dg.DIRECTION_CODES]
     keys += [f"cat.role.{c}" for c in dg.ROLE_CODES]
+    keys += [f"{fam}.tier_basis.{c}" for fam in ("cat", "strategy", "convtext") for c in dg.TIER_BASES]
     keys += ["strategy.list_sep", "strategy.sentence_sep"] + [
         f"strategy.path.{k}" for k in ("head", "peak", "level", "up", "down", "ended_above",
                                        "ended_below", "plain", "peak_level", "peak_against",
                                        "peak_along")]
     assert missing_keys(keys, LANGS) == []
-    for col, family in (("tier", "tier"), ("trend", "trend"), ("direction", "direction"),
+    for col, family in (("tier", "tier"), ("tier_basis", "tier_basis"), ("trend", "trend"),
+                        ("direction", "direction"),
                         ("role", "role"), ("role_first_year", "role"), ("role_last_year", "role")):
         assert missing_keys({f"cat.{family}.{c}" for c in st[col] if c}) == []
     en_names = {"北京": "Beijing", "天津": "Tianjin", "河北": "Hebei"}

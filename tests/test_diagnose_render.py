@@ -4,7 +4,9 @@ The strategy table holds codes and numbers; the sentences are written per langua
 outputs are. The reference sentences below are nqpf 0.1.0's output (``nqpf demo``, tables/
 strategy.csv, columns ``focus_zh`` / ``focus_en``; and ``nqpf run examples/scitech/config.toml``
 for a study with shortboards), where the table still held the sentences: rendering the codes now
-must give them back character for character.
+must give them back character for character. nqpf 0.1 classified the tiers on the last year's
+scores, so these tables are built with ``tier_basis="last"`` (the default is now the period mean:
+``tests/test_tiers_period.py``).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from nqpf.errors import InputError
 def demo():
     """The demo's strategy table, rebuilt as ``nqpf demo`` builds it: the paper's Table 2, regions
     by GB/T code (the canonical order of the permutation draws), built-in queen contiguity with
-    Hainan–Guangdong, local Moran with 999 permutations and seed 12345."""
+    Hainan–Guangdong, local Moran with 999 permutations and seed 12345; tiers of the last year, as
+    nqpf 0.1 (``tier_basis="last"``)."""
     spatial = pytest.importorskip("nqpf.spatial")
     Y = load_ran2025_scores(wide=True)
     label = {regions.normalize(r): r for r in Y.index}  # the user's spelling (北京 …)
@@ -32,7 +35,7 @@ def demo():
     w = regions.contiguity(list(Y.index), island="guangdong")
     local = spatial.moran_local(Y, w, permutations=999, seed=12345, alpha=0.05)
     neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
-    st = dg.strategy_table(Y, local=local, neighbours=neighbours)
+    st = dg.strategy_table(Y, local=local, neighbours=neighbours, tier_basis="last")
     return Y, st, label
 
 
@@ -88,6 +91,7 @@ def test_demo_table_is_codes_and_numbers(demo):
     assert s.at["上海", "role"] == "growth_pole" and s.at["上海", "quadrant_last"] == "HH"
     assert (st["shortboards"] == "").all()
     assert s.at["广东", "peak_year"] == 2019 and s.at["广东", "rank_last"] == 1
+    assert (st["tier_basis"] == "last").all()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -178,3 +178,74 @@ def test_group_errors(Y, groups):
         dagum_gini(Y, ["a", "b"])
     with pytest.raises(InputError, match="DataFrame"):
         theil([1.0, 2.0])
+
+
+# ---------------------------------------------------------------- a year without inequality
+def _with_equal_year(Y, value=0.1):
+    """``Y`` with a year 2021 in which every region scores ``value`` (0.1 is not a binary fraction:
+    its mean over 31 regions is not exactly 0.1, so the formulas leave rounding residue)."""
+    Y = Y.copy()
+    Y[2021] = value
+    return Y
+
+
+@pytest.mark.parametrize("value", [0.1, 0.2863, 1.0])
+def test_indices_are_zero_in_a_year_without_inequality(Y, value):
+    """Theil, σ, CV and Gini are 0 in a year without inequality (exactly: without the clean-up the
+    formulas give ±1e-16, e.g. Theil −3.3e-16), and the other years are unchanged."""
+    Ye = _with_equal_year(Y, value)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning and no numpy RuntimeWarning: 0 is the answer
+        for f, name in ((theil, "theil"), (sigma, "sigma"), (cv, "cv"), (gini, "gini")):
+            s = f(Ye)
+            assert s.loc[2021] == 0.0, name
+            pd.testing.assert_series_equal(s.drop(2021), f(Y), check_exact=True)
+        row = disparity_table(Ye).set_index("year").loc[2021]
+    assert (row == 0.0).all()
+
+
+def test_theil_shares_are_nan_in_a_year_without_inequality(Y, groups):
+    """between_share = between / T and within_share = within / T divide rounding residue by
+    rounding residue where T = 0 (between 1.64, within −0.84 for the paper's 29 regions all at 0.1,
+    before): NaN, with a
+    warning naming the year; the other years are unchanged and their shares sum to 1."""
+    Ye = _with_equal_year(Y)
+    with pytest.warns(UserWarning, match=r"theil_decomposition: no inequality in year\(s\) \[2021\]"):
+        d = theil_decomposition(Ye, groups).set_index("year")
+    row = d.loc[2021]
+    assert np.isnan(row["between_share"]) and np.isnan(row["within_share"])
+    assert row["total"] == 0.0 and row["between"] == 0.0 and row["within"] == 0.0
+    assert (row.filter(like="T[") == 0.0).all() and (row.filter(like="within[") == 0.0).all()
+    np.testing.assert_allclose(row.filter(like="s[").to_numpy(float),  # score shares: n_g / n
+                               groups.value_counts(sort=False).reindex(groups.unique()) / len(groups),
+                               atol=1e-15)
+    ref = theil_decomposition(Y, groups).set_index("year")
+    pd.testing.assert_frame_equal(d.drop(2021), ref)
+    np.testing.assert_allclose(ref["between_share"] + ref["within_share"], 1.0, atol=1e-12)
+
+
+def test_theil_shares_nan_only_below_the_tolerance():
+    """The shares are NaN where T < 1e-12 only: a small but real inequality keeps its shares."""
+    Y = pd.DataFrame({2020: [1.0, 1.0, 1.001, 1.001], 2021: [1.0, 1.0, 1.0, 1.0]}, index=list("abcd"))
+    with pytest.warns(UserWarning, match=r"\[2021\]"):
+        d = theil_decomposition(Y, ["A", "A", "B", "B"]).set_index("year")
+    assert d.at[2020, "total"] > 1e-12
+    assert d.at[2020, "between_share"] == pytest.approx(1.0) and d.at[2020, "within_share"] == 0.0
+    assert np.isnan(d.at[2021, "between_share"])
+
+
+def test_dagum_shares_are_nan_in_a_year_without_inequality(Y, groups):
+    import warnings
+
+    Ye = _with_equal_year(Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 0/0 from numpy
+        with pytest.warns(UserWarning, match=r"dagum_gini: no inequality in year\(s\) \[2021\]"):
+            d = dagum_gini(Ye, groups).set_index("year")
+    row = d.loc[2021]
+    assert row[["Gw_share", "Gnb_share", "Gt_share"]].isna().all()
+    assert (row[["G", "Gw", "Gnb", "Gt"]] == 0.0).all()
+    assert (row.filter(like="G[") == 0.0).all() and (row.filter(like="D[") == 0.0).all()
+    pd.testing.assert_frame_equal(d.drop(2021), dagum_gini(Y, groups).set_index("year"))

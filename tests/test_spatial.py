@@ -379,8 +379,8 @@ def test_bad_input_errors():
     with pytest.raises(InputError, match=r"\(2, 2011\)"):
         moran_global(Y, w)
     Y = _panel(w, T=2)
-    Y[2011] = 1.0
-    with pytest.raises(InputError, match="identical"):
+    Y[2011] = 1.0  # a year without variation is NaN with a warning, not an error (test below)
+    with pytest.warns(UserWarning, match=r"identical across regions in year\(s\) \[2011\]"):
         moran_local(Y, w)
     with pytest.raises(InputError, match="alternative"):
         moran_global(_panel(w), w, alternative="bigger")
@@ -458,3 +458,76 @@ def test_moran_local_fast_path_equals_general_path(wname, monkeypatch):
     d = np.abs(fast["p_sim"] - general["p_sim"]).dropna()
     assert (d <= 2 * 2 / (R + 1) + 1e-12).all()
     assert (d == 0).mean() > 0.97
+
+
+# ---------------------------------------------------------------- a year without variation
+_GLOBAL_STATS = {
+    moran_global: ("I", "EI", "VI_norm", "seI_norm", "z_norm", "p_norm", "VI_rand", "seI_rand",
+                   "z_rand", "p_rand", "p_sim", "z_sim"),
+    geary_global: ("C", "EC", "VC_norm", "seC_norm", "z_norm", "p_norm", "VC_rand", "seC_rand",
+                   "z_rand", "p_rand", "p_sim", "z_sim"),
+}
+
+
+def _with_constant_year(Y, year=2012, value=0.7):
+    Yc = Y.copy()
+    Yc[year] = value
+    return Yc[sorted(Yc.columns)]
+
+
+@pytest.mark.parametrize("wname", ["lattice", "island"])
+@pytest.mark.parametrize("fn", [moran_global, geary_global], ids=["moran", "geary"])
+def test_global_constant_year_is_nan(fn, wname):
+    """A year where every region has the same score: every statistic of its row NaN, a warning
+    naming the year, and the other years exactly as without it (the same permutation draws)."""
+    w = WEIGHTS[wname]()
+    Y = _panel(w, T=4, seed=5)
+    Yc = _with_constant_year(Y.drop(columns=2012))
+    msg = rf"{fn.__name__}: scores are identical across regions in year\(s\) \[2012\]"
+    with pytest.warns(UserWarning, match=msg):
+        g = fn(Yc, w, permutations=199, seed=9)
+    row = g.set_index("year").loc[2012]
+    assert row[list(_GLOBAL_STATS[fn])].isna().all()
+    assert row["n"] == w.n and row["n_islands"] == (1 if wname == "island" else 0)
+    ref = fn(Y.drop(columns=2012), w, permutations=199, seed=9)
+    pd.testing.assert_frame_equal(g[g["year"] != 2012].reset_index(drop=True), ref, check_exact=True)
+
+
+@pytest.mark.parametrize("wname", ["lattice", "island"])
+def test_local_constant_year_is_nan(wname):
+    w = WEIGHTS[wname]()
+    Y = _panel(w, T=4, seed=6)
+    Yc = _with_constant_year(Y.drop(columns=2012))
+    with pytest.warns(UserWarning, match=r"moran_local: .*\[2012\]"):
+        loc = moran_local(Yc, w, permutations=199, seed=9, alpha=0.5)
+    rows = loc[loc["year"] == 2012]
+    assert len(rows) == w.n and list(rows["region"]) == list(Y.index)
+    assert rows[["Ii", "z", "lag", "p_sim"]].isna().all().all()
+    assert (rows["quadrant"] == "").all() and (rows["cluster"] == "").all()
+    ref = moran_local(Y.drop(columns=2012), w, permutations=199, seed=9, alpha=0.5)
+    other = loc[loc["year"] != 2012].reset_index(drop=True)
+    pd.testing.assert_frame_equal(other, ref, check_exact=True)
+    assert (ref["cluster"] != "").any()  # the other years do have clusters at alpha = 0.5
+    # the first and last years' transitions still work (no quadrant in the constant year)
+    t = quadrant_transitions(loc, 2012, 2013)
+    assert (t["quadrant_first"] == "").all()
+    assert (t["changed"] == (t["quadrant_last"] != "")).all()  # an island has no quadrant in either
+
+
+def test_constant_year_up_to_rounding_and_every_year_constant():
+    """Scores equal up to rounding (0.1 + 0.2 vs 0.3) count as equal: the z-scores would be rounding
+    residue divided by rounding residue. Every year constant: every row NaN, nothing raised."""
+    w = lat2W(3, 3)
+    Y = pd.DataFrame({2010: [0.3] * 8 + [0.1 + 0.2], 2011: np.arange(9.0)}, index=list(w.id_order))
+    assert np.ptp(Y[2010]) > 0
+    with pytest.warns(UserWarning, match=r"\[2010\]"):
+        g = moran_global(Y, w, permutations=9)
+    assert np.isnan(g.at[0, "I"]) and np.isfinite(g.at[1, "I"])
+    flat = pd.DataFrame({2010: 1.0, 2011: 2.0}, index=list(w.id_order))
+    for fn in (moran_global, geary_global, moran_local):
+        with pytest.warns(UserWarning, match=r"\[2010, 2011\]"):
+            out = fn(flat, w, permutations=9)
+        stats_ = out.drop(columns=[c for c in ("year", "n", "n_islands", "region", "quadrant", "cluster")
+                                   if c in out.columns])
+        assert stats_.isna().all().all(), fn.__name__
+    # Getis-Ord G_i* is not part of this: it still refuses such a year (its own module decides)

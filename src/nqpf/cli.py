@@ -22,9 +22,13 @@ from .i18n import DEFAULT_LANG, LANGS
 
 __all__ = ["app", "main"]
 
+# Help is rendered as plain text (click's layout), not as typer's rich panels: the panels print a type
+# such as <bool> beside every flag (flags take no value) and read square brackets in help texts as markup
+# ("Override [output] lang." lost "[output]"). Set once here, it holds for every command and subcommand.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,
     help="nqpf — development potential of new quality productive forces (新质生产力发展潜力): "
     "index construction, disparity, spatial autocorrelation and strategic focus.",
 )
@@ -279,12 +283,9 @@ def analyze(
         china = weights == CHINA_PROVINCES
         sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
                          regions="china" if china else "auto")
-        try:
-            parse_weights_spec(weights)
-            spelling = True
-        except NqpfError:
-            spelling = False
-        if not spelling and not Path(weights).exists():
+        # the one parser: its own message for a misspelt or malformed spelling, a missing file named
+        kind, _ = parse_weights_spec(weights, files=True)
+        if kind == "file" and not Path(weights).exists():
             raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file, china-provinces, "
                             "queen, rook or knn:K)")
         with _progress(14, quiet) as step:

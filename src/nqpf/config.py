@@ -22,7 +22,8 @@ DEFAULT_FORMATS = ALL_FORMATS
 
 
 def load_config(path: str | os.PathLike) -> dict:
-    """Read a study configuration (TOML). Relative paths in it are relative to the file."""
+    """Read a study configuration (TOML). Relative paths in it are relative to the file; ``nqpf:NAME``
+    names a data file shipped with nqpf."""
     try:
         import tomllib
     except ModuleNotFoundError:  # pragma: no cover
@@ -38,9 +39,17 @@ def load_config(path: str | os.PathLike) -> dict:
     return cfg
 
 
+#: A path written ``nqpf:NAME`` names a data file shipped with nqpf (``nqpf.datasets.data_file``).
+BUNDLED_PREFIX = "nqpf:"
+
+
 def config_path(cfg: dict, value: str) -> str:
     if value is None:
         return value
+    if isinstance(value, str) and value.startswith(BUNDLED_PREFIX):
+        from .datasets import data_file
+
+        return str(data_file(value[len(BUNDLED_PREFIX):]))
     q = Path(value)
     if not q.is_absolute() and "_base" in cfg:
         cand = Path(cfg["_base"]) / q

@@ -189,7 +189,7 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     audit += rows
     X, rows = _restrict_to_study(X, grid, exclude_regions, period)
     audit += rows
-    X, rows = _check_complete(X, grid, drop_incomplete, shown)
+    X, rows = _check_complete(X, grid, drop_incomplete, shown, audit)
     audit += rows
     X.columns.name = "indicator"
     params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
@@ -352,14 +352,35 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period):
     return X, rows
 
 
-def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown):
-    """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows."""
+def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=()):
+    """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows.
+    Values missing because a formula divided by zero (its ``missing`` audit rows) are named as such."""
     incomplete = X.isna().any(axis=1)
     if not incomplete.any():
         return X, []
     bad = X[incomplete]
     lines = [f"{shown.get(r, r)} {y}: {', '.join(bad.columns[isna])}"
              for (r, y), isna in zip(bad.index, bad.isna().to_numpy())]
+    zero = {}  # indicator → (reason, region-years) of the division-by-zero rows still in the study
+    for a in audit:
+        if a.get("action") == "missing" and str(a.get("reason", "")).startswith("division by zero") \
+                and (a["region"], a["year"]) in bad.index:
+            zero.setdefault(a["variable"], (a["reason"], []))[1].append(f"{shown.get(a['region'], a['region'])} "
+                                                                        f"{a['year']}")
+    if zero and not drop_incomplete:
+        n = sum(len(v[1]) for v in zero.values())
+        parts = [f"of indicator {iid!r} ({why.replace('division by zero in formula ', '')}) at " + ", ".join(at[:10])
+                 + (f" … and {len(at) - 10} more" if len(at) > 10 else "") for iid, (why, at) in zero.items()]
+        hit = {rw for _, at in zero.values() for rw in at}
+        rest = sum(ln.split(": ", 1)[0] not in hit for ln in lines)
+        more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        raise InputError(
+            f"{n} indicator value(s) are missing because of division by zero in the formula "
+            + "; in the formula ".join(parts) + "; region-years missing indicators (with those computed from "
+            "them): " + "; ".join(lines[:20]) + more
+            + (f" ({rest} of them miss values after interpolation, not by division by zero)" if rest else "")
+            + ". A denominator is zero in the data: correct the data, change the formula, or drop those "
+            "region-years (drop_incomplete; --drop-incomplete), each recorded in the audit.")
     if not drop_incomplete:
         more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise InputError(

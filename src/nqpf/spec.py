@@ -49,18 +49,38 @@ in the order criterion, dimension, subdimension. Blank group cells are filled fr
 
 Formulas
 --------
-A small safe expression language: numbers, names (ASCII identifiers or Chinese identifiers),
-``+ - * /`` (also ``× ÷ −`` and full-width parentheses), parentheses and unary minus. Formulas are
-parsed with :mod:`ast` and only those nodes are accepted; nothing is ever evaluated by Python.
+A small safe expression language: numbers, names, ``+ - * /`` (also ``× ÷ −`` and full-width
+parentheses), parentheses and unary minus. Formulas are parsed with :mod:`ast` and only those nodes
+are accepted; nothing is ever evaluated by Python.
+
+A name is written bare when it is an identifier (letters, digits and ``_``, Chinese characters
+included: ``gdp / pop``, ``研发经费 / 地区生产总值``). Any other sheet or column name — with spaces,
+hyphens, ``&``, ``%``, parentheses of its own, starting with a digit — is quoted, with backticks or with
+square brackets, and then taken exactly as written (spaces inside kept, spaces next to the quotes
+dropped)::
+
+    formula = "`R&D 经费` / `GDP-2`"
+    formula = "[研发经费(万元)] / [GDP]"
+
+A bracketed name may not contain ``[``, ``]`` or a comma (``[a, b]`` reads as a list and is refused):
+quote such a name with backticks; a backticked name may not contain a backtick. ``×``, ``÷`` and the
+other symbol spellings are operators only outside quotes.
+
 A formula name that is the id of another *derived* indicator refers to that indicator (evaluated
 first; cycles are an error); any other name is a raw variable. Division by zero gives ``NaN``
 (reported by :meth:`Formula.evaluate` so the caller can audit it).
+
+A raw variable the data do not have is the spec's fault first (a misspelt name in a formula, or an
+indicator id that is not the data's name): :attr:`Spec.variables` remembers where each name is used,
+so the reader reports the spec file, the indicator and the closest names of the data
+(:class:`UnknownVariableError`).
 """
 from __future__ import annotations
 
 import ast
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -69,7 +89,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import SpecError
+from .errors import InputError, SpecError
 
 try:  # Python >= 3.11
     import tomllib
@@ -86,7 +106,73 @@ __all__ = [
     "load_spec",
     "list_specs",
     "spec_path",
+    "SpecVariable",
+    "UnknownVariableError",
+    "missing_variables_error",
+    "close_names",
 ]
+
+
+class UnknownVariableError(SpecError, InputError):
+    """A raw variable of a spec (a name in a formula, or a raw indicator's id) that the data do not have.
+
+    Both a :class:`~nqpf.errors.SpecError` (the spec names it) and an :class:`~nqpf.errors.InputError`
+    (met while reading the data); the message names the spec file and indicator first."""
+
+
+class SpecVariable(str):
+    """A raw variable name of a spec (a plain ``str`` to every other use) that remembers where the spec
+    uses it: ``uses`` is a tuple of ``(where, indicator id, formula or None)``."""
+
+    uses: tuple = ()
+
+    def __new__(cls, name, uses=()):
+        obj = super().__new__(cls, name)
+        obj.uses = tuple(uses)
+        return obj
+
+    def __reduce__(self):
+        return (SpecVariable, (str(self), self.uses))
+
+
+def _name_key(name) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).lower()
+
+
+def close_names(name, known, n: int = 3) -> list:
+    """Up to ``n`` names of ``known`` closest to ``name``, ignoring case, spaces and full-width forms
+    (a name containing the other, or containing it, counts as close)."""
+    known = [str(k) for k in dict.fromkeys(known)]
+    keys: dict = {}
+    for k in known:
+        keys.setdefault(_name_key(k), k)
+    key = _name_key(name)
+    out = [keys[c] for c in difflib.get_close_matches(key, list(keys), n=n, cutoff=0.6)]
+    if len(key) >= 2:
+        out += [k for kk, k in keys.items() if (key in kk or kk in key) and len(kk) >= 2]
+    return list(dict.fromkeys(o for o in out if o != str(name)))[:n]
+
+
+def missing_variables_error(names, known, data: str = "the data") -> UnknownVariableError:
+    """The error for raw variables of a spec absent from the data: for each name the spec file and the
+    indicator using it (from :attr:`SpecVariable.uses`), the formula, and the closest of ``known``
+    (the data's variables)."""
+    parts = []
+    for v in names:
+        uses = getattr(v, "uses", ()) or (("spec", None, None),)
+        where, iid, formula = uses[0]
+        also = f" (also used by {', '.join(repr(u[1]) for u in uses[1:])})" if len(uses) > 1 else ""
+        if formula is not None:
+            what = f"{where}: formula {formula!r} of indicator {iid!r} uses variable {str(v)!r}"
+        else:
+            what = f"{where}: indicator {iid!r} has no formula, so its id names a variable of the data"
+        close = close_names(v, known)
+        hint = f"did you mean {', '.join(map(repr, close))}?" if close else "no variable of the data is close"
+        parts.append(f"{what}{also}, which {data} does not have ({hint})")
+    return UnknownVariableError(
+        "; ".join(parts) + ". Fix the name in the spec (quote a name with spaces or symbols: `R&D 经费` or "
+        "[R&D 经费]; a raw indicator whose data name differs needs formula = the data's name), or add the "
+        "variable to the data")
 
 _DIRECTIONS = {
     "+": 1, "+1": 1, "1": 1, "1.0": 1, "正": 1, "正向": 1, "positive": 1, "benefit": 1,
@@ -186,23 +272,70 @@ class Formula:
         return value, zero
 
 
+_QUOTED = re.compile(r"`([^`]*)`|\[([^\[\]]*)\]")
+
+
+def _unquote(text: str, loc: str) -> tuple[str, dict]:
+    """Replace each quoted name (```name```, ``[name]``) by a placeholder identifier; return the source
+    and placeholder → name. Symbol spellings (``× ÷ −`` …) are replaced outside quotes only."""
+    names: dict = {}
+    pieces, pos = [], 0
+    taken = set(re.findall(r"\w+", text))
+    k = 0
+    for m in _QUOTED.finditer(text):
+        name = m.group(1) if m.group(1) is not None else m.group(2)
+        quote = "`" if m.group(1) is not None else "["
+        if m.group(2) is not None and "," in name:
+            raise SpecError(f"formula {text!r}{loc}: {m.group(0)!r} looks like a list; square brackets quote one "
+                            "variable name, without commas (quote a name with a comma with backticks: `a, b`)")
+        name = name.strip()
+        if not name:
+            raise SpecError(f"formula {text!r}{loc}: empty quoted name {m.group(0)!r}; write the variable's name "
+                            f"between the {'backticks' if quote == '`' else 'brackets'}")
+        while f"_nqpf_q{k}_" in taken:
+            k += 1
+        ph = f"_nqpf_q{k}_"
+        k += 1
+        names[ph] = name
+        pieces.append(text[pos:m.start()])
+        pieces.append(f" {ph} ")
+        pos = m.end()
+    pieces.append(text[pos:])
+    outside = [pieces[i] for i in range(0, len(pieces), 2)]
+    for bit in outside:
+        for ch, what in (("`", "a backtick"), ("[", "an opening bracket"), ("]", "a closing bracket")):
+            if ch in bit:
+                raise SpecError(f"formula {text!r}{loc} has {what} without its pair; quote a variable name "
+                                "whole: `R&D 经费` or [R&D 经费]")
+    out = []
+    for i, bit in enumerate(pieces):
+        if i % 2 == 0:
+            for sym, op in _SYMBOLS.items():
+                bit = bit.replace(sym, op)
+        out.append(bit)
+    return "".join(out), names
+
+
 def parse_formula(text: str, where: str = "") -> Formula:
     """Parse ``text`` into a :class:`Formula`, accepting only arithmetic.
 
-    Allowed: numbers, names, ``+ - * /`` (``× ÷ −`` too), parentheses, unary ``+``/``-``.
-    Anything else (attribute access, calls, subscripts, powers, comparisons, lambdas, imports …)
-    raises :class:`~nqpf.errors.SpecError`.
+    Allowed: numbers, names, ``+ - * /`` (``× ÷ −`` too), parentheses, unary ``+``/``-``. Names that are
+    not identifiers are quoted with backticks or square brackets (```R&D 经费` / [GDP-2]``; see the
+    module docstring). Anything else (attribute access, calls, subscripts, powers, comparisons,
+    lambdas, imports …) raises :class:`~nqpf.errors.SpecError`.
     """
     loc = f" ({where})" if where else ""
     if not isinstance(text, str) or not text.strip():
         raise SpecError(f"empty formula{loc}")
-    src = text.strip()
-    for k, v in _SYMBOLS.items():
-        src = src.replace(k, v)
+    src, quoted = _unquote(text.strip(), loc)
     try:
-        tree = ast.parse(src, mode="eval")
+        tree = ast.parse(src.strip(), mode="eval")
     except SyntaxError as exc:
-        raise SpecError(f"formula {text!r}{loc} is not valid arithmetic: {exc.msg}") from None
+        hint = ""
+        if re.search(r"[\w\u4e00-\u9fff]\s+[\w\u4e00-\u9fff]|[&%#@$?!'\"]|\w-\w|\b\d+[^\W\d]", src):
+            hint = ("; a variable name with spaces, hyphens or symbols must be quoted: `R&D 经费` / `GDP-2` or "
+                    "[R&D 经费] / [GDP-2]")
+        raise SpecError(f"formula {text!r}{loc} is not valid arithmetic: {exc.msg}{hint}") from None
     named: list = []
     for node in ast.walk(tree):
         ok = isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load,
@@ -212,9 +345,12 @@ def parse_formula(text: str, where: str = "") -> Formula:
         if not ok:
             raise SpecError(
                 f"formula {text!r}{loc} uses {type(node).__name__}, which is not allowed; "
-                "formulas may contain only numbers, variable names, + - * / and parentheses"
+                "formulas may contain only numbers, variable names, + - * / and parentheses "
+                "(quote a name with spaces or symbols: `R&D 经费` or [R&D 经费])"
             )
         if isinstance(node, ast.Name):
+            if node.id in quoted:
+                node.id = quoted[node.id]
             named.append((node.col_offset, node.id))
     names = tuple(dict.fromkeys(n for _, n in sorted(named)))
     return Formula(text=text.strip(), variables=names, _tree=tree)
@@ -322,16 +458,19 @@ class Spec:
 
     @property
     def variables(self) -> tuple:
-        """Raw variables the data must provide, in order of first use."""
+        """Raw variables the data must provide, in order of first use.
+
+        Each is a :class:`SpecVariable` (a ``str``) whose ``uses`` say where the spec uses it, so that a
+        reader missing it can blame the spec's formula or indicator."""
         derived = {i.id for i in self.indicators if i.formula}
-        out: list[str] = []
-        for ind in self.indicators:
+        uses: dict[str, list] = {}
+        for k, ind in enumerate(self.indicators):
             names = ind.parsed.variables
             for v in names:
                 raw = v not in derived or v == ind.id
-                if raw and v not in out:
-                    out.append(v)
-        return tuple(out)
+                if raw:
+                    uses.setdefault(v, []).append((_where(self, k), ind.id, ind.formula))
+        return tuple(SpecVariable(v, u) for v, u in uses.items())
 
     def groups(self, level) -> pd.Series:
         """Series indicator id → group name at ``level`` (a level name or its position)."""

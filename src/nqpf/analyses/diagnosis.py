@@ -1,5 +1,9 @@
 """Strategic focus per region (the paper's section 四): tiers, trends, spatial roles, shortboards,
-partners and the recommendation rendered from the rules in the output language."""
+partners and the recommendation rendered from the rules in the output language.
+
+Option (``pipeline.analyze(options={...})``): ``tier_basis`` = ``"mean"`` (default: tiers of each
+region's mean score over the period) or ``"last"`` (tiers of the last year's scores); recorded as
+the parameter ``tier_basis`` and the convention ``tier_basis.<basis>``."""
 from __future__ import annotations
 
 import warnings
@@ -13,8 +17,8 @@ from .evolution import names as region_names
 __all__ = ["items", "item_namer"]
 
 _DISPLAY = ("region", "tier", "trend", "role", "shortboards", "partners", "focus")
-_CODED = {"tier": "tier", "trend": "trend", "direction": "direction", "role": "role",
-          "role_first_year": "role", "role_last_year": "role", "quadrant_first": "quadrant",
+_CODED = {"tier": "tier", "tier_basis": "tier_basis", "trend": "trend", "direction": "direction",
+          "role": "role", "role_first_year": "role", "role_last_year": "role", "quadrant_first": "quadrant",
           "quadrant_last": "quadrant"}
 
 
@@ -52,11 +56,13 @@ def items(ctx: Context):
     w = ctx.w
     neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
     local = ctx.data("moran_local") if "moran_local" in ctx.results else None
+    basis = ctx.opt("tier_basis", "mean")
     strat = _dg.strategy_table(Y, local=local, neighbours=neighbours, obstacles=ctx.extras.get("obstacles_by_group"),
-                               shortboard_level=ctx.extras.get("shortboard_level", 2))
+                               shortboard_level=ctx.extras.get("shortboard_level", 2), tier_basis=basis)
     given = {c: Column(c, "code", codes=f) for c, f in _CODED.items()}
     given["partners"] = Column("partners", "regions")
     given["shortboards"] = Column("shortboards", "items")
     given["rules"] = Column("rules", "text")
     cols = describe(strat, given) + (Column("focus", "rendered", render=_render),)
-    return [Table("strategy", strat, cols, "strategy", display=_DISPLAY)], {"list_separator": LIST_SEP}
+    params = {"list_separator": LIST_SEP, "tier_basis": basis, "conventions": [f"tier_basis.{basis}"]}
+    return [Table("strategy", strat, cols, "strategy", display=_DISPLAY)], params

@@ -8,13 +8,15 @@ focuses and into one strategy row per region:
 ``obstacles``           obstacle degree of every indicator per region-year (障碍度, 短板)
 ``obstacles_by_group``  the same summed over the groups of the indicator system, at every level
 ``top_obstacles``       the ``k`` largest obstacles per region-year
-``tiers``               level tier per year: ``high`` / ``upper-middle`` / ``lower-middle`` / ``low``
+``tiers``               level tier per year or of the period mean: ``high`` / ``upper-middle`` /
+                        ``lower-middle`` / ``low``
 ``trends``              OLS trend per region, a trend type and a direction
 ``roles``               spatial role from the local Moran table: growth pole, spillover receiver, ...
 ``partners``            for low regions their high neighbours, for high regions their low neighbours
 ``load_rules``          read the rules table (the bundled one or a user's CSV)
 ``match_rules``         the rules chosen for one region's facts
-``strategy_table``      one row per region: tier, trend, role, shortboards, partners, rule ids
+``strategy_table``      one row per region: tier (of the period mean by default, ``tier_basis``),
+                        trend, role, shortboards, partners, rule ids
 ``render_focus``        the recommendation sentence of every strategy row in one language
 
 Every function takes plain DataFrames (score matrix ``Y``: regions × years; local Moran long table
@@ -31,7 +33,7 @@ from .rules import (
     match_rules,
 )
 from .strategy import (
-    LEVEL_TOL, PEAK_TOL, STRATEGY_COLUMNS, path_phrase, render_focus, strategy_table,
+    LEVEL_TOL, PEAK_TOL, STRATEGY_COLUMNS, TIER_BASES, path_phrase, render_focus, strategy_table,
 )
 from .typology import (
     DIRECTION_CODES, HIGH_TIERS, LOW_TIERS, ROLE_CODES, TIER_CODES, TREND_CODES, partners, roles,
@@ -51,6 +53,7 @@ __all__ = [
     "FOCUS_ORDER",
     "PLACEHOLDERS",
     "STRATEGY_COLUMNS",
+    "TIER_BASES",
     "PEAK_TOL",
     "LEVEL_TOL",
     "obstacles",

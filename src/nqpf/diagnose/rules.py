@@ -40,7 +40,7 @@ FOCUS_ORDER = ("local", "trend", "multicore", "synergy")
 CODED_PLACEHOLDERS = ("tier", "trend", "direction", "role", "path")
 #: Language-neutral placeholders of a template.
 PLACEHOLDERS = frozenset({
-    "region", *CODED_PLACEHOLDERS, "shortboards", "partners", "score_first", "score_last",
+    "region", *CODED_PLACEHOLDERS, "tier_basis", "shortboards", "partners", "score_first", "score_last",
     "rank_last", "n_regions", "first_year", "last_year", "quadrant_first", "quadrant_last",
     "cluster_last", "rel_slope_pct", "R2", "net_change", "rel_change_pct", "peak", "peak_year",
 })
@@ -148,11 +148,13 @@ def load_rules(path=None) -> pd.DataFrame:
     ``multicore`` (多核驱动) and ``synergy`` (多维协同). For each region and focus the matching rule
     with the smallest ``priority`` (then the earliest row) gives the sentence.
 
-    Templates use ``{placeholders}`` (:data:`PLACEHOLDERS`): region, tier, trend, direction, role,
-    path, shortboards, partners, score_first, score_last, rank_last, n_regions, first_year,
+    Templates use ``{placeholders}`` (:data:`PLACEHOLDERS`): region, tier, tier_basis, trend,
+    direction, role, path, shortboards, partners, score_first, score_last, rank_last, n_regions, first_year,
     last_year, quadrant_first, quadrant_last, cluster_last, rel_slope_pct, R2, net_change,
     rel_change_pct, peak, peak_year. ``{tier}``, ``{trend}``, ``{direction}``, ``{role}`` and
-    ``{path}`` are words in the template's language; ``{tier_zh}``, ``{path_en}`` … name the
+    ``{path}`` are words in the template's language (``{tier_basis}`` too: what the tier was
+    classified on, "按2010—2020年平均水平" for the period mean, nothing for the last year);
+    ``{tier_zh}``, ``{path_en}`` … name the
     language explicitly (the spelling of rules files written for nqpf 0.1). See
     :func:`nqpf.diagnose.render_focus`.
 

@@ -24,16 +24,19 @@ from ._common import check_scores, join_ids, split_ids
 from .rules import CODED_PLACEHOLDERS, choose_rules, load_rules, template_column
 from .typology import partners, roles, tiers, trends
 
-__all__ = ["STRATEGY_COLUMNS", "PEAK_TOL", "LEVEL_TOL", "strategy_table", "render_focus",
-           "path_phrase"]
+__all__ = ["STRATEGY_COLUMNS", "TIER_BASES", "PEAK_TOL", "LEVEL_TOL", "strategy_table",
+           "render_focus", "path_phrase"]
 
 #: Columns of :func:`strategy_table`, in order.
 STRATEGY_COLUMNS = (
-    "region", "tier", "trend", "direction", "role", "role_first_year", "role_last_year",
-    "quadrant_first", "quadrant_last", "shortboards", "partners", "rules", "score_first",
+    "region", "tier", "tier_basis", "trend", "direction", "role", "role_first_year",
+    "role_last_year", "quadrant_first", "quadrant_last", "shortboards", "partners", "rules", "score_first",
     "score_last", "net_change", "rel_change", "peak_year", "peak", "rank_last", "mean", "slope",
     "rel_slope", "R2", "cv_resid",
 )
+#: What the tiers of :func:`strategy_table` classify: ``"mean"`` each region's mean score over the
+#: period (the default), ``"last"`` its score in the last year.
+TIER_BASES = ("mean", "last")
 #: A peak inside the period is cited when it exceeds both end scores by this share of the mean.
 PEAK_TOL = 0.05
 #: End scores closer than this share of the mean are worded as "about level".
@@ -80,21 +83,25 @@ def _shortboards(obstacles, regions, last_year, n: int, level: int) -> dict:
     return sb
 
 
-def _partner_lists(Y, neighbours, tier: pd.Series, rl) -> dict:
-    """Region → its partner regions (:func:`partners`), empty without ``neighbours``."""
+def _partner_lists(Y, neighbours, tier: pd.Series, rl, basis: str) -> dict:
+    """Region → its partner regions (:func:`partners` on the tiers and the scores of ``basis``:
+    partners ordered by mean score with ``"mean"``, by last-year score with ``"last"``), empty
+    without ``neighbours``."""
     pt: dict = {r: [] for r in Y.index}
     if neighbours is None:
         return pt
-    pr = partners(Y, neighbours, tier, roles=rl.reset_index() if rl is not None else None)
+    pr = partners(Y, neighbours, tier, roles=rl.reset_index() if rl is not None else None,
+                  year="mean" if basis == "mean" else None)
     for r, g in pr.groupby("region", sort=False):
         pt[r] = list(g["partner"])
     return pt
 
 
-def _codes_and_numbers(Y, tr, td, rl, sb, pt) -> pd.DataFrame:
+def _codes_and_numbers(Y, tr, basis, td, rl, sb, pt) -> pd.DataFrame:
     """The strategy columns but ``rules``, one row per region in the order of ``Y``."""
     ids = Y.index
     fy, ly = Y.columns[0], Y.columns[-1]
+    rank_last = (-Y[ly]).rank(method="min").astype(int)  # of the last year, whatever the tiers
 
     def from_roles(col, default):
         return rl[col].reindex(ids).to_numpy(object) if rl is not None else [default] * len(ids)
@@ -103,6 +110,7 @@ def _codes_and_numbers(Y, tr, td, rl, sb, pt) -> pd.DataFrame:
     return pd.DataFrame({
         "region": ids,
         "tier": tr["tier"].reindex(ids).to_numpy(object),
+        "tier_basis": basis,
         "trend": td["trend"].to_numpy(object),
         "direction": td["direction"].to_numpy(object),
         "role": from_roles("role", "unknown"),
@@ -116,7 +124,7 @@ def _codes_and_numbers(Y, tr, td, rl, sb, pt) -> pd.DataFrame:
         "net_change": td["net_change"].to_numpy(float),
         "rel_change": td["rel_change"].to_numpy(float),
         "peak_year": td["peak_year"].to_numpy(int), "peak": td["peak"].to_numpy(float),
-        "rank_last": tr["rank"].reindex(ids).to_numpy(int), "mean": td["mean"].to_numpy(float),
+        "rank_last": rank_last.to_numpy(int), "mean": td["mean"].to_numpy(float),
         "slope": td["slope"].to_numpy(float), "rel_slope": td["rel_slope"].to_numpy(float),
         "R2": td["R2"].to_numpy(float), "cv_resid": td["cv_resid"].to_numpy(float),
     })
@@ -132,21 +140,32 @@ def _facts(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _check_basis(tier_basis) -> str:
+    if tier_basis not in TIER_BASES:
+        raise InputError(f"tier_basis={tier_basis!r}; use 'mean' (tiers of each region's mean score "
+                         "over the period) or 'last' (tiers of the last year's scores)")
+    return str(tier_basis)
+
+
 def strategy_table(scores_wide: pd.DataFrame, local: pd.DataFrame | None = None,
                    neighbours: Mapping | None = None, obstacles: pd.DataFrame | None = None, *,
                    rules=None, k: int = 4, method: str = "natural_breaks", n_shortboards: int = 2,
-                   shortboard_level: int = 2, trend_kw: Mapping | None = None) -> pd.DataFrame:
+                   shortboard_level: int = 2, trend_kw: Mapping | None = None,
+                   tier_basis: str = "mean") -> pd.DataFrame:
     """One row per region: tier, trend, role, shortboards, partners and the rules that apply.
 
-    Steps: :func:`~nqpf.diagnose.tiers` of the last year (``k``, ``method``);
+    Steps: :func:`~nqpf.diagnose.tiers` (``k``, ``method``) of each region's mean score over the
+    period (``tier_basis="mean"``, the default: a region's level, which a one-year jump does not
+    lift into another tier) or of the last year's scores (``tier_basis="last"``);
     :func:`~nqpf.diagnose.trends` over all years (``trend_kw``); :func:`~nqpf.diagnose.roles`
     from ``local`` (role ``unknown`` when not given); shortboards = the ``n_shortboards``
     largest obstacles of the last year in ``obstacles`` (an :func:`~nqpf.diagnose.obstacles`
     table, or an :func:`~nqpf.diagnose.obstacles_by_group` table at ``shortboard_level``,
     clipped to its deepest level); partners from :func:`~nqpf.diagnose.partners` when
-    ``neighbours`` is given (high neighbours of a low region, low neighbours of a high region or
-    growth pole). Then the rules table (:func:`~nqpf.diagnose.load_rules`; ``rules`` = path,
-    DataFrame or None for the bundled one) chooses one rule per focus. The sentences are written
+    ``neighbours`` is given, on the same tiers (high neighbours of a low region, low neighbours of
+    a high region or growth pole; ordered by the scores of the same basis). Then the rules table
+    (:func:`~nqpf.diagnose.load_rules`; ``rules`` = path, DataFrame or None for the bundled one)
+    chooses one rule per focus. The sentences are written
     by :func:`render_focus`, in the language of the output.
 
     Parameters
@@ -166,30 +185,36 @@ def strategy_table(scores_wide: pd.DataFrame, local: pd.DataFrame | None = None,
     trend_kw : dict, optional
         Thresholds of :func:`~nqpf.diagnose.trends` (``slope_tol``, ``r2_min``, ``noise_tol``,
         ``net_tol``).
+    tier_basis : {"mean", "last"}
+        What the tiers classify (:data:`TIER_BASES`); recorded in the ``tier_basis`` column, which
+        the sentences read (``{tier_basis}``: "by its 2010-2020 average" with ``"mean"``).
+        ``rank_last`` is the last-year rank either way.
 
     Returns
     -------
     DataFrame
-        Columns :data:`STRATEGY_COLUMNS`: ``region, tier, trend, direction, role,
+        Columns :data:`STRATEGY_COLUMNS`: ``region, tier, tier_basis, trend, direction, role,
         role_first_year, role_last_year, quadrant_first, quadrant_last, shortboards, partners,
         rules, score_first, score_last, net_change, rel_change, peak_year, peak, rank_last, mean,
         slope, rel_slope, R2, cv_resid``, ordered by last-year score (highest first; ties keep the
-        order of ``scores_wide``). Codes only: ``tier``, ``trend``, ``direction`` and the roles
-        are category codes (``cat.<family>.<code>`` in the catalogues; ``role_first_year`` /
-        ``role_last_year`` / quadrants ``""`` without ``local``); ``shortboards`` holds indicator
+        order of ``scores_wide``). Codes only: ``tier``, ``tier_basis``, ``trend``,
+        ``direction`` and the roles are category codes (``cat.<family>.<code>`` in the
+        catalogues; ``role_first_year`` / ``role_last_year`` / quadrants ``""`` without
+        ``local``); ``shortboards`` holds indicator
         ids or group paths (``a/b``) and ``partners`` region ids, each joined by ``";"``
         (:data:`nqpf.results.LIST_SEP`; ``""`` when none); ``rules`` the chosen rule ids joined
         by ``","`` in focus order.
     """
     Y = check_scores(scores_wide)
+    basis = _check_basis(tier_basis)
     rules_table = load_rules(rules)
     ly = Y.columns[-1]
-    tr = tiers(Y, k=k, method=method, year=ly).set_index("region")
+    tr = tiers(Y, k=k, method=method, year="mean" if basis == "mean" else ly).set_index("region")
     td = trends(Y, **(trend_kw or {})).set_index("region")
     rl = _roles_for(local, Y.index)
     sb = _shortboards(obstacles, Y.index, ly, n_shortboards, shortboard_level)
-    pt = _partner_lists(Y, neighbours, tr["tier"], rl)
-    out = _codes_and_numbers(Y, tr, td, rl, sb, pt)
+    pt = _partner_lists(Y, neighbours, tr["tier"], rl, basis)
+    out = _codes_and_numbers(Y, tr, basis, td, rl, sb, pt)
     out["rules"] = [",".join(ids) for ids in choose_rules(rules_table, _facts(out))]
     out = out[list(STRATEGY_COLUMNS)]
     return out.sort_values("score_last", ascending=False, kind="stable").reset_index(drop=True)
@@ -305,6 +330,19 @@ def _code(v) -> str:
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
 
 
+def _tier_basis_phrase(row: Mapping, lang: str, years) -> str:
+    """``{tier_basis}``: what the tier was classified on, in ``lang`` (catalogue
+    ``strategy.tier_basis.<basis>``: "按2010—2020年平均水平" / " by its 2010-2020 average" for the
+    period mean; nothing for the last year, whose rank the sentence already cites). A table
+    without the column (written before it existed) had last-year tiers."""
+    basis = _code(row.get("tier_basis")) or "last"
+    if basis not in TIER_BASES:
+        raise InputError(f"strategy: tier_basis {basis!r} of region {row.get('region')!r}; expected "
+                         f"one of {list(TIER_BASES)}")
+    return t(f"strategy.tier_basis.{basis}", lang, first_year=str(years[0]),
+             last_year=str(years[1]))
+
+
 def _names(ids_cell, namer: Callable, sep: str) -> str:
     return sep.join(str(namer(x)) for x in split_ids(ids_cell))
 
@@ -326,6 +364,7 @@ def _row_context(row: Mapping, lang: str, region_name, item_name, years, n: int)
         "rel_slope_pct": _pct(row["rel_slope"]), "R2": f"{row['R2']:.2f}",
         "net_change": f"{row['net_change']:+.4f}", "rel_change_pct": _pct(row["rel_change"]),
         "peak": f"{row['peak']:.4f}", "peak_year": str(int(row["peak_year"])),
+        "tier_basis": _tier_basis_phrase(row, lang, years),
     }
     ctx = _Context(values, row, years)
     for field in CODED_PLACEHOLDERS:
@@ -349,6 +388,9 @@ def render_focus(strategy: pd.DataFrame, lang: str, *, region_name: Callable[[ob
 
     - ``{tier}``, ``{trend}``, ``{direction}``, ``{role}``: the catalogue words ``cat.tier.<code>``
       … in ``lang`` (``{tier_zh}``, ``{role_en}`` …: in the language named);
+    - ``{tier_basis}``: what the tier was classified on (column ``tier_basis``; catalogue
+      ``strategy.tier_basis.mean``, e.g. "按2010—2020年平均水平", and ``strategy.tier_basis.last``,
+      empty; a table without the column is read as ``"last"``);
     - ``{path}``: :func:`path_phrase` in ``lang`` (``{path_zh}``, ``{path_en}`` likewise);
     - ``{region}``: ``region_name(id)``; ``{partners}`` / ``{shortboards}``: ``region_name`` /
       ``item_name`` of each id, joined by ``strategy.list_sep`` ("、" in Chinese, ", " in English);

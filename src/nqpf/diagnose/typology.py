@@ -1,6 +1,7 @@
 r"""Typology of regions: level tier, trend, spatial role and cooperation partners (codes only).
 
-``tiers``     level tier per year (``high`` … ``low``), Fisher-Jenks or quantile classes
+``tiers``     level tier per year or of the period mean (``high`` … ``low``), Fisher-Jenks or
+              quantile classes
 ``trends``    OLS trend per region, a trend type and a direction of the path
 ``roles``     spatial role from the local Moran table (growth pole, spillover receiver, ...)
 ``partners``  for low regions their high neighbours, for leaders their low neighbours
@@ -90,7 +91,8 @@ def tiers(scores_wide: pd.DataFrame, k: int = 4, method: str = "natural_breaks",
           year=None) -> pd.DataFrame:
     r"""Level tier of every region, per year: ``high`` … ``low``.
 
-    The scores of one year (or the regions' mean over years) are split into ``k`` classes with
+    The scores of one year (or the regions' mean over years, ``year="mean"``: the level over the
+    whole period, which a one-year jump does not move much) are split into ``k`` classes with
     mapclassify: ``"natural_breaks"`` = Fisher-Jenks (exact optimal breaks minimising the
     within-class sum of squares; deterministic, no sampling, so no seed is involved) or
     ``"quantiles"`` (k classes of equal count). Classes are ordered by value and coded from the
@@ -114,7 +116,8 @@ def tiers(scores_wide: pd.DataFrame, k: int = 4, method: str = "natural_breaks",
     DataFrame
         ``region, year, score, class, tier, lower, upper, rank`` where ``class`` 0 is the lowest,
         ``tier`` its code, ``lower``/``upper`` the class bounds (upper bound inclusive, as
-        mapclassify) and ``rank`` 1 the highest score of the year.
+        mapclassify) and ``rank`` 1 the highest score of the year (of the mean with
+        ``year="mean"``).
     """
     Y = check_scores(scores_wide)
     if k not in TIER_CODES:
@@ -123,7 +126,9 @@ def tiers(scores_wide: pd.DataFrame, k: int = 4, method: str = "natural_breaks",
     frames = []
     for yr, s in _years_to_classify(Y, year).items():
         y = s.to_numpy(float)
-        yb, bins = _classify(y, k, method, f"year {yr}")
+        where = (f"the mean over {Y.columns[0]}–{Y.columns[-1]}" if isinstance(yr, str)
+                 else f"year {yr}")
+        yb, bins = _classify(y, k, method, where)
         lower = np.concatenate([[y.min()], bins[:-1]])
         frames.append(pd.DataFrame({
             "region": s.index, "year": yr, "score": y, "class": yb, "tier": codes[yb],
@@ -341,8 +346,8 @@ def roles(local: pd.DataFrame, first_year=None, last_year=None) -> pd.DataFrame:
 # partners
 # ----------------------------------------------------------------------------------------------
 def _tier_series(tiers_, year=None) -> pd.Series:
-    """Region → tier code from a :func:`tiers` table (rows of ``year``, default its last), a
-    Series or a dict."""
+    """Region → tier code from a :func:`tiers` table (rows of ``year``, default its last; ``"mean"``
+    the rows of ``tiers(..., year="mean")``), a Series or a dict."""
     if isinstance(tiers_, pd.Series):
         return tiers_.astype(str)
     if isinstance(tiers_, Mapping):
@@ -375,17 +380,23 @@ def partners(scores_wide: pd.DataFrame, neighbours: Mapping, tiers, roles=None, 
       regions whose tier is in ``high`` and, when ``roles`` is given, the growth poles
       (significance-based ``role == "growth_pole"``).
 
+    Use the tiers and the scores of the same basis: ``year="mean"`` with the tiers of
+    ``tiers(..., year="mean")`` (what :func:`~nqpf.diagnose.strategy_table` does by default), a
+    year with the tiers of that year.
+
     Parameters
     ----------
     scores_wide : DataFrame
-        Regions × years; scores of ``year`` (default the last) go into the table.
+        Regions × years; scores of ``year`` (default the last; ``"mean"`` each region's mean over
+        all years) go into the table and order the partners.
     neighbours : dict region → list of regions
         Contiguity, e.g. ``nqpf.regions.neighbours()``.
     tiers : DataFrame or Series
-        Result of :func:`tiers` (the rows of ``year``, default its last year) or region → tier code.
+        Result of :func:`tiers` (the rows of ``year``, default its last year; with ``year="mean"``
+        the rows ``"mean"``) or region → tier code.
     roles : DataFrame, optional
         Result of :func:`roles`.
-    year : int, optional
+    year : int or "mean", optional
     high, low : sequence of str
         Tier codes of the leaders and of the regions in need of partners.
 
@@ -398,10 +409,15 @@ def partners(scores_wide: pd.DataFrame, neighbours: Mapping, tiers, roles=None, 
         order of ``neighbours``.
     """
     Y = check_scores(scores_wide)
-    yr = Y.columns[-1] if year is None else int(year)
-    if yr not in Y.columns:
-        raise InputError(f"partners: year {yr} not in the scores")
-    score = Y[yr]
+    if isinstance(year, str):
+        if year != "mean":
+            raise InputError(f"partners: year={year!r}; use an int, None (the last year) or 'mean'")
+        yr, score = "mean", Y.mean(axis=1)
+    else:
+        yr = Y.columns[-1] if year is None else int(year)
+        if yr not in Y.columns:
+            raise InputError(f"partners: year {yr} not in the scores")
+        score = Y[yr]
     tier = _tier_series(tiers, yr if isinstance(tiers, pd.DataFrame) and year is not None else None)
     unknown = sorted(set(neighbours) - set(Y.index), key=str)
     if unknown:

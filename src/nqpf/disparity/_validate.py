@@ -6,9 +6,17 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
-__all__ = ["as_matrix", "as_groups", "year_index"]
+__all__ = ["as_matrix", "as_groups", "year_index", "EQUAL_RTOL", "SHARE_TOL", "equal_years",
+           "warn_no_inequality"]
 
 _MAX_LISTED = 10
+#: A year whose scores span at most this share of its largest score (max − min ≤ EQUAL_RTOL ·
+#: max|y|) has no inequality: every region has the same score, up to rounding.
+EQUAL_RTOL = 1e-12
+#: Shares of a decomposition are NaN where the index decomposed (Theil's T, Gini's G; both
+#: scale-free, i.e. already relative to the mean) is below this: there the parts are rounding
+#: residue and their ratio to the total is noise.
+SHARE_TOL = 1e-12
 
 
 def _py(x):
@@ -98,3 +106,21 @@ def as_groups(Y: pd.DataFrame, groups, what: str) -> tuple[np.ndarray, list]:
 
 def year_index(Y: pd.DataFrame) -> pd.Index:
     return pd.Index(Y.columns, name="year")
+
+
+def equal_years(X: np.ndarray) -> np.ndarray:
+    """Years (columns of ``X``) in which every region has the same score (up to :data:`EQUAL_RTOL`):
+    no inequality, so every inequality index of the year is 0 exactly (the formulas leave rounding
+    residue of ±1e-16 there, which is set to 0)."""
+    return np.ptp(X, axis=0) <= EQUAL_RTOL * np.abs(X).max(axis=0)
+
+
+def warn_no_inequality(Y: pd.DataFrame, mask: np.ndarray, what: str, shares: str) -> None:
+    """Warn that the ``shares`` of ``what`` are NaN in the years of ``mask`` (naming them)."""
+    if mask.any():
+        import warnings
+
+        years = [_py(Y.columns[j]) for j in np.flatnonzero(mask)]
+        warnings.warn(f"{what}: no inequality in year(s) {years} (every region has the same score): "
+                      f"the index is 0 and its shares ({shares}) are undefined, NaN for those years",
+                      UserWarning, stacklevel=3)

@@ -10,7 +10,8 @@
     CV = \\frac{\\sqrt{\\frac{1}{n} \\sum_{i=1}^{n} (y_i - \\bar y)^2}}{\\bar y}
     \\qquad (\\text{eq. 10})
 
-Both use the population standard deviation (divisor :math:`n`), as the paper writes them.
+Both use the population standard deviation (divisor :math:`n`), as the paper writes them. Both are
+0 in a year where every region has the same score (exactly: rounding residue is set to 0).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
-from ._validate import as_matrix, year_index
+from ._validate import as_matrix, equal_years, year_index
 
 __all__ = ["sigma", "cv"]
 
@@ -38,7 +39,8 @@ def sigma(Y: pd.DataFrame) -> pd.Series:
         σ per year, indexed by ``year``, named ``sigma``.
     """
     X = as_matrix(Y, "sigma", positive=True)
-    return pd.Series(np.log(X).std(axis=0, ddof=0), index=year_index(Y), name="sigma")
+    sd = np.where(equal_years(X), 0.0, np.log(X).std(axis=0, ddof=0))
+    return pd.Series(sd, index=year_index(Y), name="sigma")
 
 
 def cv(Y: pd.DataFrame) -> pd.Series:
@@ -59,4 +61,5 @@ def cv(Y: pd.DataFrame) -> pd.Series:
     if (mean <= 0).any():
         years = [Y.columns[j] for j in np.flatnonzero(mean <= 0)]
         raise InputError(f"cv: the mean score is not positive in years {years}; CV is undefined")
-    return pd.Series(X.std(axis=0, ddof=0) / mean, index=year_index(Y), name="cv")
+    c = np.where(equal_years(X), 0.0, X.std(axis=0, ddof=0) / mean)
+    return pd.Series(c, index=year_index(Y), name="cv")

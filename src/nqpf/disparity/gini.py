@@ -34,7 +34,7 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
-from ._validate import as_groups, as_matrix, year_index
+from ._validate import SHARE_TOL, as_groups, as_matrix, equal_years, warn_no_inequality, year_index
 
 __all__ = ["gini", "dagum_gini"]
 
@@ -47,10 +47,11 @@ def _check_sum(Y, X, what):
 
 
 def _gini(X: np.ndarray) -> np.ndarray:
+    """G of every column; exactly 0 in a column of equal values (the sorted formula leaves ±1e-17)."""
     n = X.shape[0]
     Xs = np.sort(X, axis=0)
     c = 2.0 * np.arange(1, n + 1) - n - 1
-    return (c @ Xs) / (n * Xs.sum(axis=0))
+    return np.where(equal_years(X), 0.0, (c @ Xs) / (n * Xs.sum(axis=0)))
 
 
 def gini(Y: pd.DataFrame) -> pd.Series:
@@ -64,7 +65,8 @@ def gini(Y: pd.DataFrame) -> pd.Series:
     Returns
     -------
     Series
-        :math:`G` per year, indexed by ``year``, named ``gini``.
+        :math:`G` per year, indexed by ``year``, named ``gini``; 0 in a year where every region
+        has the same score.
     """
     X = as_matrix(Y, "gini", nonnegative=True)
     _check_sum(Y, X, "gini")
@@ -93,6 +95,11 @@ def dagum_gini(Y: pd.DataFrame, groups) -> pd.DataFrame:
         ``G[j]`` (within-group Gini :math:`G_{jj}`) for each group and ``G[j,h]`` (between-group
         Gini :math:`G_{jh}`) and ``D[j,h]`` (relative economic affluence :math:`D_{jh}`, computed
         with the higher-mean group first so it is ≥ 0) for each pair in order of first appearance.
+
+        In a year without inequality (every region at the same score) :math:`G` and its parts are
+        0 and the shares ``Gw_share``, ``Gnb_share``, ``Gt_share`` are NaN (with a warning naming
+        the year): a share divides by :math:`G`, which is 0 there (the shares are NaN wherever
+        :math:`G` < :data:`~nqpf.disparity._validate.SHARE_TOL`; :math:`G` is scale-free).
     """
     X = as_matrix(Y, "dagum_gini", nonnegative=True)
     _check_sum(Y, X, "dagum_gini")
@@ -135,7 +142,12 @@ def dagum_gini(Y: pd.DataFrame, groups) -> pd.DataFrame:
             a, b = order[h], order[j]
             pair_cols[f"G[{a},{b}]"] = Gjh
             pair_cols[f"D[{a},{b}]"] = D
-    out.update(Gw=Gw, Gnb=Gnb, Gt=Gt, Gw_share=Gw / G, Gnb_share=Gnb / G, Gt_share=Gt / G)
+    none = np.abs(G) < SHARE_TOL
+    warn_no_inequality(Y, none, "dagum_gini", "Gw_share, Gnb_share, Gt_share")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = {f"{k}_share": np.where(none, np.nan, v / np.where(none, 1.0, G))
+                  for k, v in (("Gw", Gw), ("Gnb", Gnb), ("Gt", Gt))}
+    out.update(Gw=Gw, Gnb=Gnb, Gt=Gt, **shares)
     for g in order:
         out[f"G[{g}]"] = Gjj[g]
     out.update(pair_cols)

@@ -17,14 +17,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validate import as_groups, as_matrix, year_index
+from ._validate import SHARE_TOL, as_groups, as_matrix, equal_years, warn_no_inequality, year_index
 
 __all__ = ["theil", "theil_decomposition"]
 
 
 def _theil(X: np.ndarray) -> np.ndarray:
+    """T of every column; exactly 0 in a column of equal values (the formula leaves ±1e-16)."""
     r = X / X.mean(axis=0)
-    return (r * np.log(r)).mean(axis=0)
+    T = (r * np.log(r)).mean(axis=0)
+    return np.where(equal_years(X), 0.0, T)
 
 
 def theil(Y: pd.DataFrame) -> pd.Series:
@@ -38,7 +40,8 @@ def theil(Y: pd.DataFrame) -> pd.Series:
     Returns
     -------
     Series
-        :math:`T` per year, indexed by ``year``, named ``theil``.
+        :math:`T` per year, indexed by ``year``, named ``theil``; 0 in a year where every region
+        has the same score.
 
     Raises
     ------
@@ -68,6 +71,14 @@ def theil_decomposition(Y: pd.DataFrame, groups) -> pd.DataFrame:
         then for each group ``g`` (in order of first appearance): ``T[g]`` (the group's own Theil
         index :math:`T_g`), ``s[g]`` (its share :math:`s_g` of the total) and ``within[g]`` (its
         contribution :math:`s_g T_g` to ``within``; these sum to ``within``).
+
+        In a year without inequality (every region at the same score) ``total``, ``between``,
+        ``within`` and the group indices are 0, and ``between_share`` / ``within_share`` are NaN
+        (with a warning naming the year): a share is a part divided by :math:`T`, and where
+        :math:`T` is 0 (or below :data:`~nqpf.disparity._validate.SHARE_TOL`; :math:`T` is
+        scale-free, a mean of ratios :math:`y_i/\\bar y`) both are rounding residue of about
+        1e-16, whose ratio is noise (between 1.64 and within −0.84 for 29 regions all at 0.1), not a
+        composition of inequality.
     """
     X = as_matrix(Y, "theil_decomposition", positive=True)
     labels, order = as_groups(Y, groups, "theil_decomposition")
@@ -83,11 +94,17 @@ def theil_decomposition(Y: pd.DataFrame, groups) -> pd.DataFrame:
         s = Xg.sum(axis=0) / total
         Tg = _theil(Xg)
         between += s * np.log(s / (m.sum() / n))
-        per_group[g] = (Tg, s, s * Tg)
+        per_group[g] = (Tg, s, s * Tg)  # Tg is 0 where the group's scores are equal
     within = sum(v[2] for v in per_group.values())
-    out.update(
-        between=between, within=within, between_share=between / T, within_share=within / T
-    )
+    flat = equal_years(X)
+    between = np.where(flat, 0.0, between)
+    within = np.where(flat, 0.0, within)
+    none = np.abs(T) < SHARE_TOL
+    warn_no_inequality(Y, none, "theil_decomposition", "between_share, within_share")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        between_share = np.where(none, np.nan, between / np.where(none, 1.0, T))
+        within_share = np.where(none, np.nan, within / np.where(none, 1.0, T))
+    out.update(between=between, within=within, between_share=between_share, within_share=within_share)
     for g, (Tg, s, c) in per_group.items():
         out[f"T[{g}]"] = Tg
         out[f"s[{g}]"] = s

@@ -22,8 +22,10 @@ Constant indicators (zero spread) get weight 0 from entropy, CRITIC and CV, with
 """
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -279,33 +281,79 @@ def _as_weight_series(w, what="weights"):
 
 
 class GivenWeights(Weighting):
-    """User-given weights (keyword ``weights``: mapping, Series or ``indicator, weight`` table).
+    """User-given weights (keyword ``weights``: mapping, Series, ``indicator, weight`` table, or the path
+    of such a table as .csv/.xlsx/.xls).
 
     Every indicator of the matrix needs a weight and no other indicator may appear; weights must be
-    finite and non-negative. Weights not summing to 1 are renormalised with a warning.
+    finite and non-negative (an error names each offending indicator, and the file with its row when
+    the weights were read from one: a path, or a table/Series whose ``attrs["source"]`` names its
+    file). Weights not summing to 1 are renormalised with a warning.
     """
 
     name = "given"
     keywords = ("weights",)
 
     def _raw_weights(self, A, Xn):
-        if self.params.get("weights") is None:
+        given = self.params.get("weights")
+        if given is None:
             raise InputError("method='given' needs weights={indicator: weight, ...}")
-        w = _as_weight_series(self.params["weights"], "given weights")
+        rows = {}
+        source = ""
+        if isinstance(given, (str, os.PathLike)):
+            given, rows, source = _read_given_weights(given)
+        elif isinstance(given, (pd.DataFrame, pd.Series)):
+            source = str(given.attrs.get("source", "") or "")
+        what = f"given weights ({source})" if source else "given weights"
+        w = _as_weight_series(given, what)
         cols = list(Xn.columns)
         missing = [c for c in cols if c not in w.index]
         extra = [c for c in w.index if c not in cols]
         if missing or extra:
-            raise InputError("given weights do not match the indicators: "
+            raise InputError(f"{what} do not match the indicators: "
                              f"missing {missing}, unknown {extra}")
-        w = w.reindex(cols).to_numpy()
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise InputError("given weights must be finite and non-negative")
+        w = w.reindex(cols)
+        bad = [(c, v) for c, v in w.items() if not np.isfinite(v) or v < 0]
+        if bad:
+            def at(c):
+                return f" (row {rows[c]})" if c in rows else ""
+            listed = "; ".join(f"indicator {c!r}{at(c)} has weight {v:g}"
+                               + (" (negative)" if v < 0 else " (not a finite number)") for c, v in bad)
+            raise InputError(f"{(source + ': ') if source else ''}given weights must be finite and non-negative: "
+                             f"{listed}; correct {'it' if len(bad) == 1 else 'them'}"
+                             + (f" in {source}" if source else "") + " (a weight of 0 leaves an indicator out)")
+        w = w.to_numpy()
         total = w.sum()
         if total > 0 and abs(total - 1.0) > _TOL:
             warnings.warn(f"given weights sum to {total:.6g}, not 1: renormalised", UserWarning,
                           stacklevel=4)
         return w, {"given": w}
+
+
+def _read_given_weights(path):
+    """(table indicator, weight), indicator → its row in the file, file name) of a weights file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"given weights file {str(path)!r} not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            tab = pd.read_excel(path, dtype=object)
+        except Exception as exc:  # noqa: BLE001 - reported with the file name
+            raise InputError(f"{path}: cannot read the weights workbook: {exc}") from None
+    else:
+        from nqpf.io._cells import read_csv_text
+
+        tab = read_csv_text(path, header=0)
+    cols = {str(c).strip().lower(): c for c in tab.columns}
+    if not {"indicator", "weight"} <= set(cols):
+        raise InputError(f"{path}: needs columns indicator and weight, found {list(tab.columns)}")
+    ind = tab[cols["indicator"]].astype(str).str.strip()
+    num = pd.to_numeric(tab[cols["weight"]], errors="coerce")
+    for k, (raw, v) in enumerate(zip(tab[cols["weight"]], num)):
+        if pd.isna(v):
+            raise InputError(f"{path}, row {k + 2}, column {cols['weight']}: weight {raw!r} of indicator "
+                             f"{ind.iloc[k]!r} is not a number; write a number (0 leaves it out)")
+    rows = {i: k + 2 for k, i in enumerate(ind)}
+    return pd.DataFrame({"indicator": ind.to_numpy(), "weight": num.to_numpy(dtype=float)}), rows, str(path)
 
 
 class CombinedWeights(Weighting):

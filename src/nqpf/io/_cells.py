@@ -84,9 +84,55 @@ def col_letter(j: int) -> str:
     return s
 
 
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+
+#: Signatures of binary formats often renamed ``.csv`` by mistake → what they look like.
+_SIGNATURES = (
+    (b"PK\x03\x04", "it looks like an Excel workbook (.xlsx, a zip archive) renamed; rename it to .xlsx, or "
+                     "open it in Excel and save it as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "it looks like an old Excel workbook (.xls) renamed; rename it to "
+                                           ".xls, or open it in Excel and save it as CSV"),
+    (b"PAR1", "it looks like a Parquet file renamed; rename it to .parquet"),
+    (b"%PDF", "it looks like a PDF document; export the table from it as CSV or Excel"),
+    (b"\x1f\x8b", "it looks like a gzip archive; unpack it first"),
+    (b"Rar!", "it looks like a RAR archive; unpack it first"),
+    (b"7z\xbc\xaf\x27\x1c", "it looks like a 7-Zip archive; unpack it first"),
+)
+_BINARY_FIX = "; give a table saved as text (CSV in UTF-8, GBK or UTF-16) or the workbook itself (.xlsx/.xls)"
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``raw`` looks like UTF-16 text without a byte-order mark (ASCII
+    characters such as digits, commas and line breaks leave a zero byte in every other position)."""
+    head = raw[:4000]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    z_even, z_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    for enc, zeros, other in (("utf-16-le", z_odd, z_even), ("utf-16-be", z_even, z_odd)):
+        if zeros >= 0.3 and other <= 0.01:
+            try:
+                raw[: len(raw) - len(raw) % 2].decode(enc)
+            except UnicodeDecodeError:
+                continue
+            return enc
+    return None
+
+
 def detect_encoding(raw: bytes) -> str:
-    """``utf-8-sig`` when the bytes decode as UTF-8 (with or without BOM), else ``gb18030``
-    (a superset of GBK and GB2312) when they decode as that, else ``latin-1``."""
+    """The text encoding of ``raw``: from its byte-order mark when it has one (``utf-8-sig``, ``utf-16``
+    for UTF-16 LE or BE, ``utf-32``); ``utf-16-le``/``utf-16-be`` for UTF-16 without one; else
+    ``utf-8-sig`` when the bytes decode as UTF-8, else ``gb18030`` (a superset of GBK and GB2312)
+    when they decode as that, else ``latin-1``."""
+    for bom, enc in _BOMS:
+        if raw.startswith(bom):
+            return enc
+    u16 = _utf16_without_bom(raw)
+    if u16:
+        return u16
     for enc in ("utf-8-sig", "gb18030"):
         try:
             raw.decode(enc)
@@ -96,16 +142,46 @@ def detect_encoding(raw: bytes) -> str:
     return "latin-1"
 
 
+def _not_text(path: Path, raw: bytes, text: str | None) -> str | None:
+    """Why ``raw`` is not a text table (a binary format saved under a text name), or None."""
+    if not any(raw.startswith(bom) for bom, _ in _BOMS):
+        for sig, what in _SIGNATURES:
+            if raw.startswith(sig):
+                return what
+    if text is None:  # undecodable: binary only if it holds zero bytes (a text file has none)
+        return "it holds binary data (zero bytes)" + _BINARY_FIX if b"\x00" in raw[:20000] else None
+    sample = text[:20000]
+    if sample:
+        ctrl = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ch == "\ufffd")
+        if "\x00" in sample or ctrl / len(sample) > 0.01:
+            return "it holds binary data (control characters)" + _BINARY_FIX
+    return None
+
+
 def _decode(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The text of a CSV/TSV file and its encoding; an :class:`InputError` when it is not a text table."""
     raw = path.read_bytes()
     enc = encoding or detect_encoding(raw)
     try:
-        return raw.decode(enc), enc
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError(f"{path}: cannot decode as {enc}: {exc}; pass encoding=...") from None
+        text = raw.decode(enc)
+    except LookupError:
+        raise InputError(f"{path}: unknown encoding {enc!r}; pass e.g. encoding='utf-8', 'gb18030' or "
+                         "'utf-16'") from None
+    except UnicodeDecodeError as exc:
+        why = _not_text(path, raw, None)
+        if why:
+            raise InputError(f"{path}: not a text table: {why}") from None
+        raise InputError(f"{path}: cannot decode as {enc}: {exc}; pass encoding=... (e.g. 'gb18030', "
+                         "'utf-16')") from None
+    why = _not_text(path, raw, text)
+    if why:
+        raise InputError(f"{path}: not a text table: {why}")
+    if enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be") and text.startswith("\ufeff"):
+        text = text[1:]
+    return text, enc
 
 
-def _csv_rows(text: str, suffix: str) -> list:
+def _csv_rows(text: str, suffix: str, path=None) -> list:
     sample = text[:5000]
     if suffix == ".tsv" or sample.count("\t") > sample.count(","):
         delim = "\t"
@@ -113,14 +189,22 @@ def _csv_rows(text: str, suffix: str) -> list:
         delim = ";"
     else:
         delim = ","
-    return [list(r) for r in csv.reader(_io.StringIO(text), delimiter=delim)]
+    # newline="" lets the csv module see every line ending as written: \n (Unix), \r\n (Windows) and \r
+    # alone (old Mac), and keep line breaks inside quoted cells
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as exc:
+        where = f"{path}, line {reader.line_num}" if path is not None else f"line {reader.line_num}"
+        raise InputError(f"{where}: not a readable CSV table ({exc}); check the quotes on that line (a cell "
+                         "that opens a quote must close it)") from None
 
 
 def read_csv_text(path, header: int | None = 0, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV (encoding detected) as strings; ``header=0`` uses the first row as column names."""
     path = Path(path)
     text, _ = _decode(path, encoding)
-    rows = _csv_rows(text, path.suffix.lower())
+    rows = _csv_rows(text, path.suffix.lower(), path)
     if header is None:
         return pd.DataFrame(rows, dtype=object)
     head = rows[header] if rows else []
@@ -145,9 +229,16 @@ def read_grids(path: Path, sheet=None, encoding: str | None = None) -> tuple[lis
     if suf in (".csv", ".txt", ".tsv"):
         text, enc = _decode(path, encoding)
         info["encoding"] = enc
-        return [Grid(str(path), "", _csv_rows(text, suf))], info
+        return [Grid(str(path), "", _csv_rows(text, suf, path))], info
     if suf == ".parquet":
-        df = pd.read_parquet(path)
+        try:
+            df = pd.read_parquet(path)
+        except ImportError as exc:
+            raise InputError(f"{path}: reading Parquet needs pyarrow ({exc}); install it or save the table as "
+                             ".csv/.xlsx") from None
+        except Exception as exc:  # noqa: BLE001 - any reader error: the file is not Parquet
+            raise InputError(f"{path}: cannot read as Parquet ({exc}); check the file, or save the table as "
+                             ".csv/.xlsx") from None
         cells = [list(map(str, df.columns))] + df.astype(object).values.tolist()
         return [Grid(str(path), "", cells)], info
     if suf in (".xlsx", ".xlsm"):
@@ -155,7 +246,7 @@ def read_grids(path: Path, sheet=None, encoding: str | None = None) -> tuple[lis
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001
-            raise InputError(f"{path}: cannot open workbook: {exc}") from None
+            raise _workbook_error(path, exc) from None
         names = wb.sheetnames
         pick = _pick_sheets(path, names, sheet)
         grids = [Grid(str(path), n, [list(r) for r in wb[n].iter_rows(min_row=1, min_col=1, values_only=True)])
@@ -167,7 +258,7 @@ def read_grids(path: Path, sheet=None, encoding: str | None = None) -> tuple[lis
         try:
             book = xlrd.open_workbook(str(path))
         except Exception as exc:  # noqa: BLE001
-            raise InputError(f"{path}: cannot open workbook: {exc}") from None
+            raise _workbook_error(path, exc) from None
         pick = _pick_sheets(path, book.sheet_names(), sheet)
         grids = []
         for n in pick:
@@ -187,6 +278,26 @@ def read_grids(path: Path, sheet=None, encoding: str | None = None) -> tuple[lis
             grids.append(Grid(str(path), n, rows))
         return grids, info
     raise InputError(f"{path}: unknown file type {suf!r}; use .csv, .xlsx, .xls or .parquet")
+
+
+def _workbook_error(path: Path, exc) -> InputError:
+    """A workbook that does not open: say what the file looks like when its name lies about it."""
+    head = path.read_bytes()[:2048]
+    suf = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04") and suf == ".xls":
+        why = "it is a newer Excel workbook (.xlsx) named .xls; rename it to .xlsx"
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and suf != ".xls":
+        why = "it is an old Excel workbook (.xls); rename it to .xls"
+    elif re.search(rb"<\s*(html|table|!doctype)", head.lower()):
+        why = "it is a web page (HTML) saved with an Excel name, as many statistics sites export; open it in " \
+              "Excel and save it as .xlsx"
+    elif not head:
+        why = "the file is empty"
+    elif b"\x00" not in head and _not_text(path, head, head.decode("latin-1")) is None:
+        why = "it looks like a text (CSV) file; rename it to .csv"
+    else:
+        why = f"{exc}; check that the file is a workbook saved by Excel or WPS and not damaged"
+    return InputError(f"{path}: cannot open as a workbook: {why}")
 
 
 def _pick_sheets(path, names, sheet) -> list:

@@ -37,6 +37,17 @@ with the cell's location and suggestions. ``"as-is"`` keeps the identifiers as w
 Two rows for the same (region, year, variable) raise :class:`~nqpf.errors.InputError` naming both
 cells (also when the values are identical: a repeated row usually means a wrong join or a file read
 twice).
+
+Files that cannot be a table are refused in one line, with the fix
+------------------------------------------------------------------
+CSV text may be UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 (LE or BE, with a BOM or
+recognised without), with any line endings (``\n``, ``\r\n`` or old-Mac ``\r``). A binary file
+named ``.csv`` is "not a text table" (a workbook renamed ``.csv`` is recognised as such, and a text
+file named ``.xlsx`` or a web page named ``.xls`` too). A table with a header and no data row says
+so; a regions × years header that names a year twice names the year and its cells; a variable asked
+for (``variables=``) whose every cell is blank or a missing marker is named with its file, sheet and
+column; a variable asked for by a spec and absent from the data blames the spec's formula or
+indicator (:func:`nqpf.spec.missing_variables_error`) with the data's closest names.
 """
 from __future__ import annotations
 
@@ -161,10 +172,28 @@ def _detect(grid: Grid, layout: str, cols: dict):
             years = {j: parse_year(c) for j, c in enumerate(row)}
             years = {j: yv for j, yv in years.items() if yv is not None}
             others = [c for j, c in enumerate(row) if j not in years and not is_blank(c)]
-            if len(set(years.values())) >= 2 and len(years) == len(set(years.values())) and \
-                    all(isinstance(c, str) for c in others):
-                return "yearbook", i, {"years": years}
+            if len(years) >= 2 and all(isinstance(c, str) for c in others):
+                distinct = len(set(years.values()))
+                if distinct == len(years):
+                    return "yearbook", i, {"years": years}
+                if distinct >= 2 or _find_col(norm, "region", None) is not None:  # 地区 | 2015 | 2015
+                    return "repeated-years", i, {"years": years}
     return None
+
+
+def _repeated_years_error(grid: Grid, h: int, years: dict) -> InputError:
+    """The header row ``h`` of a regions × years table names a year twice: say which, where, and the fix."""
+    by_year: dict = {}
+    for j, y in years.items():
+        by_year.setdefault(y, []).append(j)
+    parts = []
+    for y, js in by_year.items():
+        if len(js) > 1:
+            cells = " and ".join(f"{col_letter(j)}{h + 1} ({cell_text(grid.get(h, j))!r})" for j in js)
+            parts.append(f"year {y} in cells {cells}")
+    return InputError(f"{grid.where(h)}: the header of this regions × years table repeats "
+                      f"{'; '.join(parts)}; each year must head exactly one column: delete the repeated column "
+                      "or correct its year (one variable per sheet, years across)")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,6 +206,15 @@ class _Sink:
         self.rec = []    # (region_raw, year, variable, value, file, sheet, row, col)
         self.audit = []
         self.units = {}
+        self.rows_seen = 0      # data rows met in any table (kept variables or not)
+        self.seen = {}          # every variable met → where (kept or not), for suggestions
+        self.header_only = []   # (grid, header row, variables) of tables without a data row
+
+    def saw(self, variable, where):
+        self.seen.setdefault(variable, where)
+
+    def no_rows(self, grid, h, variables):
+        self.header_only.append((grid, h, list(variables)))
 
     def cell(self, grid, i, j, region, year, variable, raw, jr):
         try:
@@ -200,14 +238,18 @@ def _is_footer(grid, i, j_region) -> bool:
 
 def _parse_long(grid, h, cm, sink, keep):
     jr, jy, jv, jval, ju = cm["region"], cm["year"], cm["variable"], cm["value"], cm.get("unit")
+    n_rows = 0
     for i in range(h + 1, grid.n_rows):
         row = grid.cells[i]
         if all(is_blank(c) for c in row):
             continue
         if _is_footer(grid, i, jr):
             break
+        n_rows += 1
         region = cell_text(grid.get(i, jr))
         var = cell_text(grid.get(i, jv))
+        if var:
+            sink.saw(var, grid.where(None, jv))
         if keep is not None and var not in keep:
             continue
         if not region:
@@ -221,6 +263,9 @@ def _parse_long(grid, h, cm, sink, keep):
         if ju is not None and cell_text(grid.get(i, ju)):
             sink.units.setdefault(var, cell_text(grid.get(i, ju)))
         sink.cell(grid, i, jval, region, year, var, grid.get(i, jval), jr)
+    sink.rows_seen += n_rows
+    if not n_rows:
+        sink.no_rows(grid, h, [])
 
 
 def _parse_wide(grid, h, cm, sink, keep):
@@ -230,13 +275,18 @@ def _parse_wide(grid, h, cm, sink, keep):
     stop = next((i for i in body if _is_footer(grid, i, jr)), None)
     if stop is not None:
         body = [i for i in body if i < stop]
+    names = [(j, cell_text(c)) for j, c in enumerate(head) if j not in (jr, jy, ju) and cell_text(c)]
+    for j, name in names:
+        sink.saw(name, grid.where(None, j))
+    sink.rows_seen += len(body)
+    if not body:
+        sink.no_rows(grid, h, [name for _, name in names])
+        return
     var_cols = []
-    for j, c in enumerate(head):
-        name = cell_text(c)
-        if j in (jr, jy, ju) or not name:
-            continue
-        if keep is not None and name not in keep:
-            continue
+    wanted = [(j, name) for j, name in names if keep is None or name in keep]
+    if not wanted:  # none of the variables asked for: read_panel names them
+        return
+    for j, name in wanted:
         numeric = 0
         text = 0
         for i in body:
@@ -291,8 +341,10 @@ def _parse_yearbook(grid, h, cm, sink, variable, keep):
             if m:
                 sink.units.setdefault(variable, m.group(1))
                 break
+    sink.saw(variable, grid.where())
     if keep is not None and variable not in keep:
         return
+    n_rows = 0
     for i in range(h + 1, grid.n_rows):
         row = grid.cells[i]
         if all(is_blank(c) for c in row):
@@ -304,8 +356,12 @@ def _parse_yearbook(grid, h, cm, sink, variable, keep):
             if all(is_blank(grid.get(i, j)) for j in years):
                 continue
             raise InputError(f"{grid.where(i, jr)}: values without a region name")
+        n_rows += 1
         for j, year in years.items():
             sink.cell(grid, i, j, region, year, variable, grid.get(i, j), jr)
+    sink.rows_seen += n_rows
+    if not n_rows:
+        sink.no_rows(grid, h, [variable])
 
 
 _DEFAULT_SHEET = re.compile(r"^(sheet\d*|工作表\d*|sheet)$", re.IGNORECASE)
@@ -412,7 +468,7 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
     Parameters
     ----------
     path : str, Path, folder or list of paths
-        ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030 detected), ``.xlsx``, ``.xls``, ``.parquet``; a folder
+        ``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16 detected), ``.xlsx``, ``.xls``, ``.parquet``; a folder
         or a list for one file per variable (yearbook) or several files of the same layout.
     layout : {"auto", "long", "wide", "yearbook"}
     sheet : str, int or list, optional
@@ -424,7 +480,8 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
     encoding : str, optional
         Force the text encoding of CSV files.
     variables : list of str, optional
-        Keep only these variables.
+        Keep only these variables (each must be present, with at least one number; names from
+        :attr:`nqpf.spec.Spec.variables` make a missing one the spec's error).
 
     Returns
     -------
@@ -432,7 +489,8 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
     """
     if layout not in ("auto", "long", "wide", "yearbook"):
         raise InputError(f"layout must be 'auto', 'long', 'wide' or 'yearbook', got {layout!r}")
-    keep = None if variables is None else {str(v) for v in variables}
+    requested = None if variables is None else {str(v): v for v in variables}
+    keep = None if requested is None else set(requested)
     cols = {"region": region_col, "year": year_col, "variable": variable_col, "value": value_col}
     sink = _Sink()
     layouts, meta = [], {}
@@ -440,6 +498,7 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
         grids, info = read_grids(f, sheet=sheet, encoding=encoding)
         meta.update({f"{f.name}:{k}": v for k, v in info.items()})
         found_any = False
+        skipped_repeats = []
         for g in grids:
             det = _detect(g, layout, cols)
             if det is None:
@@ -448,8 +507,18 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
                                        reason="no table header found (no region and year columns, no row of "
                                               "years): sheet skipped", old="", new=""))
                 continue
-            found_any = True
             lay, h, cm = det
+            if lay == "repeated-years":
+                var = g.sheet if g.sheet and not (_DEFAULT_SHEET.match(g.sheet) and len(grids) == 1) else f.stem
+                if keep is not None and var not in keep:  # a sheet not asked for: skipped, as without a table
+                    sink.audit.append(dict(stage="read", file=g.file, sheet=g.sheet, row=h + 1, column="",
+                                           region="", year=None, variable=var, action="dropped",
+                                           reason="header repeats a year: sheet skipped (not a variable read)",
+                                           old="", new=""))
+                    skipped_repeats.append(_repeated_years_error(g, h, cm["years"]))
+                    continue
+                raise _repeated_years_error(g, h, cm["years"])
+            found_any = True
             layouts.append(lay)
             if lay == "long":
                 _parse_long(g, h, cm, sink, keep)
@@ -458,6 +527,8 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
             else:
                 var = g.sheet if g.sheet and not (_DEFAULT_SHEET.match(g.sheet) and len(grids) == 1) else f.stem
                 _parse_yearbook(g, h, cm, sink, var, keep)
+        if not found_any and skipped_repeats:
+            raise skipped_repeats[0]
         if not found_any:
             want = {"auto": "a header row naming region and year columns (地区/省份, 年份) or a row of years",
                     "long": "a header naming region, year, variable and value columns",
@@ -472,10 +543,13 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
                                       "rcol"])
     audit_rows = sink.audit
     region_label: dict = {}
+    if not sink.rows_seen and sink.header_only:
+        raise _no_rows_error(sink.header_only)
     if keep is not None:
         absent = sorted(keep - set(rec["variable"]))
         if absent:
-            raise InputError(f"{path}: variable(s) not found: {absent}")
+            raise _absent_error(path, absent, requested, sink)
+        _check_not_empty(rec, [v for v in requested if v in keep])
     names = list(dict.fromkeys(rec["raw"]))
     china = _china_mode([_squash(n) for n in names], regions)
     mapping = {}
@@ -519,6 +593,56 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
     audit = pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS) if audit_rows else empty_audit()
     meta.update(layout=sorted(set(layouts)), regions="china" if china else "as-is")
     return Panel(data=data, audit=audit, region_label=region_label, units=dict(sink.units), meta=meta)
+
+
+def _no_rows_error(header_only) -> InputError:
+    """Every table found has a header but no data row below it."""
+    g, h, _ = header_only[0]
+    head = ", ".join(t for t in (cell_text(c) for c in g.cells[h]) if t)
+    more = f" (and {len(header_only) - 1} other sheet(s) likewise)" if len(header_only) > 1 else ""
+    what = "the sheet" if g.sheet else "the file"
+    return InputError(f"{g.where(h)}: {what} has no data rows: the table's header ({head}) is there but "
+                      f"nothing below it{more}; fill in the data below the header, or check that the right "
+                      "file was saved")
+
+
+def _absent_error(path, absent, requested, sink) -> InputError:
+    """Variables asked for but not read: a table without data rows, a spec's name not in the data, or
+    simply not there (with the closest names the data have)."""
+    for g, h, names in sink.header_only:
+        for v in absent:
+            if v in names:
+                return InputError(f"{g.where(h)}: variable {v!r} has no data rows (the header is there, nothing "
+                                  "below it); fill in the data below the header")
+    from ..spec import close_names, missing_variables_error
+
+    asked = [requested[v] for v in absent]
+    if any(getattr(v, "uses", None) for v in asked):  # names of a spec: the spec's formula or id is at fault
+        return missing_variables_error(asked, list(sink.seen), data=str(path))
+    hints = []
+    for v in absent:
+        close = close_names(v, list(sink.seen))
+        if close:
+            hints.append(f"{v!r}: did you mean {', '.join(map(repr, close))}?")
+    return InputError(f"{path}: variable(s) not found: {absent}" + (f" ({'; '.join(hints)})" if hints else "")
+                      + f"; variables in the data: {sorted(sink.seen)[:30]}")
+
+
+def _check_not_empty(rec: pd.DataFrame, wanted) -> None:
+    """A requested variable without a single number (every cell blank or a missing marker) is an error
+    naming where it was read, instead of a list of every region-year missing it later."""
+    for v in wanted:
+        part = rec[rec["variable"] == v]
+        if not len(part) or part["value"].notna().any():
+            continue
+        places = []
+        for (file, sheet), cells in part.groupby(["file", "sheet"], sort=False):
+            cols = sorted(set(cells["col"]), key=lambda c: (len(c), c))
+            col = f"column {cols[0]}" if len(cols) == 1 else f"columns {cols[0]}-{cols[-1]}"
+            places.append(f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", {col}")
+        raise InputError(f"{'; '.join(places)}: variable {v!r} is empty: none of its {len(part)} cells holds a "
+                         "number (all blank or missing-value markers such as — or NA); fill it in, or leave the "
+                         "indicator that needs it out of the spec")
 
 
 def _region_letter(r) -> str:

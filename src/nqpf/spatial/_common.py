@@ -2,6 +2,8 @@
 matrix, and the builder of per-year global tables."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -10,11 +12,16 @@ from nqpf.errors import InputError
 
 from .weights import align_weights
 
-__all__ = ["TRANSFORMS", "score_matrix", "sparse_weights", "wnorm", "global_table"]
+__all__ = ["TRANSFORMS", "CONSTANT_RTOL", "score_matrix", "constant_years", "by_year",
+           "sparse_weights", "wnorm", "global_table"]
 
 #: Weights transformations (libpysal codes): row-standardised, binary, doubly standardised,
 #: variance stabilising, as given.
 TRANSFORMS = ("r", "b", "d", "v", "o")
+#: A year whose scores span at most this share of its largest absolute score (max − min ≤
+#: CONSTANT_RTOL · max|y|; 0 for equal scores) has every region at the same score: standardised
+#: values are 0/0 there (or rounding residue divided by rounding residue).
+CONSTANT_RTOL = 1e-12
 
 
 def _py(x):
@@ -22,14 +29,25 @@ def _py(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
-def score_matrix(Y, what: str) -> np.ndarray:
+def _constant_mask(X: np.ndarray) -> np.ndarray:
+    """Years (columns) in which every region has the same score (up to :data:`CONSTANT_RTOL`)."""
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1], dtype=bool)
+    return np.ptp(X, axis=0) <= CONSTANT_RTOL * np.abs(X).max(axis=0)
+
+
+def score_matrix(Y, what: str, *, allow_constant: bool = False) -> np.ndarray:
     """The ``n × T`` float matrix of a score DataFrame (index = regions, columns = years).
+
+    With ``allow_constant`` a year where every region has the same score is let through (the
+    caller finds it with :func:`constant_years` and reports NaN for it); without, it is refused.
 
     Raises
     ------
     InputError
         Not a DataFrame, non-numeric values, fewer than 4 regions, missing values (the first ten
-        region-years listed) or a year where every region has the same score.
+        region-years listed) or, unless ``allow_constant``, a year where every region has the same
+        score.
     """
     if not isinstance(Y, pd.DataFrame):
         raise InputError(f"{what}: expected a DataFrame (index = regions, columns = years)")
@@ -48,11 +66,41 @@ def score_matrix(Y, what: str) -> np.ndarray:
             f"{what}: missing values (NaN) at region-years {cells}{more}; "
             "interpolate them or drop those regions/years first"
         )
-    const = np.ptp(X, axis=0) == 0
+    if allow_constant:
+        return X
+    const = _constant_mask(X)
     if const.any():
         years = [_py(Y.columns[j]) for j in np.flatnonzero(const)]
         raise InputError(f"{what}: scores are identical across regions in years {years}; Moran's I is undefined")
     return X
+
+
+def constant_years(Y, X: np.ndarray, what: str) -> np.ndarray:
+    """Which years (columns of ``X``) have every region at the same score, with a warning naming them.
+
+    Such a year has no variation to correlate: its statistics are NaN (undefined, 0/0), and the other
+    years are computed as usual (with the same permutation draws as without it).
+
+    Returns
+    -------
+    ndarray of bool, shape (T,)
+    """
+    const = _constant_mask(X)
+    if const.any():
+        years = [_py(Y.columns[j]) for j in np.flatnonzero(const)]
+        warnings.warn(f"{what}: scores are identical across regions in year(s) {years}; the statistic is "
+                      "undefined there (no variation): NaN for those years, the other years computed as "
+                      "usual", UserWarning, stacklevel=3)
+    return const
+
+
+def by_year(values, ok: np.ndarray, fill=np.nan) -> np.ndarray:
+    """Values computed for the years ``ok`` (last axis) put back among all years, ``fill`` in the
+    others (NaN for numbers; ``""`` for quadrant codes)."""
+    values = np.asarray(values)
+    out = np.full(values.shape[:-1] + (ok.size,), fill, dtype=object if isinstance(fill, str) else float)
+    out[..., ok] = values
+    return out
 
 
 def sparse_weights(w, ids, transform: str, what: str):

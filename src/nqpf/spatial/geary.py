@@ -2,7 +2,8 @@
 
 Same shape and conventions as :func:`nqpf.spatial.moran_global` (all years together, shared
 permutation draws from :mod:`nqpf.spatial._inference`, islands kept in ``n``). Positive spatial
-autocorrelation makes :math:`C < 1`, so the default alternative is ``"less"``.
+autocorrelation makes :math:`C < 1`, so the default alternative is ``"less"``. A year in which
+every region has the same score has NaN statistics (0/0), with a warning naming it, as for Moran's I.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _inference as inf
-from ._common import global_table, score_matrix, sparse_weights, wnorm
+from ._common import by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
 
 __all__ = ["geary_global"]
 
@@ -56,14 +57,17 @@ def geary_global(
     -------
     DataFrame
         One row per year: ``year, C, EC, VC_norm, seC_norm, z_norm, p_norm, VC_rand, seC_rand,
-        z_rand, p_rand, p_sim, z_sim, n, n_islands``; ``attrs`` as
+        z_rand, p_rand, p_sim, z_sim, n, n_islands``; every statistic NaN in a year where all
+        regions have the same score (a warning names it); ``attrs`` as
         :func:`~nqpf.spatial.moran_global`.
     """
     what = "geary_global"
     alternative, R, seed = inf.check_inference(
         what, alternative=alternative, permutations=permutations, seed=seed, use="global", esda=True)
-    X = score_matrix(Y, what)
+    X = score_matrix(Y, what, allow_constant=True)
     S, card = sparse_weights(w, Y.index, transform, what)
+    ok = ~constant_years(Y, X, what)
+    X = X[:, ok]  # the years with variation; the others are NaN
     n, T = X.shape
     Zc = X - X.mean(axis=0)
     z2 = (Zc * Zc).sum(axis=0)
@@ -84,28 +88,28 @@ def geary_global(
     z_rand = (C - 1.0) / np.sqrt(VC_rand)
     p_sim = np.full(T, np.nan)
     z_sim = np.full(T, np.nan)
-    if R:
+    if R and T:
         q, sq = inf.permuted_quadratic_forms(Zc / np.sqrt(z2), S, R, seed, a=rc)
         sim = (n - 1) * (sq - 2 * q) / (2 * S0)
         tol = inf.TIE_RTOL * (n - 1) / S0 * (rc.max() + 2 * wnorm(S))
         ge, le = inf.count_extremes(sim, C, tol)
         p_sim = inf.pseudo_p(ge, le, R, alternative)
         z_sim = inf.z_sim(C, sim)
+    columns = {
+        "C": C,
+        "EC": np.ones(T),
+        "VC_norm": np.full(T, VC_norm),
+        "seC_norm": np.full(T, np.sqrt(VC_norm)),
+        "z_norm": z_norm,
+        "p_norm": inf.normal_p(z_norm, alternative),
+        "VC_rand": VC_rand,
+        "seC_rand": np.sqrt(VC_rand),
+        "z_rand": z_rand,
+        "p_rand": inf.normal_p(z_rand, alternative),
+        "p_sim": p_sim,
+        "z_sim": z_sim,
+    }
     return global_table(
-        Y,
-        {
-            "C": C,
-            "EC": np.ones(T),
-            "VC_norm": np.full(T, VC_norm),
-            "seC_norm": np.full(T, np.sqrt(VC_norm)),
-            "z_norm": z_norm,
-            "p_norm": inf.normal_p(z_norm, alternative),
-            "VC_rand": VC_rand,
-            "seC_rand": np.sqrt(VC_rand),
-            "z_rand": z_rand,
-            "p_rand": inf.normal_p(z_rand, alternative),
-            "p_sim": p_sim,
-            "z_sim": z_sim,
-        },
+        Y, {k: by_year(v, ok) for k, v in columns.items()},
         n=n, card=card, alternative=alternative, permutations=R, seed=seed, transform=transform,
     )

@@ -31,6 +31,11 @@ Conventions (differences from esda 2.8 are deliberate and listed here)
   every region and every year.
 * Draws come from ``numpy.random.default_rng(seed)``, so results are reproducible, but they are
   not esda's draws: pseudo p-values agree with esda's within sampling error, not exactly.
+* A year in which every region has the same score (:func:`nqpf.spatial._common.constant_years`)
+  has nothing to correlate: its statistics are NaN (global: every statistic of the row; local:
+  ``Ii``, ``z``, ``lag``, ``p_sim`` NaN, ``quadrant`` and ``cluster`` ``""``), with a warning
+  naming the year; the other years are computed as usual, from the same draws as without it.
+  (esda divides 0 by 0 there.)
 """
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ import pandas as pd
 from nqpf.errors import InputError
 
 from . import _inference as inf
-from ._common import global_table, score_matrix, sparse_weights, wnorm
+from ._common import by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
 
 __all__ = [
     "moran_global",
@@ -140,7 +145,8 @@ def moran_global(
     DataFrame
         One row per year: ``year, I, EI, VI_norm, seI_norm, z_norm, p_norm, VI_rand, seI_rand,
         z_rand, p_rand, p_sim, z_sim, n, n_islands``. ``z_sim = (I - mean(I_sim)) / sd(I_sim)``.
-        ``attrs`` records ``alternative``, ``permutations``, ``seed`` and ``transform``.
+        A year where every region has the same score has NaN in every statistic (a warning names
+        it). ``attrs`` records ``alternative``, ``permutations``, ``seed`` and ``transform``.
 
     Raises
     ------
@@ -152,8 +158,10 @@ def moran_global(
     what = "moran_global"
     alternative, R, seed = inf.check_inference(
         what, alternative=alternative, permutations=permutations, seed=seed, use="global", esda=True)
-    X = score_matrix(Y, what)
+    X = score_matrix(Y, what, allow_constant=True)
     S, card = sparse_weights(w, Y.index, transform, what)
+    ok = ~constant_years(Y, X, what)
+    X = X[:, ok]  # the years with variation; the others are NaN
     n, T = X.shape
     Zc = X - X.mean(axis=0)
     z2 = (Zc * Zc).sum(axis=0)
@@ -173,7 +181,7 @@ def moran_global(
 
     p_sim = np.full(T, np.nan)
     z_sim = np.full(T, np.nan)
-    if R:
+    if R and T:
         Zs = Zc / np.sqrt(z2)  # unit sum of squares: I = n/S0 · Σ z·Wz
         sim = (n / S0) * inf.permuted_quadratic_forms(Zs, S, R, seed)[0]
         tol = inf.TIE_RTOL * (n / S0) * wnorm(S)
@@ -181,22 +189,22 @@ def moran_global(
         p_sim = inf.pseudo_p(ge, le, R, alternative)
         z_sim = inf.z_sim(I, sim)
 
+    columns = {
+        "I": I,
+        "EI": np.full(T, EI),
+        "VI_norm": np.full(T, VI_norm),
+        "seI_norm": np.full(T, np.sqrt(VI_norm)),
+        "z_norm": z_norm,
+        "p_norm": inf.normal_p(z_norm, alternative),
+        "VI_rand": VI_rand,
+        "seI_rand": np.sqrt(VI_rand),
+        "z_rand": z_rand,
+        "p_rand": inf.normal_p(z_rand, alternative),
+        "p_sim": p_sim,
+        "z_sim": z_sim,
+    }
     return global_table(
-        Y,
-        {
-            "I": I,
-            "EI": np.full(T, EI),
-            "VI_norm": np.full(T, VI_norm),
-            "seI_norm": np.full(T, np.sqrt(VI_norm)),
-            "z_norm": z_norm,
-            "p_norm": inf.normal_p(z_norm, alternative),
-            "VI_rand": VI_rand,
-            "seI_rand": np.sqrt(VI_rand),
-            "z_rand": z_rand,
-            "p_rand": inf.normal_p(z_rand, alternative),
-            "p_sim": p_sim,
-            "z_sim": z_sim,
-        },
+        Y, {k: by_year(v, ok) for k, v in columns.items()},
         n=n, card=card, alternative=alternative, permutations=R, seed=seed, transform=transform,
     )
 
@@ -253,14 +261,18 @@ def moran_local(
         Long table, one row per region-year (years in order, regions in ``Y``'s order):
         ``region, year, Ii, z, lag, quadrant, p_sim, cluster``. ``cluster`` is the quadrant
         where ``p_sim <= alpha`` and ``""`` otherwise; regions without neighbours have
-        ``quadrant == ""``, ``p_sim`` NaN and are never clusters. ``attrs`` records
+        ``quadrant == ""``, ``p_sim`` NaN and are never clusters. In a year where every region
+        has the same score every row has ``Ii``, ``z``, ``lag`` and ``p_sim`` NaN and
+        ``quadrant`` and ``cluster`` ``""`` (a warning names the year). ``attrs`` records
         ``alternative``, ``permutations``, ``seed``, ``alpha`` and ``transform``.
     """
     what = "moran_local"
     alternative, R, seed = inf.check_inference(
         what, alternative=alternative, permutations=permutations, seed=seed, use="local")
-    X = score_matrix(Y, what)
+    X = score_matrix(Y, what, allow_constant=True)
     S, card = sparse_weights(w, Y.index, transform, what)
+    ok = ~constant_years(Y, X, what)
+    X = X[:, ok]  # the years with variation; the others are NaN
     n, T = X.shape
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
     lag = S @ Z
@@ -271,7 +283,7 @@ def moran_local(
     quad[island, :] = ""
 
     p_sim = np.full((n, T), np.nan)
-    if R:
+    if R and T:
         lag_ge, lag_le = inf.conditional_lag_counts(Z, S, card, lag, R, seed)
         # I_i,sim >= I_i  <=>  lag_sim >= lag where z_i > 0, lag_sim <= lag where z_i < 0
         # (I_i = scale · z_i · lag_i with scale > 0); every draw ties where z_i = 0
@@ -282,6 +294,9 @@ def moran_local(
         p_sim[island, :] = np.nan
 
     cluster = np.where(p_sim <= alpha, quad, "")
+    Ii, Z, lag, p_sim = (by_year(a, ok) for a in (Ii, Z, lag, p_sim))
+    quad, cluster = by_year(quad, ok, ""), by_year(cluster, ok, "")
+    T = ok.size
     regions = np.asarray(Y.index, dtype=object)
     out = pd.DataFrame(
         {

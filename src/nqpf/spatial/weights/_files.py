@@ -1,17 +1,26 @@
 """Reading spatial weights and aligning them with the regions of a score matrix.
 
-Ids: a GeoDa ``.gal``/``.gwt`` file read by libpysal yields ids as ``int`` when every id in the
-file looks like an integer and as ``str`` otherwise, while nqpf keeps region ids as strings (the
-GB/T 2260 code ``"110000"``). :func:`align_weights` therefore matches data ids to weights ids by
-their string form: data id ``"110000"`` matches weights id ``110000``. The returned weights use
-the data's ids. Two weights ids with the same string form (``1`` and ``"1"``) are an error.
+Files: ``.gal`` and ``.gwt`` are read here line by line (ids as text, as libpysal reads them), so
+that a malformed line is reported with its line number and what was expected there. ``.gal``: a
+header (``n``, or ``0 n shapefile id-variable``), then for each of the ``n`` regions a line
+``id k`` and a line with its ``k`` neighbours (empty when ``k`` is 0). ``.gwt``: the same header,
+then one line ``origin destination weight`` per link. Encoding UTF-8 (GB18030 and UTF-16 detected).
+
+Ids: a ``W`` may hold ids as ``int`` or ``str``, while nqpf keeps region ids as strings (the GB/T
+2260 code ``"110000"``). :func:`align_weights` therefore matches data ids to weights ids by their
+string form: data id ``"110000"`` matches weights id ``110000``. When the ids do not match as
+written, both sides are read as Chinese regions through nqpf's region names
+(:func:`nqpf.regions.normalize` for provinces, :func:`nqpf.regions.normalize_admin_many` for cities
+and counties): a ``.gal`` written with adcodes (``110000``) then fits scores named 北京, and one
+written with names fits scores keyed by codes. The returned weights use the data's ids. Two
+weights ids with the same string form (``1`` and ``"1"``) are an error.
 """
 from __future__ import annotations
 
+import math
 from os import PathLike
 from pathlib import Path
 
-import libpysal
 from libpysal.weights import W
 
 from nqpf.errors import InputError, WeightsMismatchError
@@ -59,14 +68,7 @@ def read_weights(path_or_w, ids=None) -> W:
             )
         if not path.is_file():
             raise InputError(f"spatial weights file {str(path)!r} not found")
-        try:
-            fh = libpysal.io.open(str(path), "r")  # not a context manager in libpysal 4.x
-            try:
-                w = fh.read()
-            finally:
-                fh.close()
-        except Exception as exc:  # libpysal raises assorted errors on malformed files
-            raise InputError(f"spatial weights file {str(path)!r} could not be read: {exc}") from exc
+        w = _read_gal(path) if suffix == ".gal" else _read_gwt(path)
     else:
         raise InputError(
             f"spatial weights: expected a .gal/.gwt path or a libpysal W, got {type(path_or_w).__name__}"
@@ -74,6 +76,112 @@ def read_weights(path_or_w, ids=None) -> W:
     if ids is not None:
         w = align_weights(w, ids)
     return w
+
+
+def _lines(path: Path) -> list:
+    from nqpf.io._cells import _decode
+
+    try:
+        text, _ = _decode(path, None)
+    except InputError as exc:
+        raise InputError(f"spatial weights file {exc}") from None
+    return text.splitlines()
+
+
+def _bad(path, lineno, msg) -> InputError:
+    return InputError(f"spatial weights file {str(path)!r}, line {lineno}: {msg}")
+
+
+def _header(path, lines, fmt) -> tuple:
+    """(n or None, index of the first body line) from the header ``n`` or ``0 n shapefile id-variable``."""
+    k = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if k is None:
+        raise InputError(f"spatial weights file {str(path)!r} is empty")
+    tok = lines[k].split()
+    pick = tok[1] if len(tok) > 1 else tok[0]
+    if fmt == "gwt" and len(tok) == 3:  # no header: the first line is already a link
+        return None, k
+    if not pick.isdigit():
+        raise _bad(path, k + 1, "expected the header 'n' or '0 n shapefile id-variable' (n = number of regions), "
+                                f"found {lines[k].strip()!r}")
+    return int(pick), k + 1
+
+
+def _read_gal(path: Path) -> W:
+    lines = _lines(path)
+    n, i = _header(path, lines, "gal")
+    neighbors, where = {}, {}
+    while len(neighbors) < n:
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i >= len(lines):
+            raise InputError(f"spatial weights file {str(path)!r}: the header announces {n} regions but the file "
+                             f"ends after {len(neighbors)} (line {len(lines)}); add the missing entries or correct n")
+        tok = lines[i].split()
+        if len(tok) != 2 or not tok[1].isdigit():
+            raise _bad(path, i + 1, "expected 'id number-of-neighbours' (e.g. '110000 2'), found "
+                                    f"{lines[i].strip()!r}")
+        rid, k = tok[0], int(tok[1])
+        if rid in neighbors:
+            raise _bad(path, i + 1, f"region {rid!r} is listed twice (first at line {where[rid]}); list each "
+                                    "region once")
+        where[rid] = i + 1
+        if k == 0:  # its neighbour line is empty (GeoDa) or left out
+            i += 1
+            if i < len(lines) and not lines[i].strip():
+                i += 1
+            neighbors[rid] = []
+            continue
+        if i + 1 >= len(lines):
+            raise _bad(path, i + 1, f"region {rid!r} has {k} neighbour(s) but the file ends before their line")
+        nb = lines[i + 1].split()
+        if len(nb) != k:
+            raise _bad(path, i + 2, f"region {rid!r} (line {i + 1}) announces {k} neighbour(s) but this line "
+                                    f"lists {len(nb)}: {lines[i + 1].strip()!r}; make the count match the list")
+        neighbors[rid] = nb
+        i += 2
+    for j in range(i, len(lines)):
+        if lines[j].strip():
+            raise _bad(path, j + 1, f"text after the {n} regions the header announces: {lines[j].strip()!r}; "
+                                    "correct n in the header or remove the extra lines")
+    for rid, nb in neighbors.items():
+        unknown = [x for x in nb if x not in neighbors]
+        if unknown:
+            raise _bad(path, where[rid] + 1, f"neighbour(s) {', '.join(map(repr, unknown))} of {rid!r} are not "
+                                             "regions of the file (each region needs its own 'id k' line)")
+    return W(neighbors, id_order=list(neighbors), silence_warnings=True)
+
+
+def _read_gwt(path: Path) -> W:
+    lines = _lines(path)
+    _, i = _header(path, lines, "gwt")
+    order: dict = {}
+    links: dict = {}
+    for j in range(i, len(lines)):
+        tok = lines[j].split()
+        if not tok:
+            continue
+        if len(tok) != 3:
+            raise _bad(path, j + 1, f"expected 'origin destination weight', found {lines[j].strip()!r}")
+        a, b, v = tok
+        try:
+            val = float(v)
+        except ValueError:
+            raise _bad(path, j + 1, f"weight {v!r} is not a number") from None
+        if not math.isfinite(val):
+            raise _bad(path, j + 1, f"weight {v!r} is not a finite number")
+        order.setdefault(a, None)
+        order.setdefault(b, None)
+        row = links.setdefault(a, {})
+        if b in row:
+            raise _bad(path, j + 1, f"the link {a} -> {b} is listed twice; keep one line per link")
+        row[b] = val
+    if not links:
+        raise InputError(f"spatial weights file {str(path)!r} has no links (no 'origin destination weight' line)")
+    ids = list(order)
+    neighbors = {k: list(links.get(k, {})) for k in ids}
+    weights = {k: list(links.get(k, {}).values()) for k in ids}
+    return W(neighbors, weights, id_order=ids, silence_warnings=True)
 
 
 def _fmt(items) -> str:
@@ -130,6 +238,20 @@ def align_weights(w: W, ids) -> W:
     in_data_only = [i for i, k in zip(ids, data_keys) if k not in w_by_key]
     data_set = set(data_keys)
     in_w_only = [wid for k, wid in w_by_key.items() if k not in data_set]
+    how = "ids are compared as text"
+    if in_data_only or in_w_only:
+        # not the same spelling: read both sides as Chinese regions (names, codes, pinyin → GB/T codes)
+        matched = _match_as_regions(ids, list(w_by_key.values()))
+        if matched is not None:
+            data_codes, w_codes = matched
+            by_code = dict(zip(w_codes, w_by_key.values()))
+            in_data_only = [i for i, c in zip(ids, data_codes) if c not in by_code]
+            data_code_set = set(data_codes)
+            in_w_only = [wid for wid, c in zip(w_by_key.values(), w_codes) if c not in data_code_set]
+            if not in_data_only and not in_w_only:
+                w_by_key = {k: by_code[c] for k, c in zip(data_keys, data_codes)}
+            else:
+                how = "ids were compared as text, then as Chinese regions by their GB/T 2260 codes"
     if in_data_only or in_w_only:
         parts = []
         if in_data_only:
@@ -139,7 +261,7 @@ def align_weights(w: W, ids) -> W:
         raise WeightsMismatchError(
             "spatial weights do not match the regions of the data; region ids "
             + "; ".join(parts)
-            + ". Use weights built for exactly these regions (ids are compared as text)."
+            + f". Use weights built for exactly these regions ({how})."
         )
     to_data = {w_by_key[k]: i for i, k in zip(ids, data_keys)}
     neighbors = {}
@@ -149,3 +271,39 @@ def align_weights(w: W, ids) -> W:
         neighbors[i] = [to_data[j] for j in w.neighbors[wid]]
         weights[i] = [float(v) for v in w.weights[wid]]
     return W(neighbors, weights, id_order=ids, silence_warnings=True)
+
+
+def _readings(values) -> list:
+    """The ways ``values`` read as Chinese regions, as lists of GB/T 2260 codes: as provinces
+    (:func:`nqpf.regions.normalize`), and as prefecture-level cities or counties
+    (:func:`nqpf.regions.normalize_admin_many`, one level as in a panel). A reading where some value is
+    not a region, or two values are the same region, is left out."""
+    from nqpf import regions
+    from nqpf.errors import NqpfError
+
+    texts = [str(v) for v in values]
+    out = []
+    for attempt in (lambda: [regions.normalize(t) for t in texts],
+                    lambda: regions.normalize_admin_many(texts)):
+        try:
+            codes = [str(c) for c in attempt()]
+        except (NqpfError, LookupError, ValueError, OSError):
+            continue
+        if "None" not in codes and len(set(codes)) == len(codes) and codes not in out:
+            out.append(codes)
+    return out
+
+
+def _match_as_regions(data_ids, w_ids):
+    """(codes of the data ids, codes of the weights ids) when both sides read as Chinese regions (the
+    first pair of readings with the same regions, else the first readings, to list the differences),
+    else None."""
+    d = _readings(data_ids)
+    w = _readings(w_ids) if d else []
+    if not w:
+        return None
+    for dc in d:
+        for wc in w:
+            if set(dc) == set(wc):
+                return dc, wc
+    return d[0], w[0]

@@ -42,6 +42,9 @@ __all__ = [
 _TOL = 1e-9
 
 
+_REGISTRY: dict = {}
+
+
 class Weighting:
     """Base of every weighting method.
 
@@ -56,6 +59,11 @@ class Weighting:
     name = ""
     needs_nonnegative = False
     keywords: tuple = ()
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.name:
+            _REGISTRY[cls.name] = cls
 
     def __init__(self, **params):
         self.params = params
@@ -389,8 +397,9 @@ class CombinedWeights(Weighting):
         return raw, {f"weight_{methods[0]}": w1, f"weight_{methods[1]}": w2}
 
 
-WEIGHTING_METHODS = {cls.name: cls for cls in (EntropyWeights, CriticWeights, CVWeights, SDWeights,
-                                               EqualWeights, GivenWeights, CombinedWeights)}
+#: Every weighting method by name: each ``Weighting`` subclass with a ``name`` registers itself (see
+#: :meth:`Weighting.__init_subclass__`), in the order the classes are defined.
+WEIGHTING_METHODS = _REGISTRY
 
 
 def compute_weights(Xn, method="entropy", **kw):

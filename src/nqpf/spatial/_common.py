@@ -140,6 +140,32 @@ def wnorm(S) -> float:
     return float(max(A.sum(axis=1).max(), A.sum(axis=0).max()))
 
 
+class GlobalSetup:
+    """What every global statistic computes first, for the years with variation: validated options
+    (``alternative, R, seed``), sparse weights ``S`` and their cardinalities, the mask ``ok`` of those
+    years, the centred scores ``Zc`` (n × T), ``z2 = Σ z²``, kurtosis ``b2``, the row+column sums ``rc``
+    and the weight constants ``S0, S1, S2``."""
+
+    def __init__(self, Y, w, what: str, *, alternative, permutations, seed, transform):
+        from . import _inference as inf
+
+        self.alternative, self.R, self.seed = inf.check_inference(
+            what, alternative=alternative, permutations=permutations, seed=seed, use="global", esda=True)
+        X = score_matrix(Y, what, allow_constant=True)
+        self.S, self.card = sparse_weights(w, Y.index, transform, what)
+        self.ok = ~constant_years(Y, X, what)
+        X = X[:, self.ok]  # the years with variation; the others are NaN
+        self.n, self.T = X.shape
+        self.Zc = X - X.mean(axis=0)
+        self.z2 = (self.Zc * self.Zc).sum(axis=0)
+        self.b2 = self.n * (self.Zc**4).sum(axis=0) / self.z2**2
+        S = self.S
+        self.S0 = S.sum()
+        self.S1 = 0.5 * (S + S.T).power(2).sum()
+        self.rc = np.asarray(S.sum(axis=1)).ravel() + np.asarray(S.sum(axis=0)).ravel()
+        self.S2 = float((self.rc**2).sum())
+
+
 def global_table(Y, columns: dict, *, n: int, card, alternative: str, permutations: int, seed: int,
                  transform: str) -> pd.DataFrame:
     """One row per year: ``year``, the statistic's ``columns`` in order, ``n`` and ``n_islands``.

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _inference as inf
-from ._common import by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
+from ._common import GlobalSetup, by_year, global_table, wnorm
 
 __all__ = ["geary_global"]
 
@@ -61,23 +61,12 @@ def geary_global(
         regions have the same score (a warning names it); ``attrs`` as
         :func:`~nqpf.spatial.moran_global`.
     """
-    what = "geary_global"
-    alternative, R, seed = inf.check_inference(
-        what, alternative=alternative, permutations=permutations, seed=seed, use="global", esda=True)
-    X = score_matrix(Y, what, allow_constant=True)
-    S, card = sparse_weights(w, Y.index, transform, what)
-    ok = ~constant_years(Y, X, what)
-    X = X[:, ok]  # the years with variation; the others are NaN
-    n, T = X.shape
-    Zc = X - X.mean(axis=0)
-    z2 = (Zc * Zc).sum(axis=0)
-    S0 = S.sum()
-    S1 = 0.5 * (S + S.T).power(2).sum()
-    rc = np.asarray(S.sum(axis=1)).ravel() + np.asarray(S.sum(axis=0)).ravel()
-    S2 = float((rc**2).sum())
+    g = GlobalSetup(Y, w, "geary_global", alternative=alternative, permutations=permutations, seed=seed,
+                    transform=transform)
+    alternative, R, seed, S, card, ok = g.alternative, g.R, g.seed, g.S, g.card, g.ok
+    n, T, Zc, z2, b2, rc, S0, S1, S2 = g.n, g.T, g.Zc, g.z2, g.b2, g.rc, g.S0, g.S1, g.S2
     # Σ_ij w_ij (z_i − z_j)² = Σ_i (w_i· + w_·i) z_i² − 2 z'Wz
     C = (n - 1) * (rc @ (Zc * Zc) - 2 * (Zc * (S @ Zc)).sum(axis=0)) / (2 * S0 * z2)
-    b2 = n * (Zc**4).sum(axis=0) / z2**2
     n2, S02 = n * n, S0 * S0
     A = (n - 1) * S1 * (n2 - 3 * n + 3 - (n - 1) * b2)
     B = 0.25 * ((n - 1) * S2 * (n2 + 3 * n - 6 - (n2 - n + 2) * b2))

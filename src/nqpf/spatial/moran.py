@@ -45,7 +45,7 @@ import pandas as pd
 from nqpf.errors import InputError
 
 from . import _inference as inf
-from ._common import by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
+from ._common import GlobalSetup, by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
 
 __all__ = [
     "moran_global",
@@ -155,24 +155,14 @@ def moran_global(
     WeightsMismatchError
         The ids of ``w`` are not those of ``Y``.
     """
-    what = "moran_global"
-    alternative, R, seed = inf.check_inference(
-        what, alternative=alternative, permutations=permutations, seed=seed, use="global", esda=True)
-    X = score_matrix(Y, what, allow_constant=True)
-    S, card = sparse_weights(w, Y.index, transform, what)
-    ok = ~constant_years(Y, X, what)
-    X = X[:, ok]  # the years with variation; the others are NaN
-    n, T = X.shape
-    Zc = X - X.mean(axis=0)
-    z2 = (Zc * Zc).sum(axis=0)
+    g = GlobalSetup(Y, w, "moran_global", alternative=alternative, permutations=permutations, seed=seed,
+                    transform=transform)
+    alternative, R, seed, S, card, ok = g.alternative, g.R, g.seed, g.S, g.card, g.ok
+    n, T, Zc, z2, b2, S0, S1, S2 = g.n, g.T, g.Zc, g.z2, g.b2, g.S0, g.S1, g.S2
     lag = S @ Zc
-    S0 = S.sum()
-    S1 = 0.5 * (S + S.T).power(2).sum()
-    S2 = float(((np.asarray(S.sum(axis=1)).ravel() + np.asarray(S.sum(axis=0)).ravel()) ** 2).sum())
     I = n / S0 * (Zc * lag).sum(axis=0) / z2
     EI = -1.0 / (n - 1)
     VI_norm = (n * n * S1 - n * S2 + 3 * S0 * S0) / ((n - 1) * (n + 1) * S0 * S0) - EI * EI
-    b2 = n * (Zc**4).sum(axis=0) / z2**2
     A = n * ((n * n - 3 * n + 3) * S1 - n * S2 + 3 * S0 * S0)
     B = b2 * ((n * n - n) * S1 - 2 * n * S2 + 6 * S0 * S0)
     VI_rand = (A - B) / ((n - 1) * (n - 2) * (n - 3) * S0 * S0) - EI * EI

@@ -1,7 +1,7 @@
 """Generate the Traditional Chinese catalogue and rule templates from the Simplified Chinese ones.
 
-Regenerate after changing ``src/nqpf/i18n/zh.py`` or the ``template_zh`` column of
-``src/nqpf/diagnose/rules.csv``::
+Regenerate after changing ``src/nqpf/i18n/zh.py``, the ``"zh"`` texts of a family module
+``src/nqpf/i18n/_families/<name>.py`` or the ``template_zh`` column of ``src/nqpf/diagnose/rules.csv``::
 
     pip install opencc            # a development tool only: nqpf never imports it
     python tools/make_zh_hant.py  # rewrites src/nqpf/i18n/zh_Hant.py and the template_zh_Hant column
@@ -135,6 +135,14 @@ def catalogue_source(convert) -> str:
             out.append(convert(line))
         else:
             out.append(line)
+    from nqpf.i18n import family_parts
+
+    for name, texts in sorted(family_parts().items()):
+        own = texts.get("zh", {})
+        if own:
+            out.append(f"    # --- family {name} (src/nqpf/i18n/_families/{name}.py) " + "-" * max(3, 60 - len(name)))
+        for key, text in own.items():
+            out.append(f"    {key!r}: {BY_KEY.get(key, convert(text))!r},")
     from nqpf.regions import PROVINCES
 
     out.append("    # --- region names in Traditional characters (nqpf.i18n.region_name) --------------------")

@@ -104,6 +104,32 @@ def _parse_formats(formats: Optional[str]):
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
 
 
+_ONLY_HELP = "Run only these analyses, comma separated (nqpf analyses lists them)."
+_SKIP_HELP = "Analyses left out, comma separated, e.g. markov,drivers (nqpf analyses lists them)."
+_SET_HELP = ("An analysis option ANALYSIS.OPTION=VALUE, repeatable, e.g. --set density.kernel=epanechnikov "
+             "(nqpf analyses lists them with their defaults).")
+
+
+def _names(text: Optional[str]) -> list[str]:
+    return [x.strip() for x in (text or "").split(",") if x.strip()]
+
+
+def _analysis_args(only: Optional[str], skip: Optional[str], sets: Optional[List[str]]) -> dict:
+    """--only/--skip/--set → keyword arguments of the pipeline (validated, with suggestions)."""
+    from .analyses import resolve_options, select
+
+    opts: dict = {}
+    for item in sets or ():
+        if "=" not in item:
+            raise NqpfError(f"--set expects ANALYSIS.OPTION=VALUE, e.g. density.kernel=epanechnikov; got {item!r}")
+        k, v = item.split("=", 1)
+        opts[k.strip()] = v.strip()
+    only_l, skip_l = _names(only) or None, _names(skip)
+    select(only_l, skip_l, where="--only/--skip: ")
+    resolve_options(opts, where="--set")
+    return {"analyses": only_l, "skip": tuple(skip_l), "options": opts}
+
+
 def _weighting_names() -> list[str]:
     """The weighting methods of the registry (a method added there appears in --help by itself)."""
     from .index.weights import WEIGHTING_METHODS
@@ -229,6 +255,9 @@ def demo(
     island: str = typer.Option("guangdong", help="Hainan rule: none, guangdong, guangdong_guangxi."),
     years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
+    only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP),
+    skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ):
     """The paper's analysis on its bundled scores (Table 2): disparity, Moran's I, quadrants, strategy."""
@@ -239,9 +268,10 @@ def demo(
         lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
+        choice = _analysis_args(only, skip, sets)
         with _progress(16, quiet) as step:
             res = demo_results(permutations=permutations, seed=seed, alternative=alternative,
-                               island=island, figure_years=yrs, progress=step)
+                               island=island, figure_years=yrs, progress=step, **choice)
             written = write(res, out, lang=lang, formats=fmts, progress=step)
         if not quiet:
             _summary(res, out, written, lang)
@@ -267,6 +297,9 @@ def analyze(
     lang: str = typer.Option(DEFAULT_LANG, "--lang", help=_LANG_HELP),
     years: Optional[str] = typer.Option(None, help="Years shown in Figure 2 and the maps, e.g. 2010,2020."),
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
+    only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP),
+    skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The same analysis as demo for any panel of scores you already have."""
@@ -280,6 +313,7 @@ def analyze(
         lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
+        choice = _analysis_args(only, skip, sets)
         china = weights == CHINA_PROVINCES
         sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
                          regions="china" if china else "auto")
@@ -292,7 +326,7 @@ def analyze(
             res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
                                  seed=seed, alternative=alternative, island=island, figure_years=yrs,
                                  drop_missing=drop_missing, progress=step, cell_locations=_locations(sc.audit),
-                                 audit=sc.audit, params={"source": scores.name, "title": scores.stem})
+                                 audit=sc.audit, params={"source": scores.name, "title": scores.stem}, **choice)
             written = write(res, out, lang=lang, formats=fmts, progress=step)
         if not quiet:
             _summary(res, out, written, lang)
@@ -374,6 +408,9 @@ def run(
     lang: Optional[str] = typer.Option(None, "--lang", help="Override [output] lang."),
     years: Optional[str] = typer.Option(None, help="Override [output] years."),
     formats: Optional[str] = typer.Option(None, help="Override [output] formats."),
+    only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP + " Overrides [analyses] only."),
+    skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP + " Overrides [analyses] skip."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP + " Overrides the config's [ANALYSIS] sections."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
@@ -388,11 +425,30 @@ def run(
         lang = _check_lang(lang or o.get("lang", DEFAULT_LANG))
         yrs = _parse_years(years) or o.get("years")
         fmts = _parse_formats(formats) if formats else tuple(o.get("formats", ())) or None
+        choice = _analysis_args(only, skip, sets)
         with _progress(22, quiet) as step:
-            res = run_config(cfg, progress=step, figure_years=yrs)
+            res = run_config(cfg, progress=step, figure_years=yrs, **choice)
             written = write(res, out, lang=lang, formats=fmts or _parse_formats(None), progress=step)
         if not quiet:
             _summary(res, out, written, lang)
+
+
+@app.command("analyses")
+def analyses_cmd():
+    """List the analyses (families), whether they run by default, and their options (--set ANALYSIS.OPTION=VALUE)."""
+    from .analyses import FAMILIES
+
+    with _user_errors():
+        tb = Table(title="analyses", show_lines=False)
+        for c in ("analysis", "default", "option", "default value", "meaning"):
+            tb.add_column(c, overflow="fold")
+        for name, fam in FAMILIES.items():
+            tb.add_row(name, "on" if fam.default else "off", "", "", escape(fam.help))
+            for on, o in fam.options.items():
+                dv = o.default if not isinstance(o.default, list) else ",".join(map(str, o.default)) or "—"
+                choices = f" ({' | '.join(o.choices)})" if o.choices else ""
+                tb.add_row("", "", f"{name}.{on}", escape(str(dv)), escape(o.help + choices))
+        console.print(tb)
 
 
 @spec_app.command("list")

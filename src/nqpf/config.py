@@ -4,7 +4,8 @@ A configuration has the sections ``[data]`` (path, layout, sheet, region_col, ye
 value_col, regions), ``[spec]`` (name or path), ``[prepare]`` (interpolate, extrapolate, drop_incomplete,
 years = [first, last], jump_threshold, exclude_regions), ``[index]`` (weighting, pooled, shift, topsis,
 weights), ``[spatial]`` (weights, island, permutations, seed, alternative, alpha) and ``[output]`` (lang,
-formats, years). The keys each section accepts are the keyword arguments of the function it feeds, so
+formats, years), ``[analyses]`` (only, skip: lists of family names) and one section per analysis
+family (``[markov]``, ``[density]`` …) holding that family's declared options. The keys each section accepts are the keyword arguments of the function it feeds, so
 the validation cannot drift from the code.
 """
 from __future__ import annotations
@@ -74,14 +75,24 @@ def _config_keys() -> dict[str, set]:
     from .index.weights import WEIGHTING_METHODS
 
     weighting_kw = {k for cls in WEIGHTING_METHODS.values() for k in getattr(cls, "keywords", ())}
-    return {
+    out = {
         "data": kw(nio.read_panel) | {"path"},
         "spec": {"name", "path"},
         "prepare": kw(nprep.prepare, drop={"raw_long", "spec"}),
         "index": kw(nindex.build_index, drop={"X", "spec_or_directions"}) | weighting_kw,
         "spatial": {"weights", "island", "permutations", "seed", "alternative", "alpha"},
         "output": {"lang", "formats", "years"},
+        "analyses": {"only", "skip"},
     }
+    for name, fam in _families().items():   # a family's options (the [spatial] section holds both)
+        out[name] = out.get(name, set()) | set(fam.options)
+    return out
+
+
+def _families() -> dict:
+    from .analyses import FAMILIES
+
+    return FAMILIES
 
 
 def validate_config(cfg: dict) -> None:
@@ -122,6 +133,22 @@ def validate_config(cfg: dict) -> None:
             parse_weights_spec(sp["weights"], files=True)
         except InputError as exc:
             raise InputError(f"config: [spatial] {exc}") from None
+    sel = cfg.get("analyses", {})
+    for k in ("only", "skip"):
+        v = sel.get(k)
+        if v is not None and (not isinstance(v, list) or not all(isinstance(x, str) for x in v)):
+            raise InputError(f"config: [analyses] {k} must be a list of analysis names, e.g. ['markov'], got {v!r}")
+    if sel:
+        from .analyses import select
+
+        select(sel.get("only"), sel.get("skip", ()), where="config: [analyses] ")
+    fam_opts = {name: {k: v for k, v in cfg[name].items() if k in fam.options}
+                for name, fam in _families().items() if isinstance(cfg.get(name), dict)}
+    if fam_opts:
+        from .analyses import resolve_options
+
+        for name, body in fam_opts.items():
+            resolve_options({name: body}, where=f"config: [{name}]")
     if "lang" in out:
         from .i18n import check_lang
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .analyses import FAMILIES, Context
+from .analyses import DEFAULT_ANALYSES, FAMILIES, Context, resolve_options, select
 from .config import config_path, load_config, public_config, validate_config
 from .errors import InputError
 from .results import Item, RegionIndex, Results
@@ -35,7 +35,6 @@ __all__ = ["analyze", "demo", "run_config", "build_from_data", "IndexBuild", "St
 #: Name of the built-in weights of Chinese provinces on the command line and in configs.
 CHINA_PROVINCES = "china-provinces"
 #: The analyses of a score panel run by default, in order.
-DEFAULT_ANALYSES = ("scores", "disparity", "spatial", "evolution", "diagnosis")
 
 
 # ------------------------------------------------------------------------------------ score matrix
@@ -150,7 +149,8 @@ def analyze(
     drop_missing: bool = False,
     cell_locations: Mapping | None = None,
     figure_years: Sequence[int] | None = None,
-    analyses: Sequence[str] = DEFAULT_ANALYSES,
+    analyses: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
     options: Mapping | None = None,
     params: Mapping | None = None,
     audit: pd.DataFrame | None = None,
@@ -176,20 +176,23 @@ def analyze(
         Region id → group code for the decompositions (default for provinces: NBS four regions).
     figure_years : sequence of int, optional
         Years of the Moran scatter plot (up to 4) and the maps (default: first and last).
-    analyses : sequence of str
-        Families to run (``scores, disparity, spatial, evolution, diagnosis``).
+    analyses : sequence of str, optional
+        Families to run (default: :data:`~nqpf.analyses.DEFAULT_ANALYSES`; every family is listed in
+        :data:`nqpf.analyses.FAMILIES` with its options); ``skip`` leaves some out.
     options : mapping, optional
-        Options of the analysis families beyond the common ones, e.g. ``{"hotspots": True}`` (local
-        Getis–Ord G_i* hot and cold spots; ``hotspot_correction``, ``hotspot_transform``,
-        ``hotspot_star``); each family documents the options it reads.
+        Options of the analysis families, nested (``{"dynamics": {"kernel": "epanechnikov"}}``),
+        qualified (``{"spatial.hotspots": True}``) or bare when the name is unique (``{"hotspots":
+        True}``); validated against the families' declared options (see
+        :func:`nqpf.analyses.resolve_options`).
     audit : DataFrame, optional
         Audit rows of the reader (kept first in the audit table).
     index_items : sequence of items
         Items of an index built from raw data (weights, scores with sub-indices ...), kept in the result.
     """
     from . import regions as _regions
-    from .analyses import diagnosis
 
+    run_families = select(analyses, skip, where="analyses: ")
+    family_options = resolve_options(options)
     step = progress or (lambda s: None)
     Y = Y.copy()
     Y.columns = [int(c) for c in Y.columns]
@@ -230,25 +233,18 @@ def analyze(
     w, wparams = _resolve_weights(weights, ids, ri, island)
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=dict(extras or {}),
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
-                           "alpha": alpha, "figure_years": years, **dict(options or {})})
+                           "alpha": alpha, "figure_years": years, **family_options})
     for it in index_items:
         ctx.results[it.key] = it
     p: dict[str, Any] = {
         "package": "nqpf", "version": __version__, "regions": int(Y.shape[0]),
         "years": [int(Y.columns[0]), int(Y.columns[-1])], "n_years": int(Y.shape[1]),
-        "figure_years": years, **wparams,
+        "figure_years": years, "analyses": list(run_families), **wparams,
         "islands": [ri.label(i) for i in wparams.get("islands", [])],
     }
     conventions: list[str] = []
-    families = dict(FAMILIES, diagnosis=diagnosis.items)
-    for name in analyses:
-        if name not in families:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(families), n=1)
-            raise InputError(f"unknown analysis {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                             + f" (analyses: {', '.join(families)})")
-        its, fp = families[name](ctx)
+    for name in run_families:
+        its, fp = FAMILIES[name].items(ctx)
         for it in its:
             ctx.results[it.key] = it
         conventions += list(fp.pop("conventions", []))
@@ -269,7 +265,7 @@ def analyze(
 
 
 def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "greater", island: str = "guangdong",
-         figure_years=None, progress=None) -> Results:
+         figure_years=None, progress=None, analyses=None, skip=(), options=None) -> Results:
     """The paper's analysis on its own published scores (Table 2), with the Table 3 comparison."""
     from . import datasets, regions
     from .datasets.paper import table3_item
@@ -278,6 +274,7 @@ def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "grea
     codes = {r: regions.normalize(r) for r in Y.index}
     res = analyze(Y, CHINA_PROVINCES, labels={r: r for r in Y.index}, codes=codes, permutations=permutations,
                   seed=seed, alternative=alternative, island=island, figure_years=figure_years,
+                  analyses=analyses, skip=skip, options=options,
                   progress=progress, params={"source": "ran2025_table2", "title": "report.title_demo"})
     return res.with_items([table3_item(res.table("moran_global"))])
 
@@ -427,10 +424,13 @@ def _indicator_groups(spec) -> dict:
 
 
 def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=None,
-               built: IndexBuild | None = None) -> Results:
+               built: IndexBuild | None = None, analyses=None, skip=(), options=None) -> Results:
     """Run a whole study from a configuration (dict or TOML path; see :mod:`nqpf.config`).
 
-    ``built`` is the index already built from the same configuration (:meth:`Study.build_index`)."""
+    ``built`` is the index already built from the same configuration (:meth:`Study.build_index`).
+    The families run are the config's ``[analyses] only``/``skip`` unless ``analyses``/``skip`` are
+    given; family options are the config's ``[<family>]`` sections updated by ``options`` (the command
+    line's ``--set``)."""
     from . import diagnose, regions
     from .analyses.index import item_names, obstacle_items, profile_figures
 
@@ -441,7 +441,7 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
     if built is None:
         built = _build_from_config(cfg, progress)
     ires, spec = built.index, built.spec
-    sp = dict(cfg.get("spatial", {}))
+    sp = {k: v for k, v in cfg.get("spatial", {}).items() if k not in FAMILIES["spatial"].options}
     Y = ires.scores["score"].unstack("year")
     labels = {r: str(v) for r, v in built.labels.items()}
     labels.update({r: built.labels.get(r, str(r)) for r in Y.index})
@@ -466,8 +466,26 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
                 "item_names": item_names(spec)},
         params={"source": str(Path(data_path).name), "spec": spec.name, "config": public_config(cfg),
                 "index": ires.params},
+        **_analysis_choice(cfg, analyses, skip, options),
         **sp,
     )
+
+
+def _analysis_choice(cfg: dict, analyses=None, skip=(), options=None) -> dict:
+    """``analyses``, ``skip`` and ``options`` of :func:`analyze` from a config and overrides."""
+    sel = cfg.get("analyses", {})
+    opts: dict = {name: {k: v for k, v in cfg[name].items() if k in fam.options}
+                  for name, fam in FAMILIES.items() if isinstance(cfg.get(name), dict)}
+    for k, v in dict(options or {}).items():
+        if k in FAMILIES and isinstance(v, Mapping):
+            opts.setdefault(k, {}).update(v)
+        elif "." in str(k) and str(k).split(".", 1)[0] in FAMILIES:
+            fam, name = str(k).split(".", 1)
+            opts.setdefault(fam, {})[name] = v
+        else:
+            opts[k] = v
+    return {"analyses": analyses if analyses is not None else sel.get("only"),
+            "skip": tuple(skip or ()) or tuple(sel.get("skip", ())), "options": opts}
 
 
 def _index_inputs(cfg: dict) -> dict:

@@ -10,7 +10,114 @@ import pandas as pd
 
 from ..results import Column, RegionIndex
 
-__all__ = ["Context", "describe", "user_frame"]
+__all__ = ["Context", "Family", "Option", "describe", "user_frame"]
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of an analysis family, as the API, the command line (``--set family.name=value``)
+    and the config (``[family] name = value``) give it.
+
+    ``kind`` is ``bool``, ``int``, ``float``, ``str`` or ``list`` (a list of strings; on the command
+    line comma separated) or ``"number_or_str"`` (a number or one of ``choices``: a bandwidth such as
+    ``silverman`` or ``0.05``); ``choices`` the allowed strings; ``check(value)`` returns an error text
+    or None; ``low``/``high`` bounds of numbers (inclusive).
+    """
+
+    default: Any
+    help: str
+    kind: Any = str
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
+    check: Callable[[Any], str | None] | None = None
+
+    def parse(self, value, where: str):
+        """``value`` (from the API, a config or the command line's text) as this option's kind, or
+        :class:`~nqpf.errors.InputError` naming ``where`` and what is allowed."""
+        import difflib
+
+        from ..errors import InputError
+
+        def bad(what):
+            raise InputError(f"{where}: {what}")
+
+        kind = self.kind
+        v = value
+        if kind is bool:
+            if isinstance(v, str):
+                low = v.strip().lower()
+                if low in ("1", "true", "yes", "on"):
+                    v = True
+                elif low in ("0", "false", "no", "off"):
+                    v = False
+            if not isinstance(v, (bool, np.bool_)):
+                bad(f"expects true or false, got {value!r}")
+            v = bool(v)
+        elif kind in (int, float) or kind == "number_or_str":
+            if isinstance(v, str) and kind == "number_or_str" and v.strip().lower() in self.choices:
+                v = v.strip().lower()
+            else:
+                if isinstance(v, str):
+                    try:
+                        v = float(v.strip()) if kind is not int else int(v.strip())
+                    except ValueError:
+                        hint = f" or one of {', '.join(self.choices)}" if self.choices else ""
+                        bad(f"expects a {'whole ' if kind is int else ''}number{hint}, got {value!r}")
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+                    bad(f"expects a number, got {value!r}")
+                if kind is int and float(v) != int(v):
+                    bad(f"expects a whole number, got {value!r}")
+                v = int(v) if kind is int else float(v)
+                if not np.isfinite(v):
+                    bad(f"expects a finite number, got {value!r}")
+                if self.low is not None and v < self.low or self.high is not None and v > self.high:
+                    lo = "" if self.low is None else f"≥ {self.low:g}"
+                    hi = "" if self.high is None else f"≤ {self.high:g}"
+                    bad(f"must be {' and '.join(x for x in (lo, hi) if x)}, got {value!r}")
+        elif kind is list:
+            if isinstance(v, str):
+                v = [x.strip() for x in v.split(",") if x.strip()]
+            if not isinstance(v, (list, tuple)):
+                bad(f"expects a list, got {value!r}")
+            v = [x if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x) for x in v]
+            if self.choices:
+                for x in v:
+                    if str(x) not in self.choices:
+                        close = difflib.get_close_matches(str(x), list(self.choices), n=1)
+                        bad(f"unknown value {x!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                            + f" (one of {', '.join(self.choices)})")
+        else:
+            if not isinstance(v, str):
+                bad(f"expects text, got {value!r}")
+            v = v.strip()
+            if self.choices and v.lower() not in self.choices:
+                close = difflib.get_close_matches(v.lower(), list(self.choices), n=1)
+                bad(f"unknown value {value!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                    + f" (one of {', '.join(self.choices)})")
+            if self.choices:
+                v = v.lower()
+        if self.check is not None:
+            msg = self.check(v)
+            if msg:
+                bad(msg)
+        return v
+
+
+@dataclass(frozen=True)
+class Family:
+    """An analysis family: ``items(ctx) -> (items, params)``, its options, whether it runs by default
+    and its place in the order (families later in the order may read earlier ones' items)."""
+
+    name: str
+    items: Callable
+    options: Mapping[str, Option] = field(default_factory=dict)
+    order: float = 50
+    default: bool = True
+    help: str = ""
 
 
 @dataclass
@@ -33,6 +140,8 @@ class Context:
     step: Callable[[str], None] = lambda s: None
 
     def opt(self, key, default=None):
+        """An option: a common one (``permutations``, ``seed``, ``alpha`` …) or a family's, named
+        ``family.option`` (filled with its declared default by the pipeline)."""
         return self.options.get(key, default)
 
     def data(self, key: str) -> pd.DataFrame:

@@ -11,10 +11,10 @@ import warnings
 from .. import diagnose as _dg
 from ..i18n import pick
 from ..results import LIST_SEP, Column, Table
-from ._common import Context, describe
+from ._common import Context, Family, Option, describe
 from .evolution import names as region_names
 
-__all__ = ["items", "item_namer"]
+__all__ = ["FAMILY", "items", "item_namer"]
 
 _DISPLAY = ("region", "tier", "trend", "role", "shortboards", "partners", "focus")
 _CODED = {"tier": "tier", "tier_basis": "tier_basis", "trend": "trend", "direction": "direction",
@@ -56,7 +56,7 @@ def items(ctx: Context):
     w = ctx.w
     neighbours = {i: list(w.neighbors[i]) for i in w.id_order}
     local = ctx.data("moran_local") if "moran_local" in ctx.results else None
-    basis = ctx.opt("tier_basis", "mean")
+    basis = ctx.opt("diagnosis.tier_basis", "mean")
     strat = _dg.strategy_table(Y, local=local, neighbours=neighbours, obstacles=ctx.extras.get("obstacles_by_group"),
                                shortboard_level=ctx.extras.get("shortboard_level", 2), tier_basis=basis)
     given = {c: Column(c, "code", codes=f) for c, f in _CODED.items()}
@@ -66,3 +66,9 @@ def items(ctx: Context):
     cols = describe(strat, given) + (Column("focus", "rendered", render=_render),)
     params = {"list_separator": LIST_SEP, "tier_basis": basis, "conventions": [f"tier_basis.{basis}"]}
     return [Table("strategy", strat, cols, "strategy", display=_DISPLAY)], params
+
+
+FAMILY = Family("diagnosis", items, order=90, help="strategic focus per region: tiers, trends, roles, shortboards, partners", options={
+    "tier_basis": Option("mean", "tiers of each region's mean score over the period (mean) or of the last year's "
+                         "scores (last)", str, ("mean", "last")),
+})

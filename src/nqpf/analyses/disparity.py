@@ -6,9 +6,9 @@ import pandas as pd
 
 from .. import disparity as _disp
 from ..results import Figure, Table
-from ._common import Context, describe
+from ._common import Context, Family, describe
 
-__all__ = ["items"]
+__all__ = ["FAMILY", "items"]
 
 _DISPLAY = ("year", "theil", "sigma", "cv", "gini")
 _DAGUM_DISPLAY = ("year", "G", "Gw", "Gnb", "Gt", "Gw_share", "Gnb_share", "Gt_share")
@@ -41,3 +41,6 @@ def _draw_disparity(res, lang):
     from .. import plot
 
     return plot.plot_disparity(res.table("disparity"), lang=lang)
+
+
+FAMILY = Family("disparity", items, order=20, help="Theil index and its decomposition, σ, CV, Gini, Dagum's Gini (Figure 1)")

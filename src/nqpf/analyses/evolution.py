@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from ..results import Figure
-from ._common import Context
+from ._common import Context, Family
 
-__all__ = ["items"]
+__all__ = ["FAMILY", "items"]
 
 
 def items(ctx: Context):
@@ -33,3 +33,6 @@ def _draw_ranks(res, lang, span):
 def names(res, lang) -> dict:
     """Region id → display name in ``lang``."""
     return {r: res.regions.name(r, lang) for r in res.regions.ids}
+
+
+FAMILY = Family("evolution", items, order=40, help="heatmap of the scores and rank changes")

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 
 from ..results import Column, Table
-from ._common import Context, describe
+from ._common import Context, Family, describe
 
-__all__ = ["items", "scores_table", "descriptive_table"]
+__all__ = ["FAMILY", "items", "scores_table", "descriptive_table"]
 
 
 def scores_table(long: pd.DataFrame, names=None) -> list[Table]:
@@ -46,3 +46,6 @@ def items(ctx: Context):
     desc = descriptive_table(ctx.Y)
     out.append(Table("descriptive", desc, describe(desc), "scores", order=0.5))
     return out, {}
+
+
+FAMILY = Family("scores", items, order=10, help="scores in long form and descriptive statistics per year")

@@ -79,9 +79,28 @@ def lang_ident(lang: str) -> str:
     return str(lang).replace("-", "_")
 
 
+def family_parts() -> dict[str, dict]:
+    """The texts of analysis families kept beside the catalogues: every module
+    ``i18n/_families/<name>.py`` holding ``TEXTS = {"zh": {...}, "en": {...}}`` (a family's headers,
+    captions, codes and methods text; the Traditional Chinese ones are generated into ``zh_Hant.py``)."""
+    from . import _families
+
+    out = {}
+    for m in pkgutil.iter_modules(_families.__path__):
+        if not m.name.startswith("_"):
+            out[m.name] = importlib.import_module(f"{_families.__name__}.{m.name}").TEXTS
+    return out
+
+
 @lru_cache(maxsize=None)
 def _load(code: str) -> dict[str, str]:
-    return importlib.import_module(f"{__name__}.{lang_ident(code)}").CATALOGUE
+    cat = dict(importlib.import_module(f"{__name__}.{lang_ident(code)}").CATALOGUE)
+    for name, texts in family_parts().items():
+        for key, text in texts.get(code, {}).items():
+            if cat.get(key, text) != text:
+                raise RuntimeError(f"i18n: key {key!r} of family {name!r} is defined differently elsewhere in {code}")
+            cat[key] = text
+    return cat
 
 
 def catalogue(lang: str) -> dict[str, str]:

@@ -361,6 +361,9 @@ def index_cmd(
     per_year: bool = typer.Option(False, "--per-year", help="Normalise within each year instead of pooled."),
     shift: float = typer.Option(0.0, help="Add to normalised values (e.g. 0.0001) before weighting."),
     topsis: bool = typer.Option(False, "--topsis", help="Also compute entropy-TOPSIS closeness."),
+    treat: str = typer.Option("none", help="Indicators skewed by extreme values (|skewness| > 2 and kurtosis > 3.5, "
+                              "COINr's rule): none (default: named on the console and in the audit, values kept), "
+                              "winsorise (up to 5 values, then log) or log."),
     layout: str = typer.Option("auto", help="auto, long, wide or yearbook."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet (default: all / first as the layout needs)."),
     region_col: Optional[str] = typer.Option(None, help="Region column (default: detected, e.g. 地区/省份/region)."),
@@ -386,7 +389,7 @@ def index_cmd(
             read=dict(layout=layout, sheet=sheet, regions=regions, region_col=region_col, year_col=year_col,
                       variable_col=variable_col, value_col=value_col),
             prepare_kw=dict(drop_incomplete=drop_incomplete, years=period),
-            index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, **wkw),
+            index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, treat=treat, **wkw),
             exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
             where="--exclude")
         s, ires, audit = built.spec, built.index, built.audit

@@ -17,6 +17,7 @@ from nqpf.errors import InputError
 from .aggregate import aggregate, resolve_tree
 from .normalize import _check_matrix, _year_codes, as_directions, normalize
 from .topsis import topsis as _topsis
+from .outliers import WINMAX
 from .weights import compute_weights
 
 __all__ = ["build_index", "IndexResult", "CONVENTIONS", "AUDIT_COLUMNS"]
@@ -104,7 +105,8 @@ def _constant_audit(X, pooled):
 
 
 def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0.0, topsis=False,
-                weights=None, *, normalization="minmax", paths=None, levels=None, **kw):
+                weights=None, *, normalization="minmax", paths=None, levels=None, treat="none",
+                winmax=WINMAX, **kw):
     r"""Build the composite index of an indicator matrix.
 
     Parameters
@@ -130,6 +132,14 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
         Indicator → tuple of group names, when ``spec_or_directions`` holds only directions.
     levels : sequence of str, optional
         Names of the tree levels (default from the spec).
+    treat : {"none", "winsorise", "log"}, default "none"
+        Treatment of indicators the screen finds skewed by extreme values (:mod:`nqpf.index.outliers`:
+        COINr's rule |skewness| > 2 and kurtosis > 3.5). ``"none"`` reports them (a warning naming the
+        indicator, its most extreme region-year and its weight with and without treatment) and keeps the
+        values; ``"winsorise"`` winsorises up to ``winmax`` values, then falls back to a log transform;
+        ``"log"`` log-transforms. Step series and dominant indicators are reported either way.
+    winmax : int, default 5
+        Most values winsorised per indicator.
     **kw
         Options of the weighting method (e.g. ``m=``, ``alpha=``, ``methods=``).
 
@@ -161,6 +171,15 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
     if weighting == "entropy":
         kw.setdefault("pooled", pooled)
 
+    from .outliers import TREATMENTS, screen_indicators, treat_indicators
+
+    if treat not in TREATMENTS:
+        treat_indicators(X, [], treat, winmax)   # the error with the closest spelling
+    scr = screen_indicators(X)
+    Xraw = X
+    treated_rows, how = [], {}
+    if treat != "none" and scr.skewed:
+        X, treated_rows, how = treat_indicators(X, scr.skewed, treat, winmax)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         Xn = normalize(X, directions, method=normalization, pooled=pooled, shift=shift)
@@ -172,7 +191,12 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
             for c in ("C", "D_plus", "D_minus", "rank"):
                 # the closeness is the TOPSIS score: column `topsis` (the name the CLI contract uses)
                 scores["topsis" if c == "C" else f"topsis_{c}"] = T[c].to_numpy()
+    screen_msgs, screen_rows, alt = _screen_report(scr, Xraw, X, W, treat, how, winmax, directions,
+                                                   normalization, pooled, shift, weighting, kw)
     messages = []
+    for m in screen_msgs:
+        messages.append(m)
+        warnings.warn(m, UserWarning, stacklevel=2)
     for w in caught:  # keep each message once and re-emit it so callers still see it
         if str(w.message) not in messages:
             messages.append(str(w.message))
@@ -194,6 +218,86 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
         "n_rows": int(len(X)), "n_regions": int(pd.Index(codes_region).nunique()),
         "n_years": int(len(_year_codes(X.index)[1])) if isinstance(X.index, pd.MultiIndex) else None,
         "conventions": dict(CONVENTIONS), "nqpf_version": version,
+        "treat": treat, "winmax": int(winmax), "treated": how,
+        "screen": {**scr.params, "skewed": scr.skewed, "step_series": scr.steps,
+                   "weight_if_treated" if treat == "none" else "weight_untreated": alt},
     }
+    audit = _constant_audit(X, pooled)
+    extra = [r for r in screen_rows + treated_rows]
+    if extra:
+        audit = pd.concat([audit, pd.DataFrame([{**dict.fromkeys(AUDIT_COLUMNS, ""), **r} for r in extra],
+                                               columns=AUDIT_COLUMNS)], ignore_index=True)
     return IndexResult(normalized=Xn, weights=W, scores=scores, params=params, warnings=messages,
-                       audit=_constant_audit(X, pooled), topsis=T)
+                       audit=audit, topsis=T)
+
+
+def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalization, pooled, shift, weighting, kw):
+    """Console messages and audit rows of the indicator screen, and the weights of the skewed indicators
+    under the other choice (treated when not treating, untreated when treating)."""
+    from .outliers import treat_indicators
+
+    w = dict(zip(W["indicator"].astype(str), W["weight"].astype(float)))
+    m = len(w)
+    rank = {k: r + 1 for r, k in enumerate(sorted(w, key=lambda k: -w[k]))}
+    alt: dict = {}
+    for col in scr.skewed:   # the weight of each skewed indicator with only that one treated / untreated
+        if treat == "none":
+            other = treat_indicators(Xraw, [col], "winsorise", winmax)[0]
+        else:
+            other = X.copy()
+            other[col] = Xraw[col]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                Wo = compute_weights(normalize(other, directions, method=normalization, pooled=pooled, shift=shift),
+                                     weighting, **kw)
+            alt[col] = float(dict(zip(Wo["indicator"].astype(str), Wo["weight"].astype(float)))[col])
+        except Exception:  # noqa: BLE001 - the comparison is informative only
+            alt[col] = None
+    msgs, rows = [], []
+    cells = scr.cells
+    for _, r in scr.table[scr.table["skewed"]].iterrows():
+        col = r["indicator"]
+        c = cells[cells["indicator"] == col]
+        first = c.iloc[0]
+        x = Xraw[col].to_numpy(dtype=float)
+        med = float(np.nanmedian(x))
+        ratio = f" ({first['value'] / med:.3g} × the median {med:.4g})" if med not in (0.0,) and np.isfinite(med) else ""
+        where = f"{first['region']} {first['year']}".strip()
+        more = f" and {int(r['n_extreme']) - 1} more extreme value(s)" if r["n_extreme"] > 1 else ""
+        wt, wa = w.get(col, float("nan")), alt.get(col)
+        loud = (float(first["robust_z"]) > 1000 or wa is None
+                or (wt > 1 / m and wt >= 1.5 * wa) or (wa > 1 / m and wa >= 1.5 * wt))
+        if not loud:
+            pass
+        elif treat == "none":
+            effect = (f"; it takes weight {w.get(col, float('nan')):.3f} (rank {rank.get(col)} of {m}; equal share "
+                      f"{1 / m:.3f}), {alt[col]:.3f} once treated" if alt.get(col) is not None else "")
+            msgs.append(f"indicator {col}: extreme value {first['value']:.4g} in {where}{ratio}{more} "
+                        f"(skewness {r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g}){effect}. Check the unit, or "
+                        f"treat it with --treat winsorise (config: [index] treat = 'winsorise')")
+        else:
+            prev = f" (untreated {alt[col]:.3f})" if alt.get(col) is not None else ""
+            msgs.append(f"indicator {col}: skewed by extreme values (largest {first['value']:.4g} in {where}); "
+                        f"treated ({how.get(col)}): weight {w.get(col, float('nan')):.3f}{prev}")
+        for _, cell in c.iterrows():
+            rows.append({"stage": "index", "region": cell["region"], "year": cell["year"], "variable": col,
+                         "action": "flagged", "old": cell["value"],
+                         "reason": f"extreme value (robust z {cell['robust_z']:.3g}; indicator skewness "
+                                   f"{r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g})"})
+    for col in scr.steps:
+        if w.get(col, 0.0) > 1 / m:
+            msgs.append(f"indicator {col} changes in steps (few distinct values per region over the years, as an "
+                        f"inventory or census carried between surveys); it takes weight {w.get(col, float('nan')):.3f} "
+                        f"(rank {rank.get(col)} of {m}; equal share {1 / m:.3f}): the steps, not the regions' "
+                        f"development, may be deciding its weight; interpolate between survey years or leave it out")
+        rows.append({"stage": "index", "variable": col, "action": "flagged",
+                     "reason": "step series: at most max(2, T/3) distinct values over T years in half of the regions or more"})
+    limit = max(0.3, 3 / m) if m else 1.0
+    for col, wt in w.items():
+        if wt > limit and col not in scr.skewed and col not in scr.steps:
+            msgs.append(f"indicator {col} takes weight {wt:.3f} (more than {limit:.2f} of {m} indicators): "
+                        f"check its values before reading the scores")
+            rows.append({"stage": "index", "variable": col, "action": "flagged",
+                         "reason": f"dominant indicator: weight {wt:.3f} > {limit:.2f}"})
+    return msgs, rows, alt

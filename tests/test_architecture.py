@@ -268,3 +268,10 @@ def test_results_and_items_render_in_notebooks(demo_results):
         set_default_lang("zh")
     with pytest.raises(Exception, match="unknown language"):
         set_default_lang("fr")
+
+
+def test_family_texts_do_not_redefine_catalogue_keys():
+    """A family's texts (i18n/_families/<name>.py) add keys; redefining a key differently is an error."""
+    from nqpf.i18n import conflicts
+
+    assert conflicts() == []

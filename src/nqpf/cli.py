@@ -139,9 +139,22 @@ def _weighting_names() -> list[str]:
 
 def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     """--weighting NAME → (method, keywords) of nqpf.index.compute_weights."""
+    import numpy as np
     import pandas as pd
 
+    import difflib
+
+    from .index.weights import WEIGHTING_METHODS
+
+    names = [m for m in WEIGHTING_METHODS if m != "combined"]
+    for m in (x.strip() for x in weighting.split("+")):
+        if m not in names:
+            close = difflib.get_close_matches(m, names, n=1)
+            raise NqpfError(f"--weighting: unknown method {m!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                            + f" (methods: {', '.join(names)}, or a combination A+B)")
     if "+" in weighting:
+        if not 0 <= alpha <= 1:
+            raise NqpfError(f"--alpha must be between 0 and 1 (the share of the first method), got {alpha}")
         methods = tuple(m.strip() for m in weighting.split("+"))
         return "combined", {"methods": methods, "alpha": alpha}
     if weighting == "given":
@@ -154,9 +167,15 @@ def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
         if not {"indicator", "weight"} <= set(cols):
             raise NqpfError(f"{given}: needs columns indicator and weight, found {list(tab.columns)}")
         w = pd.to_numeric(tab[cols["weight"]], errors="coerce")
-        if w.isna().any():
-            row = int(w.isna().to_numpy().argmax()) + 2
-            raise NqpfError(f"{given}: row {row}, column weight: not a number ({tab[cols['weight']].iloc[row - 2]!r})")
+        bad = w.isna() | ~np.isfinite(w.fillna(0)) | (w < 0)
+        if bad.any():
+            k = int(bad.to_numpy().argmax())
+            ind = tab[cols["indicator"]].iloc[k]
+            what = "not a number" if pd.isna(w.iloc[k]) else "negative" if w.iloc[k] < 0 else "not finite"
+            raise NqpfError(f"{given}: row {k + 2}, column weight (indicator {ind}): {what} "
+                            f"({tab[cols['weight']].iloc[k]}); weights must be numbers ≥ 0")
+        if not (w > 0).any():
+            raise NqpfError(f"{given}: every weight is 0; give at least one positive weight")
         return "given", {"weights": dict(zip(tab[cols["indicator"]].astype(str), w))}
     if given is not None:
         raise NqpfError("--given-weights is used only with --weighting given")
@@ -384,6 +403,8 @@ def index_cmd(
         if period is not None and len(period) != 2:
             raise NqpfError(f"--years expects FIRST,LAST, e.g. 2011,2023; got {years!r}")
         method, wkw = _weighting_options(weighting, given_weights, alpha)
+        if not (shift >= 0 and shift < float("inf")):
+            raise NqpfError(f"--shift must be a number ≥ 0 added to the normalised values (e.g. 0.0001), got {shift}")
         built = build_from_data(
             data, spec,
             read=dict(layout=layout, sheet=sheet, regions=regions, region_col=region_col, year_col=year_col,

@@ -31,7 +31,7 @@ from ..errors import InputError
 
 __all__ = ["LANGS", "DEFAULT_LANG", "PROPERTIES", "OPTIONAL_PREFIXES", "t", "has", "check_lang",
            "lang_code", "lang_ident", "catalogue", "default_lang", "set_default_lang", "missing_keys", "flag",
-           "pick", "region_name"]
+           "pick", "region_name", "family_parts", "conflicts"]
 
 #: The language of the command line and of notebook displays unless told otherwise.
 DEFAULT_LANG = "zh"
@@ -92,15 +92,26 @@ def family_parts() -> dict[str, dict]:
     return out
 
 
+_CONFLICTS: list[tuple[str, str, str]] = []
+
+
 @lru_cache(maxsize=None)
 def _load(code: str) -> dict[str, str]:
     cat = dict(importlib.import_module(f"{__name__}.{lang_ident(code)}").CATALOGUE)
     for name, texts in family_parts().items():
         for key, text in texts.get(code, {}).items():
-            if cat.get(key, text) != text:
-                raise RuntimeError(f"i18n: key {key!r} of family {name!r} is defined differently elsewhere in {code}")
+            if cat.get(key, text) != text:   # the first text stays; the catalogue test reports the clash
+                _CONFLICTS.append((code, name, key))
+                continue
             cat[key] = text
     return cat
+
+
+def conflicts() -> list[tuple[str, str, str]]:
+    """(language, family, key) of family texts that redefine a key differently (should be none)."""
+    for code in LANGS:
+        _load(code)
+    return sorted(set(_CONFLICTS))
 
 
 def catalogue(lang: str) -> dict[str, str]:

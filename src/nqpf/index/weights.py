@@ -425,8 +425,11 @@ def compute_weights(Xn, method="entropy", **kw):
     try:
         cls = WEIGHTING_METHODS[method]
     except (KeyError, TypeError):
-        raise InputError(f"unknown weighting method {method!r}; choose one of "
-                         f"{sorted(WEIGHTING_METHODS)}") from None
+        import difflib
+
+        close = difflib.get_close_matches(str(method), list(WEIGHTING_METHODS), n=1)
+        raise InputError(f"unknown weighting method {method!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                         + f" (methods: {', '.join(sorted(WEIGHTING_METHODS))})") from None
     unknown = sorted(set(kw) - set(cls.keywords))
     if unknown:
         raise InputError(f"weighting method {method!r} takes no option(s) {unknown}; "

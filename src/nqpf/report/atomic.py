@@ -9,6 +9,7 @@ and target are on the same file system, which a sibling temporary file guarantee
 from __future__ import annotations
 
 import io
+import glob
 import os
 import shutil
 import tempfile
@@ -116,7 +117,8 @@ def atomic_output_dir(out_dir) -> Iterator[Path]:
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"output folder {out_dir} exists and is a file; choose another folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".part", dir=out_dir.parent))
+    _remove_stale(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".part", dir=out_dir.parent))
     try:
         yield tmp
     except BaseException:
@@ -130,6 +132,31 @@ def atomic_output_dir(out_dir) -> Iterator[Path]:
         _merge_into(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True   # a process we may not signal (another user's) or a platform without kill(pid, 0)
+    return True
+
+
+def _remove_stale(out_dir: Path) -> None:
+    """Remove staging folders (``.<name>.<pid>.*.part``) of ``out_dir`` left by a run that was killed
+    (SIGKILL, power loss): their process no longer exists. Folders of a run still going (another
+    process writing the same folder) are left alone, and so are backup folders (``.bak``: they may hold
+    the only copy of files a killed merge had replaced)."""
+    for p in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*"):
+        if not p.is_dir() or p.suffix != ".part":
+            continue
+        parts = p.name[len(out_dir.name) + 2:].split(".")
+        if parts and parts[0].isdigit() and not _pid_alive(int(parts[0])):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _check_destinations(rels: list[Path], dirs: list[Path], out_dir: Path) -> None:

@@ -139,8 +139,6 @@ def _weighting_names() -> list[str]:
 
 def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     """--weighting NAME → (method, keywords) of nqpf.index.compute_weights."""
-    import numpy as np
-    import pandas as pd
 
     import difflib
 
@@ -160,23 +158,9 @@ def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     if weighting == "given":
         if given is None:
             raise NqpfError("--weighting given needs --given-weights FILE (columns indicator, weight)")
-        if not given.exists():
-            raise NqpfError(f"weights file not found: {given}")
-        tab = pd.read_excel(given) if given.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(given)
-        cols = {c.strip().lower(): c for c in map(str, tab.columns)}
-        if not {"indicator", "weight"} <= set(cols):
-            raise NqpfError(f"{given}: needs columns indicator and weight, found {list(tab.columns)}")
-        w = pd.to_numeric(tab[cols["weight"]], errors="coerce")
-        bad = w.isna() | ~np.isfinite(w.fillna(0)) | (w < 0)
-        if bad.any():
-            k = int(bad.to_numpy().argmax())
-            ind = tab[cols["indicator"]].iloc[k]
-            what = "not a number" if pd.isna(w.iloc[k]) else "negative" if w.iloc[k] < 0 else "not finite"
-            raise NqpfError(f"{given}: row {k + 2}, column weight (indicator {ind}): {what} "
-                            f"({tab[cols['weight']].iloc[k]}); weights must be numbers ≥ 0")
-        if not (w > 0).any():
-            raise NqpfError(f"{given}: every weight is 0; give at least one positive weight")
-        return "given", {"weights": dict(zip(tab[cols["indicator"]].astype(str), w))}
+        from .index.weights import read_given_weights
+
+        return "given", {"weights": read_given_weights(given)}
     if given is not None:
         raise NqpfError("--given-weights is used only with --weighting given")
     return weighting, {}

@@ -501,8 +501,13 @@ def _index_inputs(cfg: dict) -> dict:
         raise InputError("config: [spec] needs 'name' (a shipped spec) or 'path'")
     prep = dict(cfg.get("prepare", {}))
     excl = prep.pop("exclude_regions", None)
+    index_kw = dict(cfg.get("index", {}))
+    if isinstance(index_kw.get("weights"), str):   # a weights file, relative to the config
+        from .index.weights import read_given_weights
+
+        index_kw["weights"] = read_given_weights(config_path(cfg, index_kw["weights"]))
     return {"data_path": data_path, "spec": spec_ref, "read": data, "prepare_kw": prep,
-            "index_kw": cfg.get("index", {}), "exclude_regions": excl}
+            "index_kw": index_kw, "exclude_regions": excl}
 
 
 def _build_from_config(cfg: dict, progress=None) -> IndexBuild:

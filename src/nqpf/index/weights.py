@@ -36,7 +36,7 @@ from .normalize import ConstantIndicatorWarning, _check_matrix, _year_codes
 
 __all__ = [
     "compute_weights", "Weighting", "EntropyWeights", "CriticWeights", "CVWeights", "EqualWeights",
-    "GivenWeights", "CombinedWeights", "SDWeights", "WEIGHTING_METHODS", "entropy_weights_by_year",
+    "GivenWeights", "CombinedWeights", "SDWeights", "WEIGHTING_METHODS", "read_given_weights", "entropy_weights_by_year",
 ]
 
 _TOL = 1e-9
@@ -435,3 +435,38 @@ def compute_weights(Xn, method="entropy", **kw):
         raise InputError(f"weighting method {method!r} takes no option(s) {unknown}; "
                          f"its options are {list(cls.keywords)}")
     return cls(**kw).compute(Xn)
+
+
+def read_given_weights(path) -> dict:
+    """Weights given in a file (CSV or Excel with columns ``indicator`` and ``weight``, e.g. from AHP or
+    a Delphi panel) as indicator → weight; a missing file, missing columns, a weight that is not a
+    number, negative or infinite, or all weights 0 are errors naming the file, row and indicator."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"weights file not found: {p}")
+    try:
+        tab = pd.read_excel(p) if p.suffix.lower() in (".xlsx", ".xls") else pd.read_csv(p, encoding="utf-8-sig")
+    except Exception as e:  # noqa: BLE001 - any reader failure is the user's file
+        raise InputError(f"{p}: cannot read the weights file ({e}); give a CSV or Excel table with columns "
+                         f"indicator, weight") from None
+    cols = {str(c).strip().lower(): c for c in tab.columns}
+    if not {"indicator", "weight"} <= set(cols):
+        raise InputError(f"{p}: needs columns indicator and weight, found {[str(c) for c in tab.columns]}")
+    w = pd.to_numeric(tab[cols["weight"]], errors="coerce")
+    bad = w.isna() | ~np.isfinite(w.fillna(0)) | (w < 0)
+    if bad.any():
+        k = int(bad.to_numpy().argmax())
+        ind = tab[cols["indicator"]].iloc[k]
+        what = "not a number" if pd.isna(w.iloc[k]) else "negative" if w.iloc[k] < 0 else "not finite"
+        raise InputError(f"{p}: row {k + 2}, column weight (indicator {ind}): {what} "
+                         f"({tab[cols['weight']].iloc[k]}); weights must be numbers ≥ 0")
+    if not (w > 0).any():
+        raise InputError(f"{p}: every weight is 0; give at least one positive weight")
+    names = tab[cols["indicator"]].astype(str).str.strip()
+    dup = names[names.duplicated()]
+    if len(dup):
+        raise InputError(f"{p}: indicator {dup.iloc[0]!r} is listed twice (rows "
+                         f"{', '.join(str(i + 2) for i in np.flatnonzero(names == dup.iloc[0]))})")
+    return dict(zip(names, w.astype(float)))

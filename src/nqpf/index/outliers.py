@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nqpf.errors import InputError
 
@@ -57,6 +56,8 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
     if len(x) < 4 or np.ptp(x) == 0:
         return float("nan"), float("nan")
     x = (x - np.median(x)) / np.max(np.abs(x - np.median(x)))   # scale-free moments: 1e300 cannot overflow
+    from scipy import stats   # imported here: the command line starts without scipy.stats
+
     with np.errstate(all="ignore"):
         return float(stats.skew(x, bias=False)), float(stats.kurtosis(x, bias=False))
 

@@ -43,7 +43,7 @@ def optional_results():
     from nqpf.pipeline import analyze
 
     return analyze(load_ran2025_scores(wide=True), "china-provinces", permutations=99,
-                   options={"hotspots": True, "hotspot_correction": "fdr"})
+                   options={"hotspots.correction": "fdr"})
 
 
 @pytest.fixture(scope="module")

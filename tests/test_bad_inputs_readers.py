@@ -514,4 +514,4 @@ def test_cli_one_line_errors(tmp_path):
     neg.write_text("indicator,weight\nrd,0.7\npc,-0.3\n", encoding="utf-8")
     text = _cli_error("index", _prov_data(tmp_path), "-s", spec, "-o", tmp_path / "o6", "--weighting", "given",
                       "--given-weights", neg)
-    assert "indicator 'pc'" in text and "negative" in text
+    assert f"{neg}: row 3, column weight (indicator pc): negative (-0.3)" in text

@@ -166,9 +166,13 @@ def test_islands_warned_and_linked_to_nearest():
 def test_knn_equals_libpysal(two_provinces):
     from libpysal.weights import KNN
 
-    pts = two_provinces.representative_point().to_crs("EPSG:6933")
-    xy = np.column_stack([pts.x, pts.y])
-    ref = KNN.from_array(xy, k=5, ids=JIANGSU + ANHUI)
+    from nqpf.spatial.weights import representative_points
+    from nqpf.spatial.weights.distance import EARTH_RADIUS_KM
+
+    # knn on the same representative points as distance weights, great-circle distances (libpysal's
+    # KNN with radius= uses arc distances on lon/lat)
+    pts = representative_points(JIANGSU + ANHUI).set_index("code").loc[JIANGSU + ANHUI]
+    ref = KNN(pts[["lon", "lat"]].to_numpy(), k=5, radius=EARTH_RADIUS_KM, ids=JIANGSU + ANHUI)
     w = weights_from_boundaries(JIANGSU + ANHUI, kind="knn", k=5)
     assert all(len(v) == 5 for v in w.neighbors.values())
     assert _sets(w) == {c: set(ref.neighbors[c]) for c in JIANGSU + ANHUI}

@@ -131,8 +131,10 @@ def test_wide_xlsx_with_title_rows(tmp_path):
     assert (m.sheet, m.row, m.column, m.variable) == ("data", 6, "D", "rd")
     c = row_of(a, action="coerced")
     assert (c.row, c.column) == (6, "C")
-    # the text column is not a variable, and says so
-    assert row_of(a, action="dropped").variable == "备注"
+    # the text column is not a variable, and says so; the note below the table is audited as not read
+    assert row_of(a, action="dropped", column="E").variable == "备注"
+    note = row_of(a, action="dropped", row=8)
+    assert note.reason == "notes below the table: rows 8-8 not read as data" and note.old == "注:数据来源于统计年鉴"
     assert panel.meta["layout"] == ["wide"]
     assert panel.region_label[BJ] == "北京市"
 
@@ -174,9 +176,9 @@ def test_yearbook_sheets(tmp_path):
     m = row_of(a, action="missing")
     assert (m.sheet, m.row, m.column, m.region, m.year) == ("gdp", 7, "C", TJ, 2011)
     dropped = a[a.action == "dropped"]
-    # 2 aggregate rows × 3 years, plus the sheet without a table
-    assert len(dropped) == 7
-    assert set(dropped.loc[dropped.sheet == "gdp", "row"]) == {5, 8}
+    # 2 aggregate rows × 3 years, the note below the table, and the sheet without a table
+    assert len(dropped) == 8
+    assert set(dropped.loc[dropped.sheet == "gdp", "row"]) == {5, 8, 10}
     assert "sheet skipped" in row_of(a, action="dropped", sheet="说明").reason
     assert panel.meta["layout"] == ["yearbook"]
 
@@ -378,3 +380,37 @@ def test_techme_raw_spellings_and_duplicates(techme):
     # the whole file holds R&D spending twice (RDActivity, RDSource) with different values
     with pytest.raises(InputError, match="v4_zh_nbzc_hj"):
         read_panel(techme, region_col="province", variable_col="variable_code")
+
+
+# -- region aliases -----------------------------------------------------------------------------------------
+def test_alias_spellings_are_matched_loosely_and_unused_aliases_warned(tmp_path):
+    from nqpf.io import Aliases, alias_key, as_aliases, parse_aliases
+
+    assert alias_key("Ｙu  nan") == alias_key("yunan") == "yunan"
+    p = tmp_path / "d.csv"
+    p.write_text("region,year,gdp\n北京,2015,1\nＹＵＮＡＮ,2015,2\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"alias\(es\) matching no region of the data, not used: 'Guizou'"):
+        panel = read_panel(p, aliases=["Yunan=云南", {"Guizou": "贵州"}])
+    assert set(panel.data["region"]) == {BJ, "530000"}
+    assert panel.region_label["530000"] == "云南"  # the alias's spelling, not the misspelt one
+    a = row_of(panel.audit, action="alias")
+    assert (a.row, a.column, a.old, a.new, a.region) == (3, "A", "ＹＵＮＡＮ", "云南", "530000")
+    # an option and a file that disagree: both places named
+    both = Aliases()
+    both.update_from(parse_aliases("Yunan=云南", where="--alias"))
+    with pytest.raises(InputError, match=r"--alias 'Yunan=贵州': alias 'Yunan' maps to '贵州', but --alias "
+                                         r"'Yunan=云南' maps it to '云南'"):
+        both.update_from(parse_aliases("Yunan=贵州", where="--alias"))
+    assert as_aliases(None) is None and as_aliases(both) is both
+    with pytest.raises(InputError, match="must be a mapping spelling → region"):
+        as_aliases(3)
+
+
+def test_panel_locations_name_the_cell_of_every_value(tmp_path):
+    p = tmp_path / "yearbook.xlsx"
+    make_yearbook(p)
+    panel = read_panel(p)
+    assert len(panel.locations) == len(panel.data)
+    assert panel.where(BJ, 2012, "gdp") == f"{p}, sheet 'gdp', row 6, column D"
+    assert panel.where(TJ, 2011, "pop") == f"{p}, sheet 'pop', row 4, column C"
+    assert panel.where(BJ, 1999, "gdp") == ""

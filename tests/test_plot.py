@@ -23,7 +23,6 @@ import matplotlib.image as mpimg  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import nqpf.plot as plot_pkg  # noqa: E402
@@ -482,31 +481,32 @@ def test_moran_island_has_no_quadrant_and_line_slope_is_I(paper):
 # ---------------------------------------------------------------------------------------------
 # maps
 # ---------------------------------------------------------------------------------------------
-def _patches(fig, prefix=""):
-    out = {}
-    for p in fig.findobj(PathPatch):
-        g = p.get_gid() or ""
-        if g.startswith(prefix) and g[len(prefix):] in PROVINCE_CODES:
-            out[g[len(prefix):]] = p
-    return out
+def _units(fig, inset=False):
+    """Code → (face colour, hatched, path) of the units drawn, read from the figure's collections."""
+    from nqpf.plot.maps import map_units
+
+    return map_units(fig, inset=inset)
 
 
 def test_choropleth_draws_all_34_units_and_no_data(paper):
     v = paper["Y"][2020]
     fig = plot_choropleth(v, "en")
-    main = _patches(fig)
+    main = _units(fig)
     assert set(main) == set(PROVINCE_CODES) and len(PROVINCE_CODES) == 34
-    assert len(_patches(fig, "inset:")) == 34  # the South China Sea inset draws them too
-    hatched = {c for c, p in main.items() if p.get_hatch()}
+    # the South China Sea inset draws the units within its window (Hainan, Guangdong, Taiwan ...)
+    assert {"460000", "440000", "450000", "710000"} <= set(_units(fig, inset=True))
+    hatched = {c for c, (_, h, _) in main.items() if h}
     assert hatched == NO_DATA_2020
     assert "No data" in _texts(fig)
     # classes are monotone in the value: a higher score never gets a lighter colour class
     legend = fig.axes[0].get_legend()
     palette = [matplotlib.colors.to_hex(h.get_facecolor()) for h in legend.legend_handles[:-1]]
-    cls = {c: palette.index(matplotlib.colors.to_hex(main[c].get_facecolor())) for c in v.index}
+    cls = {c: palette.index(main[c][0]) for c in v.index}
     order = v.sort_values().index
     assert all(cls[a] <= cls[b] for a, b in zip(order[:-1], order[1:]))
     assert cls[order[0]] == 0 and cls[order[-1]] == len(palette) - 1
+    # the legend title names the variable and the classification
+    assert legend.get_title().get_text() == "Composite score\nNatural breaks (Fisher–Jenks), 5 classes"
 
 
 def test_map_main_frame_has_no_south_china_sea_fragments_and_no_specks(paper):
@@ -523,17 +523,19 @@ def test_map_main_frame_has_no_south_china_sea_fragments_and_no_specks(paper):
     ax = fig.axes[0]
     y0, y1 = ax.get_ylim()
     x0, x1 = ax.get_xlim()
-    main = _patches(fig)
-    for code, patch in main.items():
-        v = patch.get_path().vertices
+    main = _units(fig)
+    for code, (_, _, path) in main.items():
+        v = path.vertices
         if len(v):
             assert v[:, 1].min() >= y0 and v[:, 1].max() <= y1 and v[:, 0].min() >= x0, code
     hainan = max(province_geometry()["provinces"]["460000"].geoms, key=lambda g: g.area)
-    hv = main["460000"].get_path().vertices
+    hv = main["460000"][2].vertices
     assert hv[:, 1].min() <= hainan.bounds[1] + 1e-6  # the island itself is drawn in the main map
     lines = [c for c in ax.collections if isinstance(c, LineCollection)]
     segs = [s for c in lines for s in c.get_segments()]
     assert segs and all(np.asarray(s)[:, 1].min() >= y0 for s in segs)
+    # no piece of the nine-dash line in the main frame (two dashes used to show beside the inset)
+    assert not [c for c in lines if "dashes" in (c.get_gid() or "") and c.axes is ax]
     # Hainan's south coast is at about 18.2°N; the cut lies between 17°N and Hainan
     from pyproj import Transformer
 
@@ -542,16 +544,16 @@ def test_map_main_frame_has_no_south_china_sea_fragments_and_no_specks(paper):
     t = Transformer.from_crs("EPSG:4326", ALBERS_CHINA, always_xy=True)
     assert t.transform(110.0, 17.0)[1] < y0 < hainan.bounds[1]
     # the South China Sea islands and the dashes south of the cut are still in the inset
-    assert len(_patches(fig, "inset:")["460000"].get_path().vertices) > len(hv)
+    assert len(_units(fig, inset=True)["460000"][2].vertices) > len(hv)
 
 
 def test_choropleth_quantiles_and_missing_values(paper):
     v = paper["Y"][2020].copy()
     v["110000"] = np.nan
     fig = plot_choropleth(v, "en", scheme="quantiles", k=4)
-    main = _patches(fig)
-    assert {c for c, p in main.items() if p.get_hatch()} == NO_DATA_2020 | {"110000"}
-    counts = pd.Series([matplotlib.colors.to_hex(main[c].get_facecolor()) for c in v.dropna().index])
+    main = _units(fig)
+    assert {c for c, (_, h, _) in main.items() if h} == NO_DATA_2020 | {"110000"}
+    counts = pd.Series([main[c][0] for c in v.dropna().index])
     assert sorted(counts.value_counts()) == [7, 7, 7, 7]  # 28 values in 4 quantile classes
 
 
@@ -564,13 +566,13 @@ def test_lisa_map_colours_follow_clusters(paper):
     from nqpf.plot.style import NOT_SIGNIFICANT_COLOR, QUADRANT_COLORS
 
     fig = plot_lisa_map(paper["local"], "en", year=2020)
-    main = _patches(fig)
-    hexed = {c: matplotlib.colors.to_hex(p.get_facecolor()).upper() for c, p in main.items()}
+    main = _units(fig)
+    hexed = {c: col.upper() for c, (col, _, _) in main.items()}
     assert hexed["310000"] == QUADRANT_COLORS["HH"].upper()
     assert hexed["620000"] == QUADRANT_COLORS["LL"].upper()
     assert hexed["610000"] == QUADRANT_COLORS["HL"].upper()
     assert hexed["110000"] == NOT_SIGNIFICANT_COLOR.upper()
-    assert {c for c, p in main.items() if p.get_hatch()} == NO_DATA_2020
+    assert {c for c, (_, h, _) in main.items() if h} == NO_DATA_2020
 
 
 # ---------------------------------------------------------------------------------------------

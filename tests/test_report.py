@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import html as html_mod
 import re
 import shutil
 import subprocess
@@ -921,18 +922,18 @@ def test_figures_numbered_as_in_the_paper(figs, tmp_path):
     res = demo(permutations=0, figure_years=[2010, 2020])
     keys = [f.key for f in res.figures()]
     assert {"fig1_disparity", "fig2_moran_scatter", "heatmap", "rank_changes", "map_2010", "map_2020",
-            "lisa_map_2010", "lisa_map_2020"} == set(keys)
+            "lisa_map_2010", "lisa_map_2020"} <= set(keys)   # and the figures of the later families
     pictures = {k: figs["map_2020"] for k in keys}
     html = write_html(res, tmp_path / "r.html", lang="en", figures=pictures).read_text(encoding="utf-8")
     caps = re.findall(r"<figcaption>Figure (\d+)\. ([^<]+)</figcaption>", html)
-    assert [int(n) for n, _ in caps] == list(range(1, len(caps) + 1)) and len(caps) == 8
+    assert [int(n) for n, _ in caps] == list(range(1, len(caps) + 1)) and len(caps) == len(keys)
     assert caps[0][1].startswith("Theil index") and caps[1][1] == "Moran scatterplot"
     order = [c for _, c in caps]
     assert order.index("Spatial distribution of potential scores, 2010") < order.index(
         "Local spatial autocorrelation (LISA) clusters, 2010")
     doc = Document(str(write_docx(res, tmp_path / "r.docx", lang="en", figures=pictures)))
     dcaps = [p.text for p in doc.paragraphs if re.match(r"^Figure \d+\. ", p.text)]
-    assert dcaps == [f"Figure {n}. {c}" for n, c in caps]
+    assert dcaps == [f"Figure {n}. {html_mod.unescape(c)}" for n, c in caps]
 
 
 # --------------------------------------------------------------------------------------- browser

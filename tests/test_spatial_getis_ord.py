@@ -16,7 +16,7 @@ from libpysal.weights import W, lat2W  # noqa: E402
 from nqpf import datasets, regions  # noqa: E402
 from nqpf.errors import InputError  # noqa: E402
 from nqpf.spatial import getis_ord_local  # noqa: E402
-from nqpf.spatial.getis_ord import SPOTS, adjust_p, classify_spots  # noqa: E402
+from nqpf.spatial.getis_ord import SPOTS, classify_spots  # noqa: E402
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*island.*"),
@@ -55,6 +55,14 @@ DATA = {"paper": _paper, "lattice": _lattice}
 
 def _esda(y, w, transform, star, **kw):
     return esda.G_Local(y, w, transform=transform.upper(), star=star, **kw)
+
+
+def _has_numba() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _year(out, year, col):
@@ -159,6 +167,7 @@ def test_p_sim_exact_conditional_enumeration(star):
         assert abs(two["p_sim"].iloc[i] - exact_two) < 10 * np.sqrt(0.25 / R) + 2 / (R + 1), i
 
 
+@pytest.mark.slow  # esda compiles its numba kernels on the first call (about 40 s)
 @pytest.mark.parametrize("data", sorted(DATA))
 def test_p_sim_vs_esda_within_sampling_error(data):
     Y, make_w = DATA[data]()
@@ -169,8 +178,14 @@ def test_p_sim_vs_esda_within_sampling_error(data):
         g = _esda(Y[year].to_numpy(), make_w(), "r", True, permutations=R, seed=1)
         p = _year(ours, year, "p_sim")
         sd = np.sqrt(2 * g.p_sim * (1 - g.p_sim) / R)
-        assert np.all(np.abs(p - g.p_sim) < 5 * sd + 3 / (R + 1)), year
-        diffs.append(p - g.p_sim)
+        ok = np.abs(p - g.p_sim) < 5 * sd + 3 / (R + 1)
+        # esda's numba-compiled conditional randomisation (used when numba is installed, as giddy
+        # requires) gives a different p_sim for regions with a single neighbour (Hainan 0.069 in 2010
+        # where esda's numpy path gives 0.107 and ours 0.102): those are compared only without numba
+        single = np.array([make_w().cardinalities[i] == 1 for i in Y.index]) if _has_numba() \
+            else np.zeros(len(Y), bool)
+        assert np.all(ok | single), year
+        diffs.append((p - g.p_sim)[~single])
     assert abs(np.concatenate(diffs).mean()) < 0.005  # no systematic difference
 
 
@@ -192,20 +207,6 @@ def test_seed_determinism_and_transforms_share_draws():
 
 
 # ----------------------------------------------------------------------------------- correction
-def test_benjamini_hochberg_and_bonferroni_by_hand():
-    p = np.array([0.01, 0.04, 0.03, 0.005, np.nan])
-    # sorted 0.005, 0.01, 0.03, 0.04 (m = 4, the NaN not counted): m·p/rank = 0.02, 0.02, 0.04, 0.04
-    np.testing.assert_allclose(adjust_p(p, "fdr"), [0.02, 0.04, 0.04, 0.02, np.nan], atol=1e-15)
-    np.testing.assert_allclose(adjust_p(p, "bonferroni"), [0.04, 0.16, 0.12, 0.02, np.nan], atol=1e-15)
-    np.testing.assert_array_equal(adjust_p(p, None), p)
-    # the step-up minimum: 0.012·3/2 = 0.018 is lowered to 0.015·3/3 = 0.015; capped at 1
-    np.testing.assert_allclose(adjust_p([0.012, 0.015, 0.001], "fdr"), [0.015, 0.015, 0.003], atol=1e-15)
-    np.testing.assert_allclose(adjust_p([0.6, 0.9], "bonferroni"), [1.0, 1.0])
-    # per column (year): each column has its own m
-    P = np.array([[0.01, 0.01], [0.04, np.nan], [0.03, 0.02]])
-    np.testing.assert_allclose(adjust_p(P, "fdr"), [[0.03, 0.02], [0.04, np.nan], [0.04, 0.02]], atol=1e-15)
-
-
 def _bh_loop(p):
     """Benjamini–Hochberg written out plainly."""
     idx = [i for i in range(len(p)) if np.isfinite(p[i])]
@@ -326,7 +327,7 @@ def test_negative_values_and_bad_panels():
 def hot_results():
     from nqpf.pipeline import analyze
 
-    return analyze(datasets.load_ran2025_scores(wide=True), "china-provinces", permutations=99, options={"hotspots": True})
+    return analyze(datasets.load_ran2025_scores(wide=True), "china-provinces", permutations=99)  # by default
 
 
 def test_results_table_maps_params_and_words(hot_results):
@@ -334,8 +335,8 @@ def test_results_table_maps_params_and_words(hot_results):
 
     res = hot_results
     tab = res["getis_ord"]
-    assert tab.section == "spatial" and tab.long and tab.significant == "spot"
-    assert tab.order > res["moran_local"].order
+    assert tab.section == "hotspots" and tab.long and tab.significant == "spot"
+    assert {res[k].section for k in res.items if k.startswith("hotspot_map_")} == {"hotspots"}
     assert [f.key for f in res.figures() if f.key.startswith("hotspot_map_")] == ["hotspot_map_2010",
                                                                                    "hotspot_map_2020"]
     # the table is the function's output with "ns" written as "" (empty = not significant)
@@ -346,6 +347,7 @@ def test_results_table_maps_params_and_words(hot_results):
         True, "r", "none"}
     assert "getis_ord" in res.params["conventions"]
     keys = {tab.caption_key, "table.getis_ord", "conv.getis_ord", "convtext.getis_ord", "value.none",
+            "section.hotspots", "methods.getis_ord.heading", "methods.getis_ord.text",
             "meta.getis_ord_star", "meta.getis_ord_transform", "meta.getis_ord_correction", "value.b",
             "value.fdr", "value.bonferroni", "figure.hotspot_map"}
     keys |= {c.label_key for c in tab.columns} | {f"cat.spot.{s}" for s in SPOTS}
@@ -362,14 +364,36 @@ def test_hotspot_map_legend(hot_results):
     assert texts[0] == f"Hot spot, 99% confidence ({n.get('hot99', 0)})"
     assert texts[3] == f"Not significant ({n.get('', 0)})"
     assert texts[-2].startswith("Cold spot, 99% confidence") and texts[-1] == "No data"
-    assert fig.axes[0].get_legend().get_title().get_text() == "Hot/cold spot"
+    from nqpf.i18n import t
+
+    title = fig.axes[0].get_legend().get_title().get_text()  # what the values are, then the classes
+    assert title.splitlines()[-1] == t("plot.classes_spot", "en") and "Gi*" in title
 
 
-def test_hotspots_off_by_default_and_without_maps_for_other_regions():
+def test_hotspots_family_default_options_and_skip():
+    from nqpf.analyses import DEFAULT_ANALYSES, FAMILIES, resolve_options
     from nqpf.pipeline import analyze
 
+    assert "hotspots" in DEFAULT_ANALYSES and FAMILIES["hotspots"].options.keys() == {"correction", "transform",
+                                                                                     "star"}
+    assert not [o for o in FAMILIES["spatial"].options if o.startswith("hotspot")]  # moved, not duplicated
+    with pytest.raises(InputError, match="unknown option 'hotspots'"):
+        resolve_options({"hotspots": True})  # the old switch is gone: the family runs by default
     Y, make_w = _lattice()
-    res = analyze(Y, make_w(), permutations=19, analyses=("spatial",))
-    assert "getis_ord" not in res and "getis_ord" not in res.params["conventions"]
-    res = analyze(Y, make_w(), permutations=19, analyses=("spatial",), options={"hotspots": True})
-    assert "getis_ord" in res and not [k for k in res.items if k.startswith("hotspot_map")]
+    res = analyze(Y, make_w(), permutations=19, analyses=("spatial", "hotspots"))
+    assert "getis_ord" in res and not [k for k in res.items if k.startswith("hotspot_map")]  # maps: provinces
+    assert "getis_ord" not in analyze(Y, make_w(), permutations=19, analyses=("spatial",))
+    assert "getis_ord" not in analyze(Y, make_w(), permutations=19, skip=("hotspots", "diagnosis", "evolution"))
+    # the options reach the kernel, and the parameters say which were used
+    opts = {"hotspots": {"correction": "bonferroni", "transform": "b", "star": False}}
+    res = analyze(Y, make_w(), permutations=19, analyses=("hotspots",), options=opts)
+    ref = getis_ord_local(res.Y, res.w, star=False, transform="b", permutations=19, seed=12345,
+                          correction="bonferroni")
+    pd.testing.assert_frame_equal(res.table("getis_ord").drop(columns="spot"), ref.drop(columns="spot"))
+    assert res.table("getis_ord")["spot"].tolist() == ref["spot"].replace("ns", "").tolist()
+    assert (res.params["getis_ord_star"], res.params["getis_ord_transform"],
+            res.params["getis_ord_correction"]) == (False, "b", "bonferroni")
+    text = " ".join(res["methods_getis_ord"].texts("en"))
+    assert "Bonferroni" in text and "binary" in text and "excluded" in text
+    with pytest.raises(InputError, match="hotspots.correction"):
+        analyze(Y, make_w(), permutations=19, analyses=("hotspots",), options={"hotspots.correction": "holm"})

@@ -49,9 +49,9 @@ def test_parse_weights_spec(text, parsed):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("queen:3", r"only knn takes a number \(knn:6\); write 'queen'"),
-    ("rook:1", r"only knn takes a number"),
-    ("china-provinces:2", r"only knn takes a number"),
+    ("queen:3", r"only knn, distance, idw take a number \(knn:6, distance:200km, idw:2\); write 'queen'"),
+    ("rook:1", r"only knn, distance, idw take a number"),
+    ("china-provinces:2", r"only knn, distance, idw take a number"),
     ("knn:x", r"write knn:K with K a whole number of neighbours, e.g. knn:6"),
     ("knn:2.5", r"write knn:K"),
     ("knn:-1", r"write knn:K"),
@@ -59,7 +59,7 @@ def test_parse_weights_spec(text, parsed):
     ("quen", r"unknown spelling; did you mean 'queen'\?"),
     ("china-province", r"did you mean 'china-provinces'\?"),
     ("knnn:4", r"did you mean 'knn:6'\?"),
-    ("gotham", r"^weights 'gotham': unknown spelling \(give china-provinces, queen, rook, knn:K or a "
+    ("gotham", r"^weights 'gotham': unknown spelling \(give china-provinces, queen, rook, knn:K, distance:D, idw:P or a "
                r"\.gal/\.gwt file\)$"),
     ("w.gal", r"is a weights file, not a spelling"),
 ])
@@ -191,7 +191,7 @@ def test_resolve_w_object():
 def test_resolve_unknown_spellings_and_types():
     with pytest.raises(InputError, match=r"weights 'quen': unknown spelling; did you mean 'queen'\?"):
         resolve_weights("quen", ["a", "b"])
-    with pytest.raises(InputError, match=r"queen:3.*only knn takes a number"):
+    with pytest.raises(InputError, match=r"queen:3.*only knn, distance, idw take a number"):
         resolve_weights("queen:3", ["a", "b"])
     with pytest.raises(InputError, match="a .gal/.gwt path or a libpysal W, got int"):
         resolve_weights(42, ["a", "b"])
@@ -225,9 +225,9 @@ def test_a_new_kind_plugs_in_as_one_function():
         r = resolve_weights("ring", list("abcde"))
         assert set(r.w.neighbors["a"]) == {"b", "e"}
         assert r.params["weights"] == "ring"
-        with pytest.raises(InputError, match=r"only knn, ring take a number \(knn:6, ring:1\)"):
+        with pytest.raises(InputError, match=r"only knn, distance, idw, ring take a number \(knn:6, distance:200km, idw:2, ring:1\)"):
             parse_weights_spec("queen:2")
-        with pytest.raises(InputError, match="china-provinces, queen, rook, knn:K, ring:S"):
+        with pytest.raises(InputError, match="china-provinces, queen, rook, knn:K, distance:D, idw:P, ring:S"):
             parse_weights_spec("hexagon")
     finally:
         sw.WEIGHTS_KINDS.pop("ring")

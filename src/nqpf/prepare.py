@@ -41,12 +41,14 @@ values are not changed.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .io._cells import parse_year
 from .io.readers import AUDIT_COLUMNS, Panel, empty_audit
 from .spec import Spec, load_spec
 
@@ -92,27 +94,39 @@ def interpolate_series(years: np.ndarray, x: np.ndarray, extrapolate=False):
     if ok.sum() == 0:
         return out, how
     ky, kx = years[ok], x[ok]
+    c = _overflow_scale(kx)
+    kx = kx / c
     lo, hi = ky.min(), ky.max()
     miss = ~ok
     inner = miss & (years > lo) & (years < hi)
     if inner.any():
-        out[inner] = np.interp(years[inner], ky, kx)
+        out[inner] = np.interp(years[inner], ky, kx) * c
         how[inner] = "interpolated"
     if extrapolate:
         outer = miss & ~inner
         if outer.any():
             if extrapolate == "nearest" or ok.sum() == 1:
-                out[outer] = np.where(years[outer] < lo, kx[0], kx[-1])
+                out[outer] = np.where(years[outer] < lo, kx[0], kx[-1]) * c
             elif extrapolate == "linear":
                 left = years[outer] < lo
                 s0 = (kx[1] - kx[0]) / (ky[1] - ky[0])
                 s1 = (kx[-1] - kx[-2]) / (ky[-1] - ky[-2])
-                out[outer] = np.where(left, kx[0] + s0 * (years[outer] - ky[0]),
-                                      kx[-1] + s1 * (years[outer] - ky[-1]))
+                with np.errstate(over="ignore"):
+                    out[outer] = np.where(left, kx[0] + s0 * (years[outer] - ky[0]),
+                                          kx[-1] + s1 * (years[outer] - ky[-1])) * c
             else:
                 raise InputError(f"extrapolate must be False, 'nearest' or 'linear', got {extrapolate!r}")
-            how[outer] = "extrapolated"
+            beyond = outer & ~np.isfinite(out)  # a line continued beyond the float range: left missing
+            out[beyond] = np.nan
+            how[outer & ~beyond] = "extrapolated"
     return out, how
+
+
+def _overflow_scale(v) -> float:
+    """1, or max|v| when differences of ``v`` could overflow (|v| > 1e150): the interpolation and the jump
+    screen are homogeneous in x, so they are computed on x / max|x| then scaled back (exact otherwise)."""
+    m = float(np.max(np.abs(v))) if len(v) else 0.0
+    return m if m > 1e150 else 1.0
 
 
 def flag_jumps(years, x, k: float = 5.0, floor: float = 0.01):
@@ -129,15 +143,19 @@ def flag_jumps(years, x, k: float = 5.0, floor: float = 0.01):
         return []
     v = x[pos]
     on_log = bool(np.all(v > 0))
+    c = 1.0
     if on_log:
         d = np.diff(np.log(v)) / np.diff(years[pos])
         scale = max(np.median(np.abs(d)), floor)
     else:
-        d = np.diff(v) / np.diff(years[pos])
-        scale = max(np.median(np.abs(d)), floor * np.median(np.abs(v)))
+        c = _overflow_scale(v)
+        d = np.diff(v / c) / np.diff(years[pos])
+        scale = max(np.median(np.abs(d)), floor * np.median(np.abs(v / c)))
     if scale == 0:
         return []
-    return [(int(pos[t + 1]), float(d[t]), float(scale), on_log) for t in np.flatnonzero(np.abs(d) > k * scale)]
+    hits = np.flatnonzero(np.abs(d) > k * scale)
+    with np.errstate(over="ignore"):  # a change beyond the float range is reported as ±inf
+        return [(int(pos[t + 1]), float(d[t] * c), float(scale * c), on_log) for t in hits]
 
 
 def _audit_row(**kw):
@@ -179,7 +197,8 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     Prepared
     """
     spec = load_spec(spec) if not isinstance(spec, Spec) else spec
-    period = None if years is None else (int(years[0]), int(years[-1]))
+    period = _period(years)
+    _check_screen(jump_threshold, jump_floor)
     long, prior, shown = _validated_long(raw_long, spec, interpolate, extrapolate)
     grid = _raw_grid(long, list(spec.variables))
     audit = _screen_jumps(grid, jump_threshold, jump_floor)
@@ -187,7 +206,7 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     audit += rows
     X, rows = _evaluate_formulas(raw, spec)
     audit += rows
-    X, rows = _restrict_to_study(X, grid, exclude_regions, period)
+    X, rows = _restrict_to_study(X, grid, exclude_regions, period, shown)
     audit += rows
     X, rows = _check_complete(X, grid, drop_incomplete, shown, audit)
     audit += rows
@@ -197,6 +216,31 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
                   years=list(period) if period is not None else None,
                   exclude_regions=list(exclude_regions) if exclude_regions else None)
     return Prepared(indicators=X, audit=_audit_table(audit, prior), raw=raw, params=params)
+
+
+def _period(years):
+    """``(first, last)`` of the study period (None: every year), refusing anything but two whole years."""
+    if years is None:
+        return None
+    if isinstance(years, (str, bytes)) or not hasattr(years, "__len__") or len(years) == 0:
+        raise InputError(f"years must be the study period (first, last), e.g. (2011, 2023), got {years!r}")
+    ends = [parse_year(years[0]), parse_year(years[-1])]
+    if None in ends:
+        raise InputError(f"years must be the study period (first, last) as whole years, e.g. (2011, 2023), "
+                         f"got {years!r}")
+    return ends[0], ends[1]
+
+
+def _check_screen(jump_threshold, jump_floor) -> None:
+    """``jump_threshold`` (k) a positive number or None; ``jump_floor`` a number ≥ 0."""
+    def number(v):
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
+
+    if jump_threshold is not None and not (number(jump_threshold) and jump_threshold > 0):
+        raise InputError(f"jump_threshold must be a positive number (default 5) or None to switch the jump screen "
+                         f"off, got {jump_threshold!r}")
+    if not (number(jump_floor) and jump_floor >= 0):
+        raise InputError(f"jump_floor must be a number ≥ 0 (default 0.01), got {jump_floor!r}")
 
 
 # ------------------------------------------------------------------------------- the steps of prepare
@@ -216,13 +260,17 @@ class _Grid:
 
 
 def _validated_long(raw_long, spec, interpolate, extrapolate):
-    """Check the arguments and the raw long table; return it typed, with the input audit and region labels."""
+    """Check the arguments and the raw long table; return it typed, with the input audit (infinite values
+    read as missing added to it) and region labels."""
     prior = None
     shown: dict = {}  # region id → the name the user wrote (for messages)
     if isinstance(raw_long, Panel):
         prior = raw_long.audit
         shown = dict(getattr(raw_long, "region_label", {}) or {})
         raw_long = raw_long.data
+    if not isinstance(raw_long, pd.DataFrame):
+        raise InputError(f"raw data must be a DataFrame with columns region, year, variable, value (or the Panel "
+                         f"of nqpf.io.read_panel), got {type(raw_long).__name__}")
     need = {"region", "year", "variable", "value"}
     if not need <= set(raw_long.columns):
         raise InputError(f"raw data needs columns {sorted(need)}, got {list(raw_long.columns)}")
@@ -231,14 +279,33 @@ def _validated_long(raw_long, spec, interpolate, extrapolate):
     if extrapolate not in (False, None, "nearest", "linear"):
         raise InputError(f"extrapolate must be False, 'nearest' or 'linear', got {extrapolate!r}")
     df = raw_long[["region", "year", "variable", "value"]].copy()
+    for col in ("region", "variable"):
+        _refuse(df, df[col].isna() | (df[col].astype(str).str.strip() == ""), f"empty {col}",
+                f"give every row a {col}")
     df["region"] = df["region"].astype(str)
-    df["year"] = df["year"].astype(int)
     df["variable"] = df["variable"].astype(str)
-    df["value"] = pd.to_numeric(df["value"], errors="raise").astype(float)
+    years = df["year"].map(parse_year)
+    _refuse(df, years.isna(), "a year that is not a whole year such as 2010", "correct the year",
+            show="year")
+    df["year"] = years.astype(int)
+    values = pd.to_numeric(df["value"], errors="coerce")
+    _refuse(df, values.isna() & df["value"].notna() & ~df["value"].map(_is_nan), "a value that is not a number",
+            "give numbers (NaN where missing), or read the file with nqpf.io.read_panel, which cleans text cells "
+            "and records each change", show="value")
+    df["value"] = values.astype(float)
+    inf = np.isinf(df["value"].to_numpy())
+    if inf.any():  # as the readers do: an infinite value is read as missing, one audit row each
+        rows = [_audit_row(stage="read", region=r.region, year=int(r.year), variable=r.variable, action="missing",
+                           reason=f"infinite value {r.value!r} read as missing", old=r.value, new=np.nan)
+                for r in df[inf].itertuples()]
+        df.loc[inf, "value"] = np.nan
+        extra = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+        prior = extra if prior is None or not len(prior) else pd.concat([prior, extra], ignore_index=True)
     dups = df.duplicated(["region", "year", "variable"], keep=False)
     if dups.any():
         ex = df[dups].head(4).to_dict("records")
-        raise InputError(f"raw data has {int(dups.sum())} rows sharing (region, year, variable), e.g. {ex}")
+        raise InputError(f"raw data has {int(dups.sum())} rows sharing (region, year, variable), e.g. {ex}; keep "
+                         "one row for each")
     present = set(df["variable"])
     absent = [v for v in spec.variables if v not in present]
     if absent:
@@ -249,6 +316,23 @@ def _validated_long(raw_long, spec, interpolate, extrapolate):
         raise InputError(f"the data lack raw variable(s) needed by spec {spec.name!r}: {'; '.join(hints)}; "
                          f"variables in the data: {sorted(present)[:30]}")
     return df, prior, shown
+
+
+def _is_nan(v) -> bool:
+    return isinstance(v, float) and np.isnan(v)
+
+
+def _refuse(df: pd.DataFrame, bad: pd.Series, what: str, fix: str, show: str | None = None) -> None:
+    """An :class:`InputError` naming the first rows of the raw table (by index label) holding ``what``."""
+    if not bad.any():
+        return
+    rows = df[bad.to_numpy()]
+    ex = []
+    for idx, r in rows.head(5).iterrows():
+        cell = f" {show} {r[show]!r}" if show else ""
+        ex.append(f"row {idx!r}{cell} (region {r['region']!r}, variable {r['variable']!r})")
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    raise InputError(f"raw data: {len(rows)} row(s) with {what}: {'; '.join(ex)}{more}; {fix}")
 
 
 def _raw_grid(df, needed) -> _Grid:
@@ -318,6 +402,14 @@ def _evaluate_formulas(raw: pd.DataFrame, spec: Spec):
         rows.extend(_audit_row(region=index[k][0], year=index[k][1], variable=iid, action="missing",
                                reason=f"division by zero in formula {ind.formula!r}", old=None, new=np.nan)
                     for k in np.flatnonzero(zero))
+        present = np.logical_and.reduce([~np.isnan(np.asarray(local[n], dtype=float)) for n in f.variables]) \
+            if f.variables else np.ones(val.shape, dtype=bool)
+        over = np.isinf(val) | (np.isnan(val) & present & ~zero)  # ±inf, or inf − inf from two overflows
+        if over.any():  # a result beyond the range of floats (extreme inputs): missing, with its reason
+            rows.extend(_audit_row(region=index[k][0], year=index[k][1], variable=iid, action="missing",
+                                   reason=f"overflow in formula {ind.formula!r} (result beyond ±1.8e308)",
+                                   old=float(val[k]), new=np.nan) for k in np.flatnonzero(over))
+            val = np.where(over, np.nan, val)
         values[iid] = val
     for ind in spec.indicators:
         if ind.id not in values:
@@ -326,14 +418,31 @@ def _evaluate_formulas(raw: pd.DataFrame, spec: Spec):
     return X, rows
 
 
-def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period):
+def _shown_region(r, shown: dict) -> str:
+    """A region id as the user reads it: the name written in the data (or a province's name) and the id."""
+    name = shown.get(r)
+    if name is None and re.fullmatch(r"\d{6}", str(r)):
+        from . import regions as R
+
+        try:
+            name = R.name(str(r))
+        except (InputError, ValueError, KeyError):
+            name = None
+    return f"{name} ({r})" if name and name != r else repr(r)
+
+
+def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, shown=None):
     """Drop excluded regions, then region-years outside the study period, one ``dropped`` audit row each."""
-    rows = []
+    rows, shown = [], shown or {}
     if exclude_regions:
         excl = {str(r) for r in exclude_regions}
         unknown = sorted(excl - set(grid.regions))
         if unknown:
-            raise InputError(f"exclude_regions {unknown} are not regions of the data; regions: {grid.regions[:40]}")
+            raise InputError(f"exclude_regions: {', '.join(_shown_region(r, shown) for r in unknown)} "
+                             f"{'is not a region' if len(unknown) == 1 else 'are not regions'} of the data; its "
+                             f"regions are {', '.join(_shown_region(r, shown) for r in grid.regions[:40])}"
+                             + (" …" if len(grid.regions) > 40 else "")
+                             + "; exclude regions of the data only")
         gone = X.index.get_level_values("region").isin(list(excl))
         rows.extend(_audit_row(region=r, year=int(y), action="dropped",
                                reason="region excluded from the study (exclude_regions)") for r, y in X.index[gone])
@@ -341,7 +450,9 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period):
     if period is not None:
         y0, y1 = period
         first, last = min(grid.years), max(grid.years)
-        if y0 > y1 or y0 < first or y1 > last:
+        if y0 > y1:
+            raise InputError(f"study period {y0}-{y1}: the first year is after the last; give (first, last)")
+        if y0 < first or y1 > last:
             raise InputError(f"study period {y0}-{y1} is not within the years of the data "
                              f"({first}-{last}); choose first and last years inside it")
         yv = X.index.get_level_values("year")
@@ -349,38 +460,54 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period):
         rows.extend(_audit_row(region=r, year=int(y), action="dropped", reason=f"outside the study period {y0}-{y1}")
                     for r, y in X.index[out])
         X = X[~out]
+    if not len(X):
+        raise InputError("no region-year is left for the study after excluding "
+                         + (f"{len(set(map(str, exclude_regions)))} region(s)" if exclude_regions else "")
+                         + (" and " if exclude_regions and period else "")
+                         + (f"the years outside {period[0]}-{period[1]}" if period else "")
+                         + "; exclude fewer regions or choose another study period")
     return X, rows
 
 
 def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=()):
     """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows.
-    Values missing because a formula divided by zero (its ``missing`` audit rows) are named as such."""
+    Values missing because a formula divided by zero or overflowed (its ``missing`` audit rows) are named as
+    such."""
     incomplete = X.isna().any(axis=1)
     if not incomplete.any():
         return X, []
     bad = X[incomplete]
     lines = [f"{shown.get(r, r)} {y}: {', '.join(bad.columns[isna])}"
              for (r, y), isna in zip(bad.index, bad.isna().to_numpy())]
-    zero = {}  # indicator → (reason, region-years) of the division-by-zero rows still in the study
+    # (cause, indicator) → (formula, region-years) of the formula's missing rows still in the study
+    causes = {"division by zero": "division by zero", "overflow": "overflow (a result beyond ±1.8e308)"}
+    gaps: dict = {}
     for a in audit:
-        if a.get("action") == "missing" and str(a.get("reason", "")).startswith("division by zero") \
-                and (a["region"], a["year"]) in bad.index:
-            zero.setdefault(a["variable"], (a["reason"], []))[1].append(f"{shown.get(a['region'], a['region'])} "
-                                                                        f"{a['year']}")
-    if zero and not drop_incomplete:
-        n = sum(len(v[1]) for v in zero.values())
-        parts = [f"of indicator {iid!r} ({why.replace('division by zero in formula ', '')}) at " + ", ".join(at[:10])
-                 + (f" … and {len(at) - 10} more" if len(at) > 10 else "") for iid, (why, at) in zero.items()]
-        hit = {rw for _, at in zero.values() for rw in at}
+        why = str(a.get("reason", ""))
+        cause = next((c for c in causes if why.startswith(c)), None)
+        if a.get("action") == "missing" and cause and (a["region"], a["year"]) in bad.index:
+            formula = re.search(r"formula ('.*'|\".*\")", why)
+            gaps.setdefault((cause, a["variable"]), (formula.group(1) if formula else "", []))[1] \
+                .append(f"{shown.get(a['region'], a['region'])} {a['year']}")
+    if gaps and not drop_incomplete:
+        n = sum(len(v[1]) for v in gaps.values())
+        parts = [f"{causes[cause]} in the formula of indicator {iid!r} ({formula}) at " + ", ".join(at[:10])
+                 + (f" … and {len(at) - 10} more" if len(at) > 10 else "")
+                 for (cause, iid), (formula, at) in gaps.items()]
+        hit = {rw for _, at in gaps.values() for rw in at}
         rest = sum(ln.split(": ", 1)[0] not in hit for ln in lines)
         more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        kinds = {cause for cause, _ in gaps}
+        why = " or ".join(sorted(kinds))
+        cure = ("A denominator is zero in the data" if kinds == {"division by zero"} else
+                "An extreme value in the data takes a formula beyond the range of numbers" if kinds == {"overflow"}
+                else "The data hold a zero denominator or an extreme value")
         raise InputError(
-            f"{n} indicator value(s) are missing because of division by zero in the formula "
-            + "; in the formula ".join(parts) + "; region-years missing indicators (with those computed from "
-            "them): " + "; ".join(lines[:20]) + more
-            + (f" ({rest} of them miss values after interpolation, not by division by zero)" if rest else "")
-            + ". A denominator is zero in the data: correct the data, change the formula, or drop those "
-            "region-years (drop_incomplete; --drop-incomplete), each recorded in the audit.")
+            f"{n} indicator value(s) are missing because of " + "; because of ".join(parts)
+            + "; region-years missing indicators (with those computed from them): " + "; ".join(lines[:20]) + more
+            + (f" ({rest} of them miss values after interpolation, not by {why})" if rest else "")
+            + f". {cure}: correct the data, change the formula, or drop those region-years (drop_incomplete; "
+            "--drop-incomplete), each recorded in the audit.")
     if not drop_incomplete:
         more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise InputError(
@@ -395,6 +522,10 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
                               + ("" if (r, y) in in_input else " (region-year absent from the input)"),
                        old=None, new=None)
             for (r, y), line in zip(bad.index, lines)]
+    if incomplete.all():
+        raise InputError(f"every one of the {len(X)} region-years misses indicator values (e.g. {lines[0]}), so "
+                         "dropping the incomplete ones (drop_incomplete) leaves nothing; fill the gaps in the data or "
+                         "leave out the indicators that are always missing")
     return X[~incomplete], rows
 
 

@@ -45,8 +45,8 @@ COLUMN_KINDS = ("region", "regions", "year", "int", "float", "p", "bool", "code"
 #: Report sections in reading order. A section is a catalogue key ``section.<name>``; an item with a
 #: section not listed here is placed before the appendix (and the catalogue test still requires its
 #: heading).
-SECTIONS = ("parameters", "methods", "weights", "robustness", "scores", "coupling", "disparity", "dynamics",
-            "convergence", "spatial", "hotspots", "ellipse", "evolution", "drivers", "obstacles", "strategy",
+SECTIONS = ("parameters", "methods", "weights", "scores", "disparity", "spatial", "hotspots", "ellipse",
+            "dynamics", "convergence", "coupling", "evolution", "drivers", "robustness", "obstacles", "strategy",
             "other_figures", "appendix")
 
 #: Separator of several ids or codes in one cell (``regions``, ``codes``, ``items`` columns).

@@ -238,6 +238,8 @@ class Formula:
         Returns
         -------
         value : ndarray of float
+            ``±inf`` where the arithmetic overflows (beyond about 1.8e308; no warning is issued: the
+            caller flags non-finite results, as :func:`nqpf.prepare.prepare` does).
         zero_division : ndarray of bool
             Where a division had a zero denominator (the value there is ``NaN``).
         """
@@ -260,13 +262,14 @@ class Formula:
                     b = np.asarray(b, dtype=float)
                     bad = np.broadcast_to(b == 0, shape) if shape else (b == 0)
                     zero[...] |= bad
-                    with np.errstate(divide="ignore", invalid="ignore"):
+                    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                         out = np.divide(a, np.where(b == 0, np.nan, b))
                     return out
                 return _OPS[type(node.op)](a, b)
             raise AssertionError(type(node))  # pragma: no cover - rejected at parse time
 
-        value = np.asarray(ev(self._tree), dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow gives ±inf, flagged by the caller
+            value = np.asarray(ev(self._tree), dtype=float)
         if value.shape != shape:
             value = np.broadcast_to(value, shape).copy()
         return value, zero
@@ -325,11 +328,18 @@ def parse_formula(text: str, where: str = "") -> Formula:
     lambdas, imports …) raises :class:`~nqpf.errors.SpecError`.
     """
     loc = f" ({where})" if where else ""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
+        raise SpecError(f"formula{loc} must be text, e.g. \"gdp / pop\", got {text!r}")
+    if not text.strip():
         raise SpecError(f"empty formula{loc}")
     src, quoted = _unquote(text.strip(), loc)
     try:
         tree = ast.parse(src.strip(), mode="eval")
+    except (RecursionError, MemoryError):
+        raise SpecError(f"formula{loc} is too long or too deeply nested to read ({len(text)} characters); split "
+                        "it into intermediate indicators") from None
+    except ValueError as exc:  # e.g. a NUL character
+        raise SpecError(f"formula {text!r}{loc} is not valid arithmetic: {exc}") from None
     except SyntaxError as exc:
         hint = ""
         if re.search(r"[\w\u4e00-\u9fff]\s+[\w\u4e00-\u9fff]|[&%#@$?!'\"]|\w-\w|\b\d+[^\W\d]", src):
@@ -342,6 +352,9 @@ def parse_formula(text: str, where: str = "") -> Formula:
                                ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd))
         if isinstance(node, ast.Constant):
             ok = isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+            if ok and not np.isfinite(float(node.value)):
+                raise SpecError(f"formula {text!r}{loc}: the number {src[node.col_offset:node.end_col_offset]!r} "
+                                "is beyond the largest a computer can hold (about 1.8e308); check its exponent")
         if not ok:
             raise SpecError(
                 f"formula {text!r}{loc} uses {type(node).__name__}, which is not allowed; "
@@ -677,7 +690,9 @@ def load_spec(path_or_name) -> Spec:
         try:
             df = pd.read_excel(p, sheet_name=0, dtype=object)
         except Exception as exc:  # noqa: BLE001 - reported with the file name
-            raise SpecError(f"cannot read spec workbook {p}: {exc}") from None
+            from .io._cells import _workbook_error
+
+            raise SpecError(f"cannot read spec workbook: {_workbook_error(p, exc)}") from None
         return _from_table(df, display=str(p), sheet=None)
     raise SpecError(f"{p}: unknown spec format {suf!r}; use .toml, .csv or .xlsx")
 
@@ -688,28 +703,45 @@ def _load_toml(p: Path, display: str) -> Spec:
             doc = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{display}: invalid TOML: {exc}") from None
-    head = doc.get("spec", {})
-    levels = tuple(head.get("levels", ("indicator",)))
+    except UnicodeDecodeError:
+        raise SpecError(f"{display}: a TOML spec must be saved as UTF-8 text (it is in another encoding, e.g. "
+                        "GBK); save it again as UTF-8") from None
+    head = _toml_table(doc, "spec", display)
+    levels = head.get("levels", ("indicator",))
+    if not isinstance(levels, (list, tuple)) or not all(isinstance(lv, str) and lv.strip() for lv in levels):
+        raise SpecError(f"{display}: [spec] levels must be a list of level names, e.g. [\"dimension\", "
+                        f"\"indicator\"], got {levels!r}")
+    levels = tuple(levels)
     if not levels or levels[-1] != "indicator":
         levels = tuple(levels) + ("indicator",)
     groups = {}
-    for g, v in (doc.get("groups") or {}).items():
+    for g, v in _toml_table(doc, "groups", display).items():
+        if not isinstance(v, (str, dict)):
+            raise SpecError(f"{display}: [groups] {g} must be an English name or a table of names, got {v!r}")
         groups[g] = {"name_en": v} if isinstance(v, str) else dict(v)
         groups[g].setdefault("name_zh", g)
     variables = {}
-    for v, d in (doc.get("variables") or {}).items():
+    for v, d in _toml_table(doc, "variables", display).items():
+        if not isinstance(d, (str, dict)):
+            raise SpecError(f"{display}: [variables] {v} must be a description or a table, got {d!r}")
         variables[v] = {"description": d} if isinstance(d, str) else dict(d)
     raw = doc.get("indicator", [])
     if not isinstance(raw, list):
         raise SpecError(f"{display}: 'indicator' must be an array of tables ([[indicator]])")
     inds = []
     for k, t in enumerate(raw):
+        if not isinstance(t, dict):
+            raise SpecError(f"{display}, indicator #{k + 1}: each indicator must be a table ([[indicator]] with "
+                            f"id = …, direction = …), got {t!r}")
         where = f"{display}, [[indicator]] #{k + 1}" + (f" (id={t.get('id')!r})" if "id" in t else "")
         unknown = set(t) - {"id", "name_zh", "name_en", "direction", "formula", "unit", "note", "source",
                             "path", *levels[:-1]}
         if unknown:
             raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}")
         if "path" in t:
+            if not isinstance(t["path"], list) or not all(isinstance(g, str) for g in t["path"]):
+                raise SpecError(f"{where}: path must be a list of group names, e.g. [\"创新\", \"研发\"], got "
+                                f"{t['path']!r}")
             path = tuple(t["path"])
         else:
             path = tuple(t.get(lev, "") for lev in levels[:-1])
@@ -723,6 +755,14 @@ def _load_toml(p: Path, display: str) -> Spec:
     return Spec(name=head.get("name", p.stem), levels=levels, indicators=inds, title=head.get("title", ""),
                 title_en=head.get("title_en", ""), group_labels=groups, declared_variables=variables,
                 source=display, locations=[f"[[indicator]] #{k + 1}" for k in range(len(inds))])
+
+
+def _toml_table(doc: dict, key: str, display: str) -> dict:
+    """``doc[key]`` when it is a table (``{}`` when absent); anything else is a SpecError."""
+    v = doc.get(key, {})
+    if not isinstance(v, dict):
+        raise SpecError(f"{display}: '{key}' must be a table ([{key}] with keys below it), got {v!r}")
+    return v
 
 
 def _norm_header(h) -> str:

@@ -107,8 +107,14 @@ def write_template(spec, path: str | os.PathLike, years: Iterable[int] = range(2
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    with atomic_write(path) as tmp:
-        wb.save(tmp)
+    try:
+        with atomic_write(path) as tmp:
+            wb.save(tmp)
+    except OSError as exc:  # a folder that cannot be made or written: name the target, not a temporary file
+        blocker = next((q for q in path.parents if q.exists()), None)
+        why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
+               else exc.strerror or str(exc))
+        raise InputError(f"cannot write the template {path}: {why}; choose a folder you can write to") from None
     return path
 
 

@@ -1,16 +1,23 @@
 """Spatial autocorrelation: global Moran's I (the paper's Table 3), local Moran's I and the quadrants
-(Figure 2), quadrant transitions, maps of scores and LISA clusters; with the option ``hotspots``, local
-Getis–Ord G_i* hot and cold spots (table and maps)."""
+(Figure 2), quadrant transitions, maps of scores and LISA clusters.
+
+Option ``local_correction`` (``none`` by default, ``fdr`` Benjamini–Hochberg, ``bonferroni``): the
+local Moran p-values of each year are adjusted over that year's regions
+(:func:`nqpf.spatial.multiple.adjust_p`) before the comparison with ``alpha`` that makes a region a
+``cluster``; the table's ``p_sim`` stays unadjusted. Hot and cold spots (Getis–Ord G_i*) are the
+family :mod:`nqpf.analyses.hotspots`."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import spatial as _sp
-from ..results import Column, Figure, Methods, Table
-from ._common import Context, describe
+from ..results import Column, Figure, Table
+from ..spatial.multiple import adjust_p
+from ._common import Context, Family, Option, describe
 from .evolution import names
 
-__all__ = ["items"]
+__all__ = ["FAMILY", "items", "corrected_clusters"]
 
 _GLOBAL_DISPLAY = ("year", "I", "EI", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim", "n_islands")
 _Q = dict(codes="quadrant")
@@ -24,6 +31,10 @@ def items(ctx: Context):
     mg = _sp.moran_global(Y, w, permutations=perms, seed=seed, alternative=alternative)
     ctx.step("local Moran's I")
     ml = _sp.moran_local(Y, w, permutations=perms, seed=seed, alpha=alpha)
+    corr = ctx.opt("spatial.local_correction", "none")
+    corr = None if corr in (None, "none") else corr
+    if corr:
+        ml = corrected_clusters(ml, corr, alpha)
     first, last = int(Y.columns[0]), int(Y.columns[-1])
     qt = _sp.quadrant_transitions(ml, first, last)
     out = [
@@ -48,40 +59,25 @@ def items(ctx: Context):
                               "figure.lisa_map", {"year": y}, order=4 + n / 100))
     params = {
         "permutations": perms, "seed": seed, "alternative": alternative, "alpha": alpha,
-        "local_alternative": "two-sided", "transform": "r",
+        "local_alternative": "two-sided", "transform": "r", "local_correction": corr or "none",
         "conventions": [f"moran_p.{alternative}", "local_moran"],
     }
-    if ctx.opt("hotspots"):
-        out += _hotspot_items(ctx, years, perms, seed, params)
+    if corr:
+        params["conventions"].append(f"local_correction.{corr}")
     return out, params
 
 
-def _hotspot_items(ctx: Context, years, perms, seed, params) -> list:
-    """Local Getis–Ord G_i* table (``spot`` empty where not significant, as ``cluster`` of the local
-    Moran table) and, for provinces, a hot-spot map per figure year; records the parameters."""
-    star, tr = ctx.opt("hotspot_star", True), ctx.opt("hotspot_transform", "r")
-    corr = ctx.opt("hotspot_correction")
-    ctx.step("local Getis-Ord Gi*")
-    go = _sp.getis_ord_local(ctx.Y, ctx.w, star=star, transform=tr, permutations=perms, seed=seed,
-                             correction=corr)
-    go["spot"] = go["spot"].where(go["spot"] != "ns", "")
-    out = [Table("getis_ord", go, describe(go, {
-        "G": Column("G", label="col.Gi"), "z": Column("z", label="col.Gi_z"),
-        "spot": Column("spot", "code", codes="spot")}), "spatial", order=6, long=True, significant="spot")]
-    if ctx.regions.is_provinces:
-        for n, y in enumerate(years):
-            out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y), "spatial",
-                              "figure.hotspot_map", {"year": y}, order=6.1 + n / 100))
-    out.append(Methods("methods_getis_ord", "methods.getis_ord.heading", (
-        ("methods.getis_ord.text", {"star": "@methods.getis_ord.star" if star else "@methods.getis_ord.nostar",
-                                    "transform": f"@methods.transform.{tr}",
-                                    "correction": f"@value.{corr or 'none'}",
-                                    "permutations": perms, "seed": seed}),),
-        ("G_{i}^{*} = Σ_{j} w_{ij} x_{j} / Σ_{j} x_{j}",
-         "z_{i} = (Σ_{j} w_{ij} x_{j} − !{x} · Σ_{j} w_{ij}) / (S · √[ (n · Σ_{j} w_{ij}^{2} − (Σ_{j} w_{ij})^{2}) / (n − 1) ])"),
-        order=3))
-    params.update(getis_ord_star=bool(star), getis_ord_transform=tr, getis_ord_correction=corr or "none")
-    params["conventions"].append("getis_ord")
+def corrected_clusters(local: pd.DataFrame, correction: str, alpha: float) -> pd.DataFrame:
+    """The local Moran table (:func:`~nqpf.spatial.moran_local`, regions × years in its row order) with
+    ``cluster`` decided by the p-values adjusted per year (``correction``: ``"fdr"``
+    Benjamini–Hochberg or ``"bonferroni"``, over the regions with a p-value that year): the quadrant
+    where the adjusted ``p_sim`` is at most ``alpha``, else ``""``. ``p_sim`` stays unadjusted."""
+    T = local["year"].nunique()
+    n = len(local) // T
+    q = adjust_p(local["p_sim"].to_numpy(dtype=float).reshape(T, n).T, correction).T.ravel()
+    out = local.copy()
+    out["cluster"] = np.where(q <= alpha, out["quadrant"].to_numpy(), "").astype(object)
+    out.attrs.update(local.attrs, correction=correction)
     return out
 
 
@@ -111,10 +107,8 @@ def _draw_lisa(res, lang, year):
     return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year))
 
 
-def _draw_hotspots(res, lang, year):
-    from .. import plot
-
-    gi = res.table("getis_ord")
-    one = gi[gi["year"] == year].copy()
-    one["code"] = one["region"].map(res.regions.codes)
-    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), classes="spot")
+FAMILY = Family("spatial", items, order=30, help="global and local Moran's I, quadrants, maps", options={
+    "local_correction": Option("none", "multiple-testing correction of the local Moran p-values deciding the "
+                               "clusters, per year: none, fdr (Benjamini–Hochberg) or bonferroni", str,
+                               ("none", "fdr", "bonferroni")),
+})

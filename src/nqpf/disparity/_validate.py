@@ -35,7 +35,7 @@ def as_matrix(Y, what: str, positive: bool = False, nonnegative: bool = False) -
     """Check a score matrix (index = regions, columns = years) and return it as float (n, T).
 
     Raises :class:`~nqpf.errors.InputError` naming the (region, year) cells that are missing
-    (NaN), or not strictly positive when ``positive`` (a logarithm is taken), or negative when
+    (NaN) or infinite (±inf), or not strictly positive when ``positive`` (a logarithm is taken), or negative when
     ``nonnegative``.
     """
     if isinstance(Y, pd.Series):
@@ -56,6 +56,12 @@ def as_matrix(Y, what: str, positive: bool = False, nonnegative: bool = False) -
         raise InputError(
             f"{what}: missing values (NaN) at region-years {_list_cells(Y, bad)}; "
             "interpolate them or drop those regions/years first"
+        )
+    bad = np.isinf(X)
+    if bad.any():
+        raise InputError(
+            f"{what}: infinite values at region-years {_list_cells(Y, bad)}; an infinite score is usually "
+            "a division by zero upstream: correct it or drop those regions/years first"
         )
     if positive:
         bad = X <= 0

@@ -34,9 +34,13 @@ __all__ = [
 
 #: Cell contents read as "missing" (compared after stripping spaces, case-insensitive).
 MISSING_MARKERS = frozenset({
-    "", "—", "——", "…", "……", "...", "-", "--", "---", "–", "−", "na", "n/a", "nan", "null", "none",
-    "#div/0!", "#n/a", "#value!", "#ref!", "#num!", "无", "空", "缺", "缺失", "x", "×", "*", ".",
+    "", "—", "——", "…", "……", "...", "......", "-", "--", "---", "–", "−", "/", "//", "\\", "na", "n/a", "n.a.",
+    "n.a", "nan", "null", "none", "#div/0!", "#n/a", "#value!", "#ref!", "#num!", "#null!", "#name?", "无", "空",
+    "缺", "缺失", "暂无", "不详", "x", "×", "*", ".",
 })
+
+#: Text spellings of an infinite value (compared like the markers); read as missing, as numeric ±inf cells are.
+_INFINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "∞", "+∞", "-∞"})
 
 
 @dataclass
@@ -191,13 +195,24 @@ def _csv_rows(text: str, suffix: str, path=None) -> list:
         delim = ","
     # newline="" lets the csv module see every line ending as written: \n (Unix), \r\n (Windows) and \r
     # alone (old Mac), and keep line breaks inside quoted cells
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
+    at = f"{path}, line" if path is not None else "line"
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    rows, start = [], 1
     try:
-        return [list(r) for r in reader]
+        for r in reader:
+            rows.append(list(r))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        where = f"{path}, line {reader.line_num}" if path is not None else f"line {reader.line_num}"
-        raise InputError(f"{where}: not a readable CSV table ({exc}); check the quotes on that line (a cell "
-                         "that opens a quote must close it)") from None
+        if "unexpected end of data" in str(exc):  # a quote opened and never closed swallows the rest
+            raise InputError(f"{at} {start}: a quote (\") opened on this line is never closed, so the rest of "
+                             "the file would be read as one cell; close the quote or remove it") from None
+        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)  # lenient: text after a quote
+        try:
+            return [list(r) for r in reader]
+        except csv.Error as exc2:
+            raise InputError(f"{at} {reader.line_num}: not a readable CSV table ({exc2}); check the quotes on "
+                             "that line (a cell that opens a quote must close it)") from None
+    return rows
 
 
 def read_csv_text(path, header: int | None = 0, encoding: str | None = None) -> pd.DataFrame:
@@ -228,6 +243,9 @@ def read_grids(path: Path, sheet=None, encoding: str | None = None) -> tuple[lis
         raise InputError(f"{path}: no such file")
     if suf in (".csv", ".txt", ".tsv"):
         text, enc = _decode(path, encoding)
+        if not text.strip():
+            raise InputError(f"{path}: the file is empty" + (" (0 bytes)" if not text else " (only blank lines)")
+                             + "; check that the right file was given and that it was saved")
         info["encoding"] = enc
         return [Grid(str(path), "", _csv_rows(text, suf, path))], info
     if suf == ".parquet":
@@ -360,8 +378,10 @@ def to_number(v):
     Returns ``(value, action, reason)`` where ``action`` is ``None`` (a plain number),
     ``"coerced"`` (text that needed cleaning: full-width digits, thousands separators, spaces,
     a trailing ``%``) or ``"missing"`` (blank or a missing marker such as ``—``, ``…``, ``NA``,
-    ``#DIV/0!``, ``无``); ``value`` is NaN when missing. Raises ``ValueError`` when the cell is
-    text that is not a number.
+    ``#DIV/0!``, ``无``, ``/``; full-width forms too) or an infinite value (numeric ``±inf`` or text
+    ``inf``, ``∞``, read as missing with its own reason); ``value`` is NaN when missing. Raises
+    ``ValueError`` when the cell is text that is not a number, or a number written beyond the range of
+    a float (``1e400``).
     """
     if isinstance(v, (bool, np.bool_)):
         raise ValueError("a true/false cell is not a number")
@@ -375,11 +395,13 @@ def to_number(v):
             return np.nan, "missing", f"infinite value {v!r}"
         return f, None, ""
     s = str(v).strip()
-    key = s.lower().replace(" ", "")
+    key = _marker_key(s)
     if key in MISSING_MARKERS or s == "":
         return np.nan, "missing", "blank cell" if s == "" else f"missing-value marker {s!r}"
+    if key in _INFINITE:
+        return np.nan, "missing", f"infinite value {s!r}"
     if _NUM_RE.match(s):
-        return float(s), None, ""
+        return _finite(float(s), s), None, ""
     t = unicodedata.normalize("NFKC", s)
     t = t.replace("−", "-").replace("，", ",")
     reasons = []
@@ -399,5 +421,19 @@ def to_number(v):
         t = t[:-1]
         reasons.append("'%' sign dropped (value kept in percent)")
     if _NUM_RE.match(t):
-        return float(t), "coerced", "text number: " + ", ".join(reasons or ["text"])
+        return _finite(float(t), s), "coerced", "text number: " + ", ".join(reasons or ["text"])
     raise ValueError(f"{s!r} is not a number")
+
+
+def _marker_key(s: str) -> str:
+    """The form in which a cell's text is compared with :data:`MISSING_MARKERS`: full-width forms folded
+    (``－``, ``／``, ``ＮＡ``), case and spaces ignored."""
+    return unicodedata.normalize("NFKC", s).casefold().replace(" ", "")
+
+
+def _finite(f: float, text: str) -> float:
+    """``f`` when finite; a written number too large for a float (``1e400``) is refused."""
+    if math.isinf(f):
+        raise ValueError(f"{text!r} is beyond the largest number a computer can hold (about 1.8e308); check "
+                         "its exponent")
+    return f

@@ -2,7 +2,11 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot; write it with
 :func:`save_figure` (PNG + SVG by default, atomically). Figures draw results, they compute no
-statistic: the Moran scatter plot reads the local Moran table. Every text comes from the catalogues
+statistic: the Moran scatter plot reads the local Moran table. Figures adapt to the number of
+regions: maps of provinces, cities or counties (:func:`map_level`), Moran scatter plots that name
+only what can be read and shade the density of thousands of points, heatmaps and rank charts that
+switch to summaries beyond a stated number of regions (each says so in a note). Every text comes from
+the catalogues
 of :mod:`nqpf.i18n`; region names are given by the caller (``names``: region id → display name in
 the figure's language). A CJK language (``lang.cjk`` of its catalogue: ``"zh"``, ``"zh-Hant"``) needs a
 CJK font (the language's own faces first, ``lang.plot_fonts``); without one the labels fall back to English
@@ -11,7 +15,17 @@ returns).
 """
 from nqpf.plot.fonts import cjk_font, font_context, resolve_lang
 from nqpf.plot.heatmap import plot_heatmap
-from nqpf.plot.maps import classify_values, plot_choropleth, plot_lisa_map, province_geometry
+from nqpf.plot.maps import (
+    can_map,
+    classify_values,
+    map_geometry,
+    map_level,
+    map_units,
+    natural_breaks,
+    plot_choropleth,
+    plot_lisa_map,
+    province_geometry,
+)
 from nqpf.plot.moran import plot_moran_scatter
 from nqpf.plot.profile import plot_profile, profile_table
 from nqpf.plot.style import save_figure, style_context
@@ -33,5 +47,10 @@ __all__ = [
     "plot_choropleth",
     "plot_lisa_map",
     "classify_values",
+    "natural_breaks",
     "province_geometry",
+    "map_geometry",
+    "map_level",
+    "can_map",
+    "map_units",
 ]

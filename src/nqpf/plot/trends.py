@@ -16,9 +16,14 @@ from nqpf.i18n import has, t
 from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import LINE_COLORS, OKABE_ITO, display_names, new_figure, style_context
 
-__all__ = ["plot_disparity", "plot_rank_changes", "ranks", "measure_label"]
+__all__ = ["plot_disparity", "plot_rank_changes", "ranks", "measure_label", "rank_movers", "RANKS_MAX_REGIONS",
+           "RANK_MOVERS"]
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
+#: Up to this many regions the rank chart draws every region; beyond it, the largest movers only.
+RANKS_MAX_REGIONS = 40
+#: Regions shown at each end of the movers chart (largest rises, largest falls).
+RANK_MOVERS = 15
 
 
 def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
@@ -102,12 +107,30 @@ def ranks(Y: pd.DataFrame) -> pd.DataFrame:
     return Y.apply(pd.to_numeric, errors="coerce").rank(ascending=False, method="min").astype("Int64")
 
 
+def rank_movers(R: pd.DataFrame, first, last, k: int = RANK_MOVERS) -> tuple[list, list]:
+    """Ids of the ``k`` regions whose rank rose most from ``first`` to ``last`` (largest
+    ``R[first] - R[last]``, only rises) and of the ``k`` that fell most (only falls), each ordered by
+    the size of the change, ties by the order of ``R``'s rows."""
+    change = (R[first] - R[last]).astype(float)
+    pos = np.arange(len(change))
+    up = change.index[np.lexsort((pos, -change.to_numpy()))]
+    up = [i for i in up if change[i] > 0][:k]
+    down = change.index[np.lexsort((pos, change.to_numpy()))]
+    down = [i for i in down if change[i] < 0][:k]
+    return up, down
+
+
 def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequence | None = None,
-                      lang: str = "zh", *, title: str | None = None):
-    """Slope (two years) or bump (more years) chart of each region's rank.
+                      lang: str = "zh", *, title: str | None = None, max_regions: int = RANKS_MAX_REGIONS,
+                      k: int = RANK_MOVERS):
+    """Slope (two years) or bump (more years) chart of each region's rank; beyond ``max_regions``
+    regions, a chart of the largest rank changes.
 
     Lines rising in rank are blue, falling vermillion, unchanged grey; names with ranks are written
-    at both ends.
+    at both ends. With more than ``max_regions`` (default 40) regions the chart shows the ``k``
+    (default 15) regions rising most and the ``k`` falling most between the first and the last of
+    ``years`` (:func:`rank_movers`) as horizontal bars of the change, each named with its two ranks,
+    and a note says so; every rank is in the workbook.
 
     Parameters
     ----------
@@ -141,6 +164,8 @@ def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequ
         bad = list(R.index[R.isna().any(axis=1)])
         raise InputError(f"scores missing for {bad} in the chosen years; ranks need every value")
     lang = resolve_lang(lang)
+    if len(Y) > max_regions:
+        return _movers_chart(R, names, sel, lang, title, k)
     shown = display_names(Y.index, names)
     n = len(Y)
     x = np.arange(len(sel), dtype=float)
@@ -171,4 +196,40 @@ def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequ
             title = t("plot.fig_rank_changes", lang)
         if title:
             fig.suptitle(title, fontsize=10.5)
+    return fig
+
+
+def _movers_chart(R: pd.DataFrame, names, sel, lang, title, k):
+    """Horizontal bars of the largest rises (top, blue) and falls (bottom, vermillion) in rank."""
+    first, last = sel[0], sel[-1]
+    up, down = rank_movers(R, first, last, k)
+    ids = up + down
+    change = (R[first] - R[last]).astype(float)
+    shown = display_names(ids, names)
+    n = len(ids)
+    with style_context(lang):
+        fig = new_figure(lang, (6.4, max(3.0, 0.2 * n + 1.6)))
+        ax = fig.add_subplot(1, 1, 1)
+        yy = np.arange(n)
+        vals = np.array([change[i] for i in ids]) if n else np.zeros(0)
+        colors = [OKABE_ITO["blue"] if v > 0 else OKABE_ITO["vermillion"] for v in vals]
+        ax.barh(yy, vals, color=colors, height=0.7, gid="rank_movers")
+        span = float(np.abs(vals).max()) if n else 1.0
+        for yi, v, i, nm in zip(yy, vals, ids, shown):
+            txt = f"{nm}  {int(R.loc[i, first])}→{int(R.loc[i, last])}"
+            ax.text(v + (0.02 if v > 0 else -0.02) * span, yi, txt, ha="left" if v > 0 else "right",
+                    va="center", fontsize=7)
+        ax.axvline(0, color="0.4", lw=0.7)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_xlim(-1.7 * span, 1.7 * span)
+        ax.set_yticks([])
+        for sp in ("left", "right", "top"):
+            ax.spines[sp].set_visible(False)
+        ax.set_xlabel(t("plot.rank_change_axis", lang, first=first, last=last))
+        if title is None:
+            title = t("plot.fig_rank_changes", lang)
+        if title:
+            fig.suptitle(title, fontsize=10.5)
+        fig.supxlabel(t("plot.rank_movers_note", lang, k=max(len(up), len(down)), n=f"{len(R):,}"), fontsize=7.5,
+                      color="0.3")
     return fig

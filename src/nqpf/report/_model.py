@@ -22,11 +22,21 @@ from ..i18n import t as tr
 __all__ = [
     "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock", "format_value", "build_document",
     "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle", "param",
-    "section_number",
+    "section_number", "select_rows", "RowChoice", "WORD_MAX_ROWS", "HTML_MAX_ROWS", "HTML_MAX_ROWS_LONG",
+    "RANK_COLUMNS",
 ]
 
 #: File name of the workbook the long-table notes point to.
 BOOK_NAME = "results.xlsx"
+#: Rows of one table the Word report shows (regions of a regions × years table); longer tables are
+#: summarised by :func:`select_rows`. The workbook and the CSV files keep every row.
+WORD_MAX_ROWS = 30
+#: The same for the HTML report: tables shown open, and long tables (folded in ``<details>``).
+HTML_MAX_ROWS = 60
+HTML_MAX_ROWS_LONG = 400
+#: Columns that rank the regions of a region table for a top-and-bottom summary, the first present
+#: wins (a table item may name its own with an attribute ``rank_by``).
+RANK_COLUMNS = ("score_last", "score", "mean")
 
 
 # ----------------------------------------------------------------------------------------- blocks
@@ -57,15 +67,31 @@ class TableBlock:
     key: str
     number: int
     caption: str
-    loc: object          # nqpf.outputs.Localized: the columns shown, in the report's language
+    loc: object          # nqpf.outputs.Localized: the rows and columns shown, in the report's language
     long: bool = False
     sheet: str = ""      # workbook sheet holding the full table (for notes)
     omitted: int = 0     # columns left out (they are in the workbook)
-    significant: object = None   # boolean mask of significant rows (long tables list only these)
+    significant: object = None   # boolean mask of the significant rows among those shown, or None
+    note: str | None = None      # what was left out of the rows and where it is (None: every row shown)
+    gap: int | None = None       # index of the "… m further regions …" row of a top-and-bottom summary
+    total: int = 0               # rows of the whole table (regions of a regions × years table)
 
     @property
     def df(self) -> pd.DataFrame:
         return self.loc.frame
+
+
+@dataclass
+class RowChoice:
+    """The rows of a table a report shows: ``rows`` (positions in the data, in the order shown; None
+    for all), ``gap_after`` (a gap row after this many shown regions or rows, for a top-and-bottom
+    summary), ``note`` (catalogue key and arguments, or None), ``total`` (rows, or regions of a wide
+    table)."""
+
+    rows: np.ndarray | None
+    gap_after: int | None = None
+    note: tuple | None = None
+    total: int = 0
 
 
 @dataclass
@@ -112,12 +138,15 @@ def format_value(v, kind: str, lang: str = "en") -> str:
         return ""
     if kind == "bool" or isinstance(v, bool | np.bool_):
         return tr("word.yes" if bool(v) else "word.no", lang)
-    if kind == "int":
-        return f"{int(v)}"
-    if kind == "p":
-        return f"{float(v):.3f}"
-    if kind == "float":
-        return f"{float(v):.4f}"
+    try:
+        if kind == "int":
+            return f"{int(v)}"
+        if kind == "p":
+            return f"{float(v):.3f}"
+        if kind == "float":
+            return f"{float(v):.4f}"
+    except (TypeError, ValueError):  # a text in a number column (a gap row, a label) is shown as it is
+        return str(v)
     return str(v)
 
 
@@ -384,29 +413,138 @@ def section_number(i: int, lang: str) -> str:
     return tr("lang.section_number", lang, n=text)
 
 
-def _table_block(item, results, lang: str, number: int, sheet: str) -> TableBlock:
-    from ..outputs import localized
+def _significant_mask(item) -> np.ndarray | None:
+    if not (item.long and item.significant and item.significant in item.data.columns):
+        return None
+    v = item.data[item.significant]
+    return (v.notna() & (v.astype(str) != "")).to_numpy()
 
-    loc = localized(item, lang, results)
+
+def _rank_column(item) -> str | None:
+    """The column ranking the regions of ``item`` for a top-and-bottom summary, or None."""
+    own = getattr(item, "rank_by", None)
+    names = [c.name for c in item.columns if c.kind in ("float", "int")]
+    for c in ((own,) if own else ()) + RANK_COLUMNS:
+        if c in names and c in item.data.columns:
+            return c
+    return None
+
+
+def _top_bottom(values: pd.Series, k: int) -> tuple[list, list]:
+    """Labels of the ``k`` largest and the ``k`` smallest of ``values`` (NaN neither), both highest
+    first, ties by position."""
+    v = values.dropna()
+    pos = np.arange(len(v))
+    order = list(v.index[np.lexsort((pos, -v.to_numpy(dtype=float)))])
+    k = min(k, len(order) // 2)
+    return order[:k], order[len(order) - k:]
+
+
+def select_rows(item, max_rows: int, significant_always: bool = False) -> RowChoice:
+    """Which rows of a :class:`~nqpf.results.Table` a report shows, so that a report stays readable at
+    any number of regions (the workbook and the CSV files keep every row).
+
+    In order, the first rule that applies:
+
+    1. a regions × years table (``wide``) of more than ``max_rows`` regions: the ``max_rows // 2``
+       regions with the highest and those with the lowest value in the last column, highest first,
+       a gap row between them;
+    2. a long table with a ``significant`` column, when it has more than ``max_rows`` rows or with
+       ``significant_always`` (the Word report): only the significant rows, the latest year first,
+       at most ``max_rows``;
+    3. a table with a ``region`` column and more than ``max_rows`` rows that has a ranking column
+       (:data:`RANK_COLUMNS`, or the item's ``rank_by``): the top and bottom ``max_rows // 2`` rows by
+       it, with a gap row;
+    4. any table of more than ``max_rows`` rows: the first ``max_rows``;
+    5. otherwise every row.
+
+    Rules 1–4 come with a note (catalogue key and arguments) saying what is shown and where the rest is.
+    """
+    data = item.data
+    n = len(data)
+    k = max(1, max_rows // 2)
+    if item.wide:
+        idx, cols, vals = item.wide
+        regions = list(dict.fromkeys(data[idx]))
+        if len(regions) <= max_rows:
+            return RowChoice(None, total=len(regions))
+        last = max(data[cols].unique())
+        at_last = data[data[cols] == last].drop_duplicates(idx).set_index(idx)[vals]
+        at_last = pd.to_numeric(at_last.reindex(regions), errors="coerce")
+        top, bottom = _top_bottom(at_last, k)
+        where = {r: np.flatnonzero(data[idx].to_numpy() == r) for r in top + bottom}
+        rows = np.concatenate([where[r] for r in top + bottom]) if top else np.zeros(0, dtype=int)
+        return RowChoice(rows, gap_after=len(top),
+                         note=("note.top_bottom", {"k": len(top), "n": f"{len(regions):,}", "basis": str(last)}),
+                         total=len(regions))
+    sig = _significant_mask(item)
+    if sig is not None and (significant_always or n > max_rows):
+        pos = np.flatnonzero(sig)
+        if "year" in data.columns and len(pos):
+            yr = pd.to_numeric(data["year"].iloc[pos], errors="coerce").to_numpy(dtype=float)
+            pos = pos[np.lexsort((pos, -np.nan_to_num(yr, nan=-np.inf)))]
+        shown = pos[:max_rows]
+        return RowChoice(shown, note=("note.significant_only", {"shown": len(shown), "n_sig": len(pos),
+                                                                "total": n}), total=n)
+    if n <= max_rows:
+        return RowChoice(None, total=n)
+    rank = _rank_column(item) if "region" in data.columns else None
+    if rank is not None:
+        top, bottom = _top_bottom(pd.to_numeric(data[rank], errors="coerce").reset_index(drop=True), k)
+        return RowChoice(np.asarray(top + bottom, dtype=int), gap_after=len(top),
+                         note=("note.top_bottom", {"k": len(top), "n": f"{n:,}", "basis": rank}), total=n)
+    return RowChoice(np.arange(max_rows), note=("note.truncated", {"shown": max_rows, "total": n}), total=n)
+
+
+def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: int | None = None,
+                 significant_always: bool = False) -> TableBlock:
+    """The block of one table: only the rows chosen by :func:`select_rows` are localised (the cost of
+    a report does not grow with the number of regions)."""
+    from dataclasses import replace
+
+    from ..outputs import Localized, localized
+
+    choice = (select_rows(item, max_rows, significant_always) if max_rows is not None
+              else RowChoice(None, total=len(item.data)))
+    shown = item if choice.rows is None else replace(item, data=item.data.iloc[choice.rows].reset_index(drop=True))
+    loc = localized(shown, lang, results)
     total_cols = loc.frame.shape[1]
     if item.display and not item.wide:
         keep = [c for c in item.display if c in loc.frame.columns]
         if len(keep) >= 2:
             loc = loc.subset(keep)
     omitted = total_cols - loc.frame.shape[1]
-    sig = None
-    if item.long and item.significant and item.significant in item.data.columns:
-        v = item.data[item.significant]
-        sig = (v.notna() & (v.astype(str) != "")).to_numpy()
+    sig = _significant_mask(shown)
+    gap = None
+    note = None
+    if choice.note is not None:
+        key, args = choice.note
+        if key == "note.top_bottom":
+            col = next((c for c in item.columns if c.name == args["basis"]), None)
+            args = {**args, "basis": col.header(lang) if col is not None else args["basis"]}
+        note = tr(key, lang, book=BOOK_NAME, sheet=sheet, **args)
+    if choice.gap_after is not None:
+        gap = choice.gap_after
+        f = loc.frame
+        row = pd.DataFrame([[None] * f.shape[1]], columns=f.columns).astype(object)
+        row.iloc[0, 0] = tr("note.gap_rows", lang, m=f"{choice.total - 2 * gap:,}")
+        f = pd.concat([f.iloc[:gap].astype(object), row, f.iloc[gap:].astype(object)], ignore_index=True)
+        loc = Localized(loc.key, f, loc.headers, ["text"] + list(loc.kinds[1:]) if loc.kinds else loc.kinds)
+        if sig is not None:
+            sig = np.concatenate([sig[:gap], [False], sig[gap:]])
     return TableBlock(item.key, number, item.caption_text(lang), loc, long=item.long, sheet=sheet,
-                      omitted=omitted, significant=sig)
+                      omitted=omitted, significant=sig, note=note, gap=gap, total=choice.total)
 
 
-def build_document(results, lang: str, figures: dict | None = None) -> tuple[str, list, dict[str, str]]:
+def build_document(results, lang: str, figures: dict | None = None, *, max_rows: int | None = None,
+                   max_rows_long: int | None = None,
+                   significant_always: bool = False) -> tuple[str, list, dict[str, str]]:
     """Title, blocks of the whole report, and the workbook sheet name of each table key.
 
     Sections come in the order of :data:`nqpf.results.SECTIONS`; inside a section, tables and figures
     in their ``order``. Nothing here lists table keys or figure names: the items say where they go.
+    With ``max_rows`` the tables show the rows :func:`select_rows` chooses (each block's ``note`` says
+    what was left out; long tables ``max_rows_long``, default the same); without, every row.
     """
     from ..i18n import check_lang
     from .excel import sheet_names
@@ -450,7 +588,9 @@ def build_document(results, lang: str, figures: dict | None = None) -> tuple[str
         for item in results.section_items(sec):
             if isinstance(item, Table):
                 counters["table"] += 1
-                blocks.append(_table_block(item, results, lang, counters["table"], sheets.get(item.key, "")))
+                budget = max_rows_long if item.long and max_rows_long is not None else max_rows
+                blocks.append(_table_block(item, results, lang, counters["table"], sheets.get(item.key, ""),
+                                           budget, significant_always))
             elif item.key in figs:
                 data, mime, w, h = _read_image(item.key, figs[item.key])
                 counters["figure"] += 1

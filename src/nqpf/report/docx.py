@@ -5,24 +5,29 @@ the table (1.5 pt), a thin rule under the header row (0.75 pt), no vertical line
 horizontal rules, set in the table XML (``w:tblBorders`` and the header cells' ``w:tcBorders``).
 Table captions (表1 …) sit above tables, figure captions (图1 …) below figures. East Asian text is set
 in the language's fonts (``lang.docx_font_body`` / ``lang.docx_font_heading``: 宋体 and 黑体 in Simplified
-Chinese) through ``w:rFonts/@w:eastAsia``. Long tables are shortened with a note
-pointing to the workbook. Core properties carry a fixed date, so the file is deterministic.
+Chinese) through ``w:rFonts/@w:eastAsia``. A table shows at most :data:`MAX_ROWS` rows, chosen by
+:func:`nqpf.report._model.select_rows` (the top and bottom regions of a large panel, the significant
+rows of a local statistic …) with a note pointing to the workbook, which has every row; so the size
+and the writing time of the report do not grow with the number of regions. Each table's XML is built
+as one string and parsed once (no per-cell python-docx calls). Core properties carry a fixed date, so
+the file is deterministic.
 """
 from __future__ import annotations
 
 import io
+import re
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..i18n import t as tr
-from ._model import (BOOK_NAME, Bullets, FigureBlock, Formula, Heading, Para, TableBlock, build_document,
-                     caption_text, format_value, split_markup, subtitle)
+from ._model import (BOOK_NAME, WORD_MAX_ROWS, Bullets, FigureBlock, Formula, Heading, Para, TableBlock,
+                     build_document, caption_text, format_value, split_markup, subtitle)
 from .atomic import atomic_write_bytes, normalize_zip
 from .excel import FIXED_TIME
 
@@ -31,8 +36,9 @@ __all__ = ["write_docx", "docx_bytes", "RULE_HEAVY", "RULE_THIN", "MAX_ROWS", "M
 #: Border widths in eighths of a point (w:sz): 1.5 pt top/bottom rules, 0.75 pt header rule.
 RULE_HEAVY = 12
 RULE_THIN = 6
-#: Long tables are cut to this many rows / columns in Word (the workbook has them in full).
-MAX_ROWS = 30
+#: Tables are cut to this many rows / columns in Word (the workbook has them in full); which rows is
+#: decided by :func:`nqpf.report._model.select_rows` (top and bottom regions, significant rows ...).
+MAX_ROWS = WORD_MAX_ROWS
 MAX_COLS = 13
 
 _BODY_LATIN = "Times New Roman"
@@ -53,51 +59,6 @@ def _set_fonts(rpr_parent, latin: str, cjk: str) -> None:
     rfonts.set(qn("w:hAnsi"), latin)
     rfonts.set(qn("w:cs"), latin)
     rfonts.set(qn("w:eastAsia"), cjk)
-
-
-def _border(tag: str, val: str, sz: int = 0) -> OxmlElement:
-    el = OxmlElement(tag)
-    el.set(qn("w:val"), val)
-    if val != "nil":
-        el.set(qn("w:sz"), str(sz))
-        el.set(qn("w:space"), "0")
-        el.set(qn("w:color"), "000000")
-    return el
-
-
-def _three_line(table) -> None:
-    """Three-line borders: heavy top and bottom, thin rule under the header row, nothing else."""
-    tblPr = table._tbl.tblPr
-    old = tblPr.find(qn("w:tblBorders"))
-    if old is not None:
-        tblPr.remove(old)
-    borders = OxmlElement("w:tblBorders")
-    borders.append(_border("w:top", "single", RULE_HEAVY))
-    borders.append(_border("w:left", "nil"))
-    borders.append(_border("w:bottom", "single", RULE_HEAVY))
-    borders.append(_border("w:right", "nil"))
-    borders.append(_border("w:insideH", "nil"))
-    borders.append(_border("w:insideV", "nil"))
-    # schema order inside w:tblPr: tblStyle, ..., tblW, jc, ..., tblBorders, shd, tblLayout, ...
-    anchor = None
-    for tag in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
-        anchor = tblPr.find(qn(tag))
-        if anchor is not None:
-            break
-    if anchor is not None:
-        anchor.addprevious(borders)
-    else:
-        tblPr.append(borders)
-    hdr = table.rows[0]
-    trPr = hdr._tr.get_or_add_trPr()
-    th = OxmlElement("w:tblHeader")    # repeat the header row on every page
-    th.set(qn("w:val"), "true")
-    trPr.append(th)
-    for cell in hdr.cells:
-        tcPr = cell._tc.get_or_add_tcPr()
-        tcb = OxmlElement("w:tcBorders")
-        tcb.append(_border("w:bottom", "single", RULE_THIN))
-        tcPr.append(tcb)
 
 
 def _add_runs(par, text: str, size: float | None = None, bold: bool = False, italic: bool = False):
@@ -135,19 +96,10 @@ def _caption(doc, text: str, above: bool, lang: str):
 
 
 def _shorten(b: TableBlock, lang: str):
-    """The rows / columns of a table shown in Word (a Localized) and the note saying what was left out."""
+    """The columns of a table shown in Word (a Localized; the rows were chosen when the document was
+    built, :func:`nqpf.report._model.select_rows`) and the note saying what was left out."""
     loc, omitted = b.loc, b.omitted
-    note = None
-    total = len(loc.frame)
-    if b.long and b.significant is not None:
-        idx = [i for i, s in enumerate(b.significant) if s]
-        shown = idx[:MAX_ROWS]
-        note = tr("note.significant_only", lang, shown=len(shown), n_sig=len(idx), total=total,
-                  book=BOOK_NAME, sheet=b.sheet)
-        loc = _rows(loc, shown)
-    elif b.long and total > MAX_ROWS:
-        loc = _rows(loc, list(range(MAX_ROWS)))
-        note = tr("note.truncated", lang, shown=MAX_ROWS, total=total, book=BOOK_NAME, sheet=b.sheet)
+    note = b.note
     if len(loc.headers) > MAX_COLS:
         cnote = tr("note.truncated_cols", lang, shown=MAX_COLS, total=len(loc.headers), book=BOOK_NAME,
                    sheet=b.sheet)
@@ -159,10 +111,53 @@ def _shorten(b: TableBlock, lang: str):
     return loc, note
 
 
-def _rows(loc, idx):
-    from ..outputs import Localized
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TWIPS_PER_CM = 1440 / 2.54
 
-    return Localized(loc.key, loc.frame.iloc[idx], loc.headers, loc.kinds)
+
+def _run_xml(text: str, half_points: int, bold: bool = False, italic: bool = False) -> str:
+    """One ``w:r``: the text (line breaks as ``w:br``) with its size and weight."""
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + f'<w:sz w:val="{half_points}"/>'
+    pieces = [escape(_BAD_XML.sub("", piece)) for piece in str(text).split("\n")]
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{p}</w:t>' for p in pieces)
+    return f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>"
+
+
+def _cell_xml(text: str, width: int, align: str, half_points: int, *, bold=False, italic=False,
+              header=False, span: int = 1) -> str:
+    borders = (f'<w:tcBorders><w:bottom w:val="single" w:sz="{RULE_THIN}" w:space="0" w:color="000000"/>'
+               "</w:tcBorders>") if header else ""
+    grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    run = _run_xml(text, half_points, bold, italic) if text != "" else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}{borders}</w:tcPr>'
+            f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
+
+
+def _table_xml(heads, rows, aligns, widths_cm, size_pt: float, gap: int | None) -> str:
+    """The whole ``w:tbl`` of a three-line table as one string: built in bulk, parsed once (writing cell
+    by cell through python-docx's objects cost tens of milliseconds per hundred cells)."""
+    hp = int(round(size_pt * 2))
+    tw = [int(round(w * _TWIPS_PER_CM)) for w in widths_cm]
+    out = [f'<w:tbl xmlns:w="{_W_NS}"><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+           f'<w:tblBorders><w:top w:val="single" w:sz="{RULE_HEAVY}" w:space="0" w:color="000000"/>'
+           '<w:left w:val="nil"/>'
+           f'<w:bottom w:val="single" w:sz="{RULE_HEAVY}" w:space="0" w:color="000000"/>'
+           '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+           '<w:tblLayout w:type="fixed"/>'
+           '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+           'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>']
+    out += [f'<w:gridCol w:w="{w}"/>' for w in tw]
+    out.append('</w:tblGrid><w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>')
+    out += [_cell_xml(h, w, "center", hp, bold=True, header=True) for h, w in zip(heads, tw)]
+    out.append("</w:tr>")
+    for i, row in enumerate(rows):
+        if gap is not None and i == gap:  # the "… m further regions …" row spans the table
+            out.append(f"<w:tr>{_cell_xml(row[0], sum(tw), 'center', hp, italic=True, span=len(tw))}</w:tr>")
+            continue
+        out.append("<w:tr>" + "".join(_cell_xml(v, w, a, hp) for v, w, a in zip(row, tw, aligns)) + "</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
 
 
 def _table(doc, b: TableBlock, lang: str) -> None:
@@ -171,30 +166,16 @@ def _table(doc, b: TableBlock, lang: str) -> None:
     _caption(doc, caption_text("table", b.number, b.caption, lang), above=True, lang=lang)
     ncols = max(len(df.columns), 1)
     size = 9 if ncols <= 8 else 7.5
-    table = doc.add_table(rows=len(df) + 1, cols=ncols)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    cells = table._cells  # flat, row-major: faster than table.cell(i, j)
-
-    def put(idx, text, align, bold=False):
-        par = cells[idx].paragraphs[0]
-        par.alignment = align
-        par.paragraph_format.space_before = Pt(0)
-        par.paragraph_format.space_after = Pt(0)
-        run = par.add_run(text)
-        run.font.size = Pt(size)
-        if bold:
-            run.bold = True
-
-    for j, h in enumerate(heads):
-        put(j, h, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
-    for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
-        for j, (v, k) in enumerate(zip(row, kinds)):
-            put(i * ncols + j, format_value(v, k, lang),
-                WD_ALIGN_PARAGRAPH.LEFT if k == "text" else WD_ALIGN_PARAGRAPH.CENTER)
-    _fit_widths(table, list(heads),
-                [[format_value(v, k, lang) for v, k in zip(row, kinds)]
-                 for row in df.itertuples(index=False, name=None)], size_pt=size)
-    _three_line(table)
+    heads = list(heads) if len(heads) else [""]
+    rows = [[format_value(v, k, lang) for v, k in zip(row, kinds)]
+            for row in df.itertuples(index=False, name=None)]
+    if not len(df.columns):
+        rows = [[""] for _ in range(len(df))]
+    fit_rows = [r for i, r in enumerate(rows) if i != b.gap]
+    widths = _fit_widths(heads, fit_rows, size_pt=size)
+    aligns = ["left" if k == "text" else "center" for k in kinds] or ["left"]
+    tbl = parse_xml(_table_xml(heads, rows, aligns, widths, size, b.gap))
+    doc.element.body._insert_tbl(tbl)
     if note:
         p = doc.add_paragraph()
         p.paragraph_format.space_before = Pt(2)
@@ -208,8 +189,8 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
-def _fit_widths(table, heads, rows, size_pt: float = 9.0) -> None:
-    """Column widths from their content, filling the text width.
+def _fit_widths(heads, rows, size_pt: float = 9.0) -> list[float]:
+    """Column widths (cm) from their content, filling the text width.
 
     Narrow columns (numbers, codes) get their natural width (half-em per character plus cell padding);
     the rest of the text width goes to wide columns (notes, recommendations) in proportion to their
@@ -218,7 +199,7 @@ def _fit_widths(table, heads, rows, size_pt: float = 9.0) -> None:
     """
     n = len(heads)
     if n == 0:
-        return
+        return []
     half_em_cm = size_pt / 2 / 72 * 2.54 * 1.08
     pad_cm = 0.42
     need = []
@@ -241,11 +222,7 @@ def _fit_widths(table, heads, rows, size_pt: float = 9.0) -> None:
             widths = natural
         scale = _TEXT_WIDTH_CM / sum(widths)
         widths = [w * scale for w in widths]
-    table.autofit = False
-    for j, col in enumerate(table.columns):
-        col.width = Cm(widths[j])
-        for cell in col.cells:
-            cell.width = Cm(widths[j])
+    return widths
 
 
 def _figure(doc, b: FigureBlock, lang: str) -> None:
@@ -284,7 +261,7 @@ def _setup(doc, lang: str) -> None:
 
 def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
     """The Word report of ``results`` in ``lang`` as deterministic docx bytes."""
-    title, blocks, _ = build_document(results, lang, figures)
+    title, blocks, _ = build_document(results, lang, figures, max_rows=MAX_ROWS, significant_always=True)
     meta = dict(results.params)
     indent = float(tr("lang.indent", lang) or 0)  # first-line indent of paragraphs (pt), 0: none
     doc = Document()

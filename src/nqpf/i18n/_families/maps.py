@@ -1,0 +1,69 @@
+"""Texts of the presentation at any scale: words drawn in maps (north arrow, scale bar, projection,
+classification), the notes of figures that show a summary for many regions (labelled points, top and
+bottom regions, deciles, largest rank changes) and the notes of report tables shortened for many rows.
+"""
+
+TEXTS = {
+    "zh": {
+        # maps
+        "plot.north": "北",
+        "plot.km": "千米",
+        "plot.map_projection": "阿尔伯斯等积圆锥投影（标准纬线 25°N、47°N，中央经线 105°E）；比例尺按 {lat}°N 计",
+        "plot.scheme.natural_breaks": "自然断点法（Fisher–Jenks），{k} 级",
+        "plot.scheme.natural_breaks_sampled": "自然断点法（Fisher–Jenks，按 {m} 个等距分位值计算），{k} 级",
+        "plot.scheme.fisher_jenks": "自然断点法（Fisher–Jenks），{k} 级",
+        "plot.scheme.quantiles": "分位数分级，{k} 级",
+        "plot.scheme.equal_interval": "等间距分级，{k} 级",
+        "plot.classes_lisa": "局部莫兰 LISA 显著集聚",
+        "plot.classes_lisa_alpha": "局部莫兰 LISA 显著集聚（p ≤ {alpha}）",
+        "plot.classes_spot": "局部 Getis–Ord Gi* 冷热点",
+        # Moran scatter with many points
+        "plot.labels_note_sig": "仅标注各显著集聚类型中距原点最远的地区（至多 {k} 个；共 {n} 个地区）",
+        "plot.labels_note_all": "仅标注距原点最远的地区（至多 {k} 个；共 {n} 个地区）",
+        "plot.labels_none": "地区过多（{n} 个），不逐一标注",
+        "plot.point_density": "地区分布密度",
+        # heatmap and rank changes with many regions
+        "plot.heatmap_extremes_note": "仅显示 {year} 年得分最高与最低各 {k} 个地区（共 {n} 个）；全部数据见工作簿",
+        "plot.heatmap_gap": "…… 其余 {m} 个地区 ……",
+        "plot.heatmap_deciles_note": "按 {year} 年得分将 {n} 个地区分为十组，格内为组内平均得分",
+        "plot.decile": "第 {d} 组",
+        "plot.rank_movers_note": "仅显示排名上升与下降最多的各 {k} 个地区（共 {n} 个）；全部排名见工作簿",
+        "plot.rank_change_axis": "排名变化（{first}→{last}，正值为上升）",
+        # report tables shortened for many rows
+        "note.top_bottom": "注：仅列出按「{basis}」最高与最低各 {k} 个地区（共 {n} 个）；完整数据见工作簿 {book} 的工作表「{sheet}」。",
+        "note.gap_rows": "…… 其余 {m} 个地区 ……",
+    },
+    "en": {
+        "plot.north": "N",
+        "plot.km": "km",
+        "plot.map_projection": "Albers equal-area conic projection (standard parallels 25°N and 47°N, "
+                               "central meridian 105°E); scale bar true at {lat}°N",
+        "plot.scheme.natural_breaks": "Natural breaks (Fisher–Jenks), {k} classes",
+        "plot.scheme.natural_breaks_sampled": "Natural breaks (Fisher–Jenks on {m} evenly spaced order "
+                                              "statistics), {k} classes",
+        "plot.scheme.fisher_jenks": "Natural breaks (Fisher–Jenks), {k} classes",
+        "plot.scheme.quantiles": "Quantiles, {k} classes",
+        "plot.scheme.equal_interval": "Equal intervals, {k} classes",
+        "plot.classes_lisa": "Significant local Moran (LISA) clusters",
+        "plot.classes_lisa_alpha": "Significant local Moran (LISA) clusters (p ≤ {alpha})",
+        "plot.classes_spot": "Local Getis–Ord Gi* hot and cold spots",
+        "plot.labels_note_sig": "Labelled: the significant regions farthest from the origin in each cluster "
+                                "type (at most {k}; {n} regions in all)",
+        "plot.labels_note_all": "Labelled: the regions farthest from the origin (at most {k}; {n} regions "
+                                "in all)",
+        "plot.labels_none": "Too many regions ({n}) to label",
+        "plot.point_density": "Density of regions",
+        "plot.heatmap_extremes_note": "Only the {k} highest and {k} lowest of {n} regions in {year} are shown; "
+                                      "all are in the workbook",
+        "plot.heatmap_gap": "… {m} further regions …",
+        "plot.heatmap_deciles_note": "The {n} regions in ten groups by their {year} score; cells show each "
+                                     "group's mean score",
+        "plot.decile": "Decile {d}",
+        "plot.rank_movers_note": "Only the {k} regions rising most and the {k} falling most of {n} are shown; "
+                                 "all ranks are in the workbook",
+        "plot.rank_change_axis": "Change in rank ({first}→{last}; positive: up)",
+        "note.top_bottom": "Note: only the {k} highest and {k} lowest of {n} regions by '{basis}' are listed; "
+                           "the full table is in sheet '{sheet}' of the workbook {book}.",
+        "note.gap_rows": "… {m} further regions …",
+    },
+}

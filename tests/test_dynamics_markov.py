@@ -573,6 +573,33 @@ def test_family_end_to_end_writes_in_both_languages(paper, tmp_path):
         assert t("methods.markov.basis.pooled_quantiles", lang) in text
 
 
+def test_heatmaps_state_the_classes_and_their_basis(paper):
+    """The class ranges of the markov_classes table label the rows and columns, the lag classes' ranges
+    head the spatial panels, and the title names the basis; the LISA types' axis is the period."""
+    from nqpf.i18n import t
+    from nqpf.plot.markov import plot_lisa_types, plot_spatial_markov, plot_transition_matrix
+
+    cl = paper.table("markov_classes")
+    score = cl[cl["variable"] == "score"]
+    for lang in ("zh", "en"):
+        fig = plot_transition_matrix(paper.table("markov"), lang, classes=cl)
+        ax = fig.axes[0]
+        ticks = [x.get_text() for x in ax.get_xticklabels()]
+        assert ticks[0] == t("plot.markov_class", lang, n=1) + f"\n{score['lower'].iloc[0]:.3f}–{score['upper'].iloc[0]:.3f}"
+        assert t(f"cat.markov_basis.{score['basis'].iloc[0]}", lang) in ax.get_title()
+        fig = plot_spatial_markov(paper.table("spatial_markov"), lang, classes=cl)
+        lag = cl[cl["variable"] == "lag"]
+        heads = [a.get_title() for a in fig.axes if a.get_title()]
+        assert heads[0].startswith(t("plot.markov_lag_class", lang, n=1))
+        assert f"{lag['lower'].iloc[0]:.3f}–{lag['upper'].iloc[0]:.3f}" in heads[0]
+        assert t(f"cat.markov_basis.{lag['basis'].iloc[0]}", lang) in fig._suptitle.get_text()
+        fig = plot_lisa_types(paper.table("lisa_markov_types"), lang)
+        assert fig.axes[0].get_xlabel() == t("plot.markov_period", lang)
+    # without the classes table: the plain labels (the function stands alone)
+    fig = plot_transition_matrix(paper.table("markov"), "en")
+    assert [x.get_text() for x in fig.axes[0].get_xticklabels()][0] == "Class 1"
+
+
 def test_vectorised_on_2848_regions_by_20_years():
     """Counting, classes, lags and the LISA chain of 2,848 regions × 20 years at once (the benchmark
     script times it against giddy); generous bound for a shared machine."""

@@ -594,3 +594,80 @@ def test_family_on_a_study_built_from_raw_data(study, tmp_path):
         t(f"cat.discretization.{m}", "zh") for m in disc.METHODS}
     names = study.extras["item_names"]
     assert set(zh[t("col.gd_factor", "zh")]) == {names[i]["zh"] for i in indicators}
+
+
+# ------------------------------------------------------------------ default numbers of classes (auto)
+def test_auto_classes_rule():
+    """3 … min(8, max(3, ⌊n/5⌋)): at least 5 units per stratum on average (hand-computed cases)."""
+    from nqpf.drivers import auto_classes
+
+    assert auto_classes(31) == (3, 4, 5, 6)          # ⌊31/5⌋ = 6
+    assert auto_classes(29) == (3, 4, 5)             # ⌊29/5⌋ = 5
+    assert auto_classes(30) == (3, 4, 5, 6)
+    assert auto_classes(40) == auto_classes(2848) == (3, 4, 5, 6, 7, 8)
+    assert auto_classes(19) == auto_classes(3) == (3,)
+    assert auto_classes(20) == (3, 4)
+
+
+def test_expected_q_of_unrelated_strata_is_l_minus_1_over_n_minus_1():
+    """The reason of the rule, as the methods text states it: with strata unrelated to Y, E[q] =
+    (L − 1)/(N − 1) (q = SSB/SST ~ Beta((L − 1)/2, (N − L)/2) for normal Y). Monte Carlo, seeded,
+    20,000 draws: standard error of the mean below 0.001."""
+    rng = np.random.default_rng(7)
+    N, L, R = 31, 6, 20_000
+    lab = np.arange(N) % L
+    y = rng.normal(size=(R, N))
+    grand = y.mean(axis=1, keepdims=True)
+    sst = ((y - grand) ** 2).sum(axis=1)
+    ssb = sum((lab == h).sum() * (y[:, lab == h].mean(axis=1) - grand[:, 0]) ** 2 for h in range(L))
+    assert abs((ssb / sst).mean() - (L - 1) / (N - 1)) < 0.004
+
+
+def test_family_default_classes_follow_the_number_of_regions():
+    """31 provinces by year: classes 3–6 searched, stated in the parameters and the methods text; a
+    given range is kept and said to be the user's."""
+    from nqpf import regions
+    from nqpf.datasets import load_ran2025_scores
+    from nqpf.i18n import t
+    from nqpf.pipeline import analyze
+
+    Y = load_ran2025_scores(wide=True)
+    codes = [regions.normalize(str(c)) for c in Y.index]
+    rng = np.random.default_rng(3)
+    cov = pd.DataFrame({"region": np.repeat(codes, Y.shape[1]), "year": np.tile(Y.columns.astype(int), len(codes)),
+                        "x": rng.normal(size=len(codes) * Y.shape[1])})
+    n = len(Y.index)
+    res = analyze(Y, "china-provinces", permutations=0, analyses=["scores", "drivers"], extras={"covariates": cov})
+    want = list(range(3, min(8, max(3, n // 5)) + 1))
+    assert res.params["drivers_classes"] == want and res.params["drivers_classes_rule"] == "drivers.classes_auto"
+    f = res.table("geodetector_factor")
+    assert f["classes"].between(3, max(want)).all()
+    for lang in ("zh", "en"):
+        text = " ".join(res["methods_geodetector"].texts(lang))
+        assert f"N = {n}" in text and f"{want[0]}–{want[-1]}" in text
+    assert t("value.drivers.classes_auto", "en").startswith("the default rule")
+    res = analyze(Y, "china-provinces", permutations=0, analyses=["scores", "drivers"], extras={"covariates": cov},
+                  options={"drivers": {"classes": "3-8"}})
+    assert res.params["drivers_classes"] == [3, 4, 5, 6, 7, 8]
+    assert res.params["drivers_classes_rule"] == "drivers.classes_given"
+    assert "N = " not in " ".join(res["methods_geodetector"].texts("en"))
+
+
+def test_run_table_default_classes_auto(tmp_path):
+    """The stand-alone detector searches auto_classes of its rows (with ``by``, of the smallest group)
+    and says so in meta.json; a continuous factor, seeded."""
+    import json
+
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame({"y": rng.normal(size=60), "x": rng.normal(size=60)})
+    got = drivers.run_table(df, "y", ["x"])
+    assert got["geodetector_factor"]["classes"].iloc[0] <= 8
+    got = drivers.run_table(df.iloc[:29], "y", ["x"], out=tmp_path / "o")
+    assert 3 <= got["geodetector_factor"]["classes"].iloc[0] <= 5           # auto_classes(29) = 3..5
+    meta = json.loads((tmp_path / "o" / "tables" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["classes_rule"] == "auto"
+    g = df.iloc[:29].assign(g=["a"] * 15 + ["b"] * 14)
+    got = drivers.run_table(g, "y", ["x"], by="g")
+    assert (got["geodetector_factor"]["classes"] == 3).all()                 # 14 units in a group → 3 only
+    got = drivers.run_table(g, "y", ["x"], by="g", classes="4")
+    assert (got["geodetector_factor"]["classes"] == 4).all()

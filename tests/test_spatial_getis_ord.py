@@ -342,7 +342,7 @@ def test_results_table_maps_params_and_words(hot_results):
     # the table is the function's output with "ns" written as "" (empty = not significant)
     ref = getis_ord_local(res.Y, res.w, permutations=99, seed=12345)
     pd.testing.assert_frame_equal(tab.data.drop(columns="spot"), ref.drop(columns="spot"))
-    assert tab.data["spot"].tolist() == ref["spot"].replace("ns", "").tolist()
+    assert tab.data["spot"].tolist() == ref["spot"].tolist()
     assert {res.params[k] for k in ("getis_ord_star", "getis_ord_transform", "getis_ord_correction")} == {
         True, "r", "none"}
     assert "getis_ord" in res.params["conventions"]
@@ -362,7 +362,7 @@ def test_hotspot_map_legend(hot_results):
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     n = hot_results.table("getis_ord").query("year == 2010")["spot"].value_counts()
     assert texts[0] == f"Hot spot, 99% confidence ({n.get('hot99', 0)})"
-    assert texts[3] == f"Not significant ({n.get('', 0)})"
+    assert texts[3] == f"Not significant ({n.get('ns', 0)})"
     assert texts[-2].startswith("Cold spot, 99% confidence") and texts[-1] == "No data"
     from nqpf.i18n import t
 
@@ -390,7 +390,7 @@ def test_hotspots_family_default_options_and_skip():
     ref = getis_ord_local(res.Y, res.w, star=False, transform="b", permutations=19, seed=12345,
                           correction="bonferroni")
     pd.testing.assert_frame_equal(res.table("getis_ord").drop(columns="spot"), ref.drop(columns="spot"))
-    assert res.table("getis_ord")["spot"].tolist() == ref["spot"].replace("ns", "").tolist()
+    assert res.table("getis_ord")["spot"].tolist() == ref["spot"].tolist()
     assert (res.params["getis_ord_star"], res.params["getis_ord_transform"],
             res.params["getis_ord_correction"]) == (False, "b", "bonferroni")
     text = " ".join(res["methods_getis_ord"].texts("en"))

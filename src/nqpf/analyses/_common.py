@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..results import Column, RegionIndex
 
-__all__ = ["Context", "Family", "Option", "describe", "user_frame"]
+__all__ = ["Context", "Family", "Option", "describe", "user_frame", "map_codes", "figure_years"]
 
 
 _MISSING = object()
@@ -202,3 +202,41 @@ def user_frame(df: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
     if "region" not in df.columns:
         df = df.reset_index()
     return df.reset_index(drop=True).copy()
+
+
+def map_codes(ctx: Context) -> dict | None:
+    """Region id → six-digit GB/T 2260 code of every region, when the panel can be drawn on a map of
+    China (provinces, prefecture-level cities or counties, one level: :func:`nqpf.plot.can_map`), else
+    None.
+
+    The codes are the region index's (``ctx.regions.codes``) when every region has one; otherwise the
+    region ids read as Chinese units (:func:`nqpf.regions.normalize_admin_many`: codes, full or short
+    names of one level), as the ellipse family reads them. Computed once per context (kept in
+    ``ctx.extras["_map_codes"]``).
+    """
+    if "_map_codes" in ctx.extras:
+        return ctx.extras["_map_codes"]
+    ids = list(ctx.Y.index)
+    got = {i: str(ctx.regions.codes[i]) for i in ids if i in (ctx.regions.codes or {})}
+    if len(got) != len(ids):
+        from ..errors import InputError, UnknownRegionError
+        from ..regions import normalize_admin_many
+
+        try:
+            got = dict(zip(ids, (str(c) for c in normalize_admin_many([str(i) for i in ids]))))
+        except (UnknownRegionError, InputError, ValueError, TypeError):
+            got = {}
+    out = None
+    if got and len(got) == len(ids) and len(set(got.values())) == len(ids):
+        from ..plot.maps import can_map
+
+        if can_map(got.values()):
+            out = got
+    ctx.extras["_map_codes"] = out
+    return out
+
+
+def figure_years(ctx: Context) -> list[int]:
+    """Years of the maps and per-year figures: the common option ``figure_years``, else the first and
+    the last year of the panel."""
+    return [int(y) for y in (ctx.opt("figure_years") or [ctx.Y.columns[0], ctx.Y.columns[-1]])]

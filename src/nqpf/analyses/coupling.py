@@ -24,7 +24,7 @@ from .. import coupling as _cp
 from ..errors import InputError
 from ..i18n import has
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option
+from ._common import Context, Family, Option, figure_years, map_codes
 
 __all__ = ["FAMILY", "items", "given_levels"]
 
@@ -117,11 +117,11 @@ def items(ctx: Context):
             Column("synchronous", "bool", label="col.coupling_synchronous")), "coupling", order=1, long=True),
         Figure("coupling_D", _draw_heatmap, "coupling", "figure.coupling_D", order=2),
     ]
-    if ctx.regions.is_provinces:
-        years = list(ctx.opt("figure_years") or [int(ctx.Y.columns[0]), int(ctx.Y.columns[-1])])
-        for n, y in enumerate(years):
-            out.append(Figure(f"coupling_map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y), "coupling",
-                              "figure.coupling_map", {"year": y}, order=3 + n / 100))
+    codes = map_codes(ctx)
+    if codes:
+        for n, y in enumerate(figure_years(ctx)):
+            out.append(Figure(f"coupling_map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes),
+                              "coupling", "figure.coupling_map", {"year": y}, order=3 + n / 100))
     out.append(_methods(formula, len(names), source, level, thr, weights))
     params = {"coupling_source": source, "coupling_formula": formula, "coupling_n": len(names),
               "coupling_weights": [float(a) for a in alpha], "coupling_sync_threshold": thr,
@@ -160,10 +160,10 @@ def _draw_heatmap(res, lang):
     return plot_coupling_heatmap(res.table("coupling"), names=names(res, lang), lang=lang)
 
 
-def _draw_map(res, lang, year):
+def _draw_map(res, lang, year, codes):
     from ..plot.coupling import plot_coupling_map
 
-    return plot_coupling_map(res.table("coupling"), year, res.regions.codes, lang=lang)
+    return plot_coupling_map(res.table("coupling"), year, codes, lang=lang)
 
 
 def _check_weights(v):

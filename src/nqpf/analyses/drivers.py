@@ -83,10 +83,18 @@ def factor_data(ctx: Context):
     return cov, "text"
 
 
-def _classes(value) -> list[int]:
-    """The ``classes`` option (whole numbers, or texts such as ``"3-8"``) as sorted whole numbers."""
-    from ..drivers.discretize import check_classes
+def _is_auto(value) -> bool:
+    v = value if isinstance(value, (list, tuple)) else [value]
+    return len(v) == 1 and str(v[0]).strip().lower() == "auto"
 
+
+def _classes(value, n_units: int | None = None) -> list[int]:
+    """The ``classes`` option (whole numbers, texts such as ``"3-8"``, or ``auto``:
+    :func:`nqpf.drivers.auto_classes` of ``n_units``) as sorted whole numbers."""
+    from ..drivers.discretize import auto_classes, check_classes
+
+    if _is_auto(value):
+        return list(auto_classes(n_units if n_units is not None else 40))
     out = []
     for v in value if isinstance(value, (list, tuple)) else [value]:
         out += list(parse_classes(v)) if isinstance(v, str) else [v]
@@ -133,8 +141,12 @@ def items(ctx: Context):
     data.columns = [str(c) for c in data.columns]
     factors = _choose(available, ctx.opt("drivers.factors"))
     methods = list(ctx.opt("drivers.discretization") or ["optimal"])
-    classes = _classes(ctx.opt("drivers.classes", list(range(3, 9))))
     pooled = ctx.opt("drivers.by", "year") == "pooled"
+    # units of one detector run: the regions of a year, or every region-year pooled
+    n_units = int(ctx.Y.size if pooled else ctx.Y.shape[0])
+    opt_classes = ctx.opt("drivers.classes", ["auto"])
+    classes = _classes(opt_classes, n_units)
+    auto = _is_auto(opt_classes)
     alpha = ctx.opt("alpha", 0.05)
     merged, ycol = _merge(ctx, data, factors)
     usable, excluded = [], []
@@ -160,6 +172,7 @@ def items(ctx: Context):
         "drivers_discretization": "drivers.opgd" if searched else f"drivers.method.{used[0]}",
         "drivers_methods": [f"drivers.method.{m}" for m in used],
         "drivers_classes": classes,
+        "drivers_classes_rule": "drivers.classes_auto" if auto else "drivers.classes_given",
         "drivers_by": f"drivers.by.{'pooled' if pooled else 'year'}",
         "drivers_interaction_tol": tol,
         "conventions": ["geodetector"],
@@ -176,7 +189,7 @@ def items(ctx: Context):
             else:
                 out.append(Figure(f"geodetector_interaction_{y}", lambda res, lang, y=y: _draw_interaction(res, lang, y),
                                   "drivers", "figure.geodetector_interaction", {"year": y}, order=1.5 + n / 100))
-    out.append(_methods_item(kind, searched, used, classes, pooled, alpha, tol))
+    out.append(_methods_item(kind, searched, used, classes, pooled, alpha, tol, n_units if auto else None))
     return out, params
 
 
@@ -190,16 +203,26 @@ def _figure_years(ctx: Context, factor: pd.DataFrame, pooled: bool) -> list:
     return list(dict.fromkeys(want))[:4]
 
 
-def _methods_item(kind, searched, used, classes, pooled, alpha, tol) -> Methods:
+def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None) -> Methods:
+    """The methods text; ``n_auto`` the units of one run when the numbers of classes followed the
+    default rule (:func:`nqpf.drivers.auto_classes`), stated with its reason."""
+    from ..drivers.discretize import AUTO_MAX_CLASSES, AUTO_MIN_CLASSES, AUTO_UNITS_PER_CLASS
+
     disc = "@methods.drivers.opgd" if searched else "@methods.drivers.single"
-    return Methods("methods_geodetector", "methods.drivers.heading", (
+    paragraphs = [
         ("methods.drivers.text", {"source": f"@methods.drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
                                   "by": f"@methods.drivers.by.{'pooled' if pooled else 'year'}"}),
         ("methods.drivers.discretization", {"search": disc, "methods": _methods_words(used),
                                             "classes": f"{min(classes)}–{max(classes)}" if len(classes) > 1
                                             else str(classes[0])}),
-        ("methods.drivers.detectors", {"alpha": alpha, "tol": f"{tol:g}"}),
-    ), (
+    ]
+    if n_auto is not None:
+        paragraphs.append(("methods.drivers.classes_auto", {
+            "n": n_auto, "k_min": AUTO_MIN_CLASSES, "k_max": AUTO_MAX_CLASSES, "per": AUTO_UNITS_PER_CLASS,
+            "classes": f"{min(classes)}–{max(classes)}" if len(classes) > 1 else str(classes[0]),
+            "bias": f"{(max(classes) - 1) / max(n_auto - 1, 1):.2f}", "l": max(classes)}))
+    paragraphs.append(("methods.drivers.detectors", {"alpha": alpha, "tol": f"{tol:g}"}))
+    return Methods("methods_geodetector", "methods.drivers.heading", tuple(paragraphs), (
         "q = 1 − Σ_{h=1}^{L} N_{h} σ_{h}^{2} / (N σ^{2}) = 1 − SSW / SST",
         "F = (N − L) / (L − 1) · q / (1 − q) ~ F(L − 1, N − L; λ),  λ = [Σ_{h} !{Y}_{h}^{2} − (Σ_{h} √N_{h} !{Y}_{h})^{2} / N] / σ^{2}",
         "t = (!{Y}_{a} − !{Y}_{b}) / √(s_{a}^{2} / n_{a} + s_{b}^{2} / n_{b})",
@@ -253,7 +276,9 @@ FAMILY = Family("drivers", items, order=60, help="geographical detector (q of ea
     "factors": Option([], "factors (default: the index's indicators, else the covariates given)", list),
     "discretization": Option(["optimal"], "discretisation of the factors: optimal (search every method) or "
                              "methods to search", list, ("optimal",) + _gd.METHODS),
-    "classes": Option(list(range(3, 9)), "numbers of classes searched (e.g. 5, 3-8 or 3,5,7)", list,
-                      check=_check_classes_option),
+    "classes": Option(["auto"], "numbers of classes searched (e.g. 5, 3-8 or 3,5,7); auto: 3 to min(8, "
+                      "max(3, ⌊n/5⌋)) for n units of one detector run (regions of a year, or all region-years "
+                      "pooled), at least 5 units per stratum on average: 31 provinces 3-6, 29 3-5, 40 or more "
+                      "3-8", list, check=_check_classes_option),
     "by": Option("year", "run the detector for each year, or on all region-years pooled", str, ("year", "pooled")),
 })

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..results import Column, Figure, Methods, Table
 from ..spatial import getis_ord_local
-from ._common import Context, Family, Option, describe
+from ._common import Context, Family, Option, describe, figure_years, map_codes
 
 __all__ = ["FAMILY", "items"]
 
@@ -22,11 +22,10 @@ _FORMULAS = (
 
 
 def hotspot_table(go) -> Table:
-    """The ``getis_ord`` table of :func:`~nqpf.spatial.getis_ord_local`'s output, ``spot`` written
-    ``""`` where not significant (``"ns"``), as ``cluster`` of the local Moran table, so that the
-    long reports list the significant rows only."""
-    go = go.copy()
-    go["spot"] = go["spot"].where(go["spot"] != "ns", "")
+    """The ``getis_ord`` table of :func:`~nqpf.spatial.getis_ord_local`'s output as it is: ``spot`` in
+    :data:`~nqpf.spatial.getis_ord.SPOTS`, ``"ns"`` where not significant (the one convention of the
+    tables, the CSV files and the maps; the long reports list the significant rows only, see
+    :func:`nqpf.spatial.multiple.is_significant`)."""
     return Table("getis_ord", go, describe(go, {
         "G": Column("G", label="col.Gi"), "z": Column("z", label="col.Gi_z"),
         "spot": Column("spot", "code", codes="spot")}), "hotspots", order=0, long=True, significant="spot")
@@ -41,11 +40,11 @@ def items(ctx: Context):
     go = getis_ord_local(ctx.Y, ctx.w, star=star, transform=tr, permutations=perms, seed=seed,
                          correction=corr)
     out = [hotspot_table(go)]
-    if ctx.regions.is_provinces:
-        years = list(ctx.opt("figure_years") or [int(ctx.Y.columns[0]), int(ctx.Y.columns[-1])])
-        for n, y in enumerate(years):
-            out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y), "hotspots",
-                              "figure.hotspot_map", {"year": y}, order=1 + n / 100))
+    codes = map_codes(ctx)
+    if codes:
+        for n, y in enumerate(figure_years(ctx)):
+            out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y, codes),
+                              "hotspots", "figure.hotspot_map", {"year": y}, order=1 + n / 100))
     out.append(Methods("methods_getis_ord", "methods.getis_ord.heading", (
         ("methods.getis_ord.text", {"star": "@methods.getis_ord.star" if star else "@methods.getis_ord.nostar",
                                     "transform": f"@methods.transform.{tr}",
@@ -57,12 +56,12 @@ def items(ctx: Context):
     return out, params
 
 
-def _draw_hotspots(res, lang, year):
+def _draw_hotspots(res, lang, year, codes):
     from .. import plot
 
     gi = res.table("getis_ord")
     one = gi[gi["year"] == year].copy()
-    one["code"] = one["region"].map(res.regions.codes)
+    one["code"] = one["region"].map(codes)
     return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), classes="spot")
 
 

@@ -165,13 +165,13 @@ def _methods(C, sm, mk) -> Methods:
 def _draw_markov(res, lang):
     from ..plot.markov import plot_transition_matrix
 
-    return plot_transition_matrix(res.table("markov"), lang=lang)
+    return plot_transition_matrix(res.table("markov"), lang=lang, classes=res.table("markov_classes"))
 
 
 def _draw_spatial(res, lang):
     from ..plot.markov import plot_spatial_markov
 
-    return plot_spatial_markov(res.table("spatial_markov"), lang=lang)
+    return plot_spatial_markov(res.table("spatial_markov"), lang=lang, classes=res.table("markov_classes"))
 
 
 def _draw_lisa(res, lang):

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import spatial as _sp
 from ..results import Column, Figure, Table
 from ..spatial.multiple import adjust_p
-from ._common import Context, Family, Option, describe
+from ._common import Context, Family, Option, describe, figure_years, map_codes
 from .evolution import names
 
 __all__ = ["FAMILY", "items", "corrected_clusters"]
@@ -48,15 +48,16 @@ def items(ctx: Context):
                                                   "cluster_last")}),
             "spatial", order=5),
     ]
-    years = list(ctx.opt("figure_years") or [first, last])
+    years = figure_years(ctx)
     out.append(Figure("fig2_moran_scatter", lambda res, lang: _draw_scatter(res, lang, years[:4]), "spatial",
                       "figure.moran_scatter", order=2))
-    if ctx.regions.is_provinces:
+    codes = map_codes(ctx)
+    if codes:
         for n, y in enumerate(years):
-            out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y), "spatial",
+            out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes), "spatial",
                               "figure.map", {"year": y}, order=2.1 + n / 100))
-            out.append(Figure(f"lisa_map_{y}", lambda res, lang, y=y: _draw_lisa(res, lang, y), "spatial",
-                              "figure.lisa_map", {"year": y}, order=4 + n / 100))
+            out.append(Figure(f"lisa_map_{y}", lambda res, lang, y=y: _draw_lisa(res, lang, y, codes, None if corr else alpha),
+                              "spatial", "figure.lisa_map", {"year": y}, order=4 + n / 100))
     params = {
         "permutations": perms, "seed": seed, "alternative": alternative, "alpha": alpha,
         "local_alternative": "two-sided", "transform": "r", "local_correction": corr or "none",
@@ -90,21 +91,20 @@ def _draw_scatter(res, lang, years):
                                    lang=lang)
 
 
-def _draw_map(res, lang, year):
+def _draw_map(res, lang, year, codes):
     from .. import plot
 
-    codes = res.regions.codes
     vals = pd.Series({codes[r]: res.Y.loc[r, year] for r in res.Y.index})
     return plot.plot_choropleth(vals, lang=lang, title=str(year))
 
 
-def _draw_lisa(res, lang, year):
+def _draw_lisa(res, lang, year, codes, alpha=None):
     from .. import plot
 
     local = res.table("moran_local")
     one = local[local["year"] == year].copy()
-    one["code"] = one["region"].map(res.regions.codes)
-    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year))
+    one["code"] = one["region"].map(codes)
+    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), alpha=alpha)
 
 
 FAMILY = Family("spatial", items, order=30, help="global and local Moran's I, quadrants, maps", options={

@@ -15,11 +15,11 @@ Definitions and conventions are in :mod:`nqpf.drivers.geodetector` and :mod:`nqp
 """
 from __future__ import annotations
 
-from .discretize import METHODS, breaks, discretize, optimal_discretization
+from .discretize import METHODS, auto_classes, breaks, discretize, optimal_discretization
 from .geodetector import (INTERACTION_TYPES, TABLES, Stratified, ecological_detector, factor_detector, geodetector,
                           interaction_detector, interaction_type, resolve_methods, risk_detector, stratify)
 from .run import read_table, run_table
 
 __all__ = ["geodetector", "factor_detector", "interaction_detector", "risk_detector", "ecological_detector",
            "interaction_type", "resolve_methods", "stratify", "Stratified", "discretize", "breaks", "optimal_discretization",
-           "run_table", "read_table", "METHODS", "INTERACTION_TYPES", "TABLES"]
+           "run_table", "read_table", "auto_classes", "METHODS", "INTERACTION_TYPES", "TABLES"]

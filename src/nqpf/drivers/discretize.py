@@ -37,10 +37,39 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["METHODS", "discretize", "breaks", "optimal_discretization", "search", "check_method", "check_classes"]
+__all__ = ["METHODS", "discretize", "breaks", "optimal_discretization", "search", "check_method", "check_classes",
+           "auto_classes", "AUTO_MIN_CLASSES", "AUTO_MAX_CLASSES", "AUTO_UNITS_PER_CLASS"]
 
 #: Discretisation methods, in the order the optimal search prefers them on equal q.
 METHODS: tuple[str, ...] = ("equal", "natural", "quantile", "geometric", "sd")
+
+
+#: The rule of :func:`auto_classes`: from this many classes …
+AUTO_MIN_CLASSES = 3
+#: … up to this many …
+AUTO_MAX_CLASSES = 8
+#: … keeping at least this many units per class on average.
+AUTO_UNITS_PER_CLASS = 5
+
+
+def auto_classes(n_units: int) -> tuple[int, ...]:
+    """Numbers of classes searched by default for a detector run on ``n_units`` units.
+
+    Rule: :data:`AUTO_MIN_CLASSES` … ``k_max`` with ``k_max = min(AUTO_MAX_CLASSES, max(AUTO_MIN_CLASSES,
+    ⌊n / AUTO_UNITS_PER_CLASS⌋))``: at least five units per stratum on average. The factor detector's q
+    grows with the number of strata L even for a factor unrelated to Y (with strata independent of Y,
+    E[q] = (L − 1)/(N − 1): the between-strata share of the variance of N values split into L groups),
+    and a search over L picks the largest chance q; on a small panel the number of strata must stay
+    small. 31 provinces: 3–6; 29: 3–5; 40 units or more: 3–8 (OPGD's usual range); fewer than 20: 3 only.
+
+    Examples
+    --------
+    >>> auto_classes(31), auto_classes(29), auto_classes(2848), auto_classes(12)
+    ((3, 4, 5, 6), (3, 4, 5), (3, 4, 5, 6, 7, 8), (3,))
+    """
+    n = int(n_units)
+    k_max = min(AUTO_MAX_CLASSES, max(AUTO_MIN_CLASSES, n // AUTO_UNITS_PER_CLASS))
+    return tuple(range(AUTO_MIN_CLASSES, k_max + 1))
 
 
 def check_method(method: str, where: str = "discretize") -> str:

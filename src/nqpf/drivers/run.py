@@ -61,7 +61,7 @@ def read_table(path, *, sheet=None, encoding: str | None = None) -> pd.DataFrame
     return df
 
 
-def run_table(path_or_df, y, factors, out=None, *, by=None, discretize="optimal", classes=range(3, 9),
+def run_table(path_or_df, y, factors, out=None, *, by=None, discretize="optimal", classes="auto",
               categorical=None, alpha: float = 0.05, tol: float = 1e-10, sheet=None,
               encoding: str | None = None) -> dict[str, pd.DataFrame]:
     """The geographical detector on a table: read it, run the four detectors, write the tables.
@@ -80,7 +80,9 @@ def run_table(path_or_df, y, factors, out=None, *, by=None, discretize="optimal"
         into, all or nothing; ``None`` writes nothing.
     by, discretize, classes, categorical, alpha, tol
         As :func:`nqpf.drivers.geodetector` (``by`` a column whose groups, e.g. years, are analysed
-        separately; ``classes`` may also be a text ``"5"``, ``"3-8"`` or ``"3,5,7"``).
+        separately; ``classes`` may also be a text ``"5"``, ``"3-8"`` or ``"3,5,7"``, or ``"auto"``, the
+        default: :func:`~nqpf.drivers.auto_classes` of the units of one run, the rows with a ``y``
+        (of the smallest group with ``by``): at least 5 units per stratum on average).
     sheet : str or int, optional
         Excel sheet (default the first).
     encoding : str, optional
@@ -97,13 +99,23 @@ def run_table(path_or_df, y, factors, out=None, *, by=None, discretize="optimal"
         df = read_table(path_or_df, sheet=sheet, encoding=encoding)
         where, source = str(path_or_df), Path(path_or_df).name
     factors, discretize, categorical = (_split(v) for v in (factors, discretize, categorical))
+    auto = isinstance(classes, str) and classes.strip().lower() == "auto"
+    if auto:
+        from .discretize import auto_classes
+
+        # a missing column is reported by stratify, with the closest spelling
+        has_y = (pd.to_numeric(df[y], errors="coerce").notna() if y in df.columns
+                 else pd.Series(True, index=df.index))
+        n = int(has_y.groupby(df[by]).sum().min()) if by is not None and by in df.columns else int(has_y.sum())
+        classes = list(auto_classes(n))
     classes = parse_classes(classes)
     st = stratify(df, y, factors, discretize=discretize, classes=classes, by=by, categorical=categorical,
                   where=where)
     tables = _run(st, y, factors, TABLES, alpha=alpha, tol=tol, where=where)
     if out is not None:
         meta = {"package": "nqpf", "source": source, "y": str(y), "factors": [str(f) for f in st.factors],
-                "rows": int(len(df)), "rows_used": int(len(st.y)), **st.params, "alpha": alpha, "tol": tol,
+                "rows": int(len(df)), "rows_used": int(len(st.y)), **st.params,
+                "classes_rule": "auto" if auto else "given", "alpha": alpha, "tol": tol,
                 "tables": list(tables)}
         write_tables(tables, out, meta)
     return tables

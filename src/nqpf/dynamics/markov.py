@@ -831,7 +831,9 @@ def _quadrant_matrix(local: pd.DataFrame, years=None) -> tuple[np.ndarray, list[
     if not isinstance(local, pd.DataFrame) or not need <= set(local.columns):
         raise InputError(f"lisa_markov: expected the local Moran table with columns {sorted(need)} "
                          "(output of nqpf.spatial.moran_local)")
-    codes = pd.Categorical(local["quadrant"], categories=_QUADRANTS).codes
+    q = local["quadrant"]
+    # anything but a quadrant (no quadrant: "" or NaN) is code -1, as pandas gives unknown categories
+    codes = pd.Categorical(q.where(q.isin(_QUADRANTS)), categories=_QUADRANTS).codes
     frame = pd.DataFrame({"region": local["region"].to_numpy(), "year": local["year"].astype(int).to_numpy(),
                           "q": codes})
     if frame.duplicated(["region", "year"]).any():

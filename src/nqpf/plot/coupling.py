@@ -124,28 +124,27 @@ def plot_coupling_map(coupling: pd.DataFrame, year, codes: Mapping, lang: str = 
     Returns
     -------
     matplotlib.figure.Figure
-        Drawn by :mod:`nqpf.plot.maps` (units without data hatched); the legend lists the levels present
-        with the number of units in each.
+        Drawn by :func:`nqpf.plot.maps.plot_category_map` (units without data hatched); the legend lists
+        the levels from the lowest to the highest present (those between with 0), with the number of
+        units in each.
     """
-    from matplotlib.patches import Patch
-
-    from nqpf.plot.maps import _codes, _draw, map_level
+    from nqpf.plot.maps import plot_category_map
 
     df = _frame(coupling)
     one = df[df["year"].astype(int) == int(year)]
     if one.empty:
         raise InputError(f"year {year!r} is not in the coupling table ({sorted(set(df['year']))})")
     lang = resolve_lang(lang)
-    units = _codes([codes.get(r, r) for r in one["region"]], "plot_coupling_map regions")
-    level = pd.Series(one["level"].fillna("").astype(str).to_numpy(), index=units)
-    colors = {c: LEVEL_COLORS[v] for c, v in level.items() if v in LEVEL_COLORS}
-    counts = level.value_counts()
+    level = pd.Series(one["level"].fillna("").astype(str).to_numpy(),
+                      index=[codes.get(r, r) for r in one["region"]])
     highs = [lo for _, lo in LEVELS[1:]] + [1.0]
-    handles = [Patch(facecolor=LEVEL_COLORS[c], edgecolor="0.5", linewidth=0.4,
-                     label=f"{t(f'cat.coupling_level.{c}', lang)} [{lo:.1f}, {hi:.1f}{']' if hi == 1 else ')'} "
-                           f"({int(counts.get(c, 0)):,})")
-               for (c, lo), hi in zip(LEVELS, highs) if counts.get(c, 0)]
-    handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
-                         label=t("plot.no_data", lang)))
-    return _draw(lang, colors, title=str(year) if title is None else title, legend_handles=handles,
-                 legend_title=t("plot.coupling_level", lang), level=map_level(units))
+    labels = {c: f"{t(f'cat.coupling_level.{c}', lang)} [{lo:.1f}, {hi:.1f}{']' if hi == 1 else ')'}"
+              for (c, lo), hi in zip(LEVELS, highs)}
+    # the legend runs from the lowest to the highest level present, levels between them kept (with 0)
+    # so that the colour scale has no gap
+    codes = [c for c, _ in LEVELS]
+    have = [codes.index(v) for v in set(level) if v in LEVEL_COLORS]
+    span = codes[min(have):max(have) + 1] if have else []
+    return plot_category_map(level, {c: LEVEL_COLORS[c] for c in span}, lang,
+                             title=str(year) if title is None else title, labels=labels,
+                             legend_title=t("plot.coupling_level", lang))

@@ -285,8 +285,9 @@ def plot_ellipse_map(ellipse: pd.DataFrame, points: pd.DataFrame | None = None, 
             if box[1] - box[0] < _ZOOM * (x1 - x0) and box[3] - box[2] < _ZOOM * (y1 - y0):
                 fig, ax = _regional_base(geo, box, lang, title, handles, legend_title)
             else:
-                fig = maps._draw(lang, {c: _BASE_FILL for c in maps.PROVINCE_CODES}, title, handles,
-                                 legend_title, "province", figsize=(10.8, 6.2))
+                fig = maps.plot_basemap({c: _BASE_FILL for c in maps.PROVINCE_CODES}, lang, title,
+                                        legend_handles=handles, legend_title=legend_title, level="province",
+                                        figsize=(10.8, 6.2))
                 ax = fig.axes[0]
         else:
             fig = new_figure(lang, (10.8, 6.2))
@@ -311,7 +312,12 @@ def plot_ellipse_map(ellipse: pd.DataFrame, points: pd.DataFrame | None = None, 
             from nqpf.plot._placement import place_labels
 
             show = [k for k, y in enumerate(yrs) if len(yrs) <= 12 or y in colors or k % max(1, len(yrs) // 6) == 0]
+            # labels keep clear of the arrows too: points along each step of the path are obstacles
+            f = np.array([0.3, 0.5, 0.7])
+            seg = np.column_stack([(dx[:-1, None] + f * (dx[1:, None] - dx[:-1, None])).ravel(),
+                                   (dy[:-1, None] + f * (dy[1:, None] - dy[:-1, None])).ravel()])
             place_labels(side, dx[show], dy[show], [str(yrs[k]) for k in show], renderer=renderer, fontsize=6.5,
-                         priority=[1 if yrs[k] in colors else 0 for k in show])
+                         priority=[1 if yrs[k] in colors else 0 for k in show],
+                         obstacles=seg if len(seg) else None)
     fig.nqpf_panels = (ax, side)
     return fig

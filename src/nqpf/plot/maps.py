@@ -76,8 +76,11 @@ __all__ = [
     "classify_values",
     "plot_choropleth",
     "plot_lisa_map",
+    "plot_category_map",
+    "plot_basemap",
     "map_units",
     "SPOT_COLORS",
+    "BASE_FILL",
 ]
 
 #: GB/T 2260 codes of the 34 provincial-level units (31 mainland, Taiwan, Hong Kong, Macao).
@@ -99,16 +102,22 @@ GEOMETRY_VERSION = 3
 JENKS_MAX_N = 4000
 
 _INSET_BOX = (106.0, 2.5, 124.0, 24.0)  # lon/lat window of the South China Sea inset
-#: Hot/cold spot colours (ColorBrewer RdBu, 7 classes, colour-blind safe; not significant grey).
-SPOT_COLORS = {"hot99": "#B2182B", "hot95": "#EF8A62", "hot90": "#FDDBC7", "cold90": "#D1E5F0",
-               "cold95": "#67A9CF", "cold99": "#2166AC"}
+#: Neutral fill of the units of a base map (:func:`plot_basemap`).
+BASE_FILL = "#EEEEEA"
+#: Hot/cold spot colours: the six outer classes of ColorBrewer RdBu (8 classes; colour-blind safe),
+#: the two palest left out so that 90 % spots stay distinct from the grey of "not significant".
+SPOT_COLORS = {"hot99": "#B2182B", "hot95": "#D6604D", "hot90": "#F4A582", "cold90": "#92C5DE",
+               "cold95": "#4393C3", "cold99": "#2166AC"}
+#: Codes meaning "not significant": :data:`nqpf.spatial.multiple.NOT_SIGNIFICANT` (repeated here so that
+#: importing the plots does not import the spatial package; a test keeps them equal).
+NOT_SIGNIFICANT = ("", "ns")
 #: Categories :func:`plot_lisa_map` can draw: data column, {code: colour} in legend order, catalogue
 #: family of the codes' labels (``cat.<family>.<code>``), codes meaning "not significant", catalogue key
 #: of their legend label, their position in the legend, catalogue key of the classification.
 _CLASSES = {
-    "cluster": ("cluster", {q: QUADRANT_COLORS[q] for q in ("HH", "LH", "LL", "HL")}, "cluster", ("",),
+    "cluster": ("cluster", {q: QUADRANT_COLORS[q] for q in ("HH", "LH", "LL", "HL")}, "cluster", NOT_SIGNIFICANT,
                 "plot.not_significant", 4, "plot.classes_lisa"),
-    "spot": ("spot", SPOT_COLORS, "spot", ("", "ns"), "cat.spot.ns", 3, "plot.classes_spot"),
+    "spot": ("spot", SPOT_COLORS, "spot", NOT_SIGNIFICANT, "cat.spot.ns", 3, "plot.classes_spot"),
 }
 #: Classification schemes of :func:`classify_values` (``fisher_jenks`` is a synonym of natural breaks).
 SCHEMES = ("natural_breaks", "fisher_jenks", "quantiles", "equal_interval")
@@ -773,6 +782,103 @@ def _north_arrow_and_scale(ax, geo, lang):
     ax.text(bx + bar + 0.03 * w, by - 0.6 * bh, t("plot.km", lang), ha="left", va="top", fontsize=6.5,
             zorder=6)
     ax.nqpf_scale = {"km": L, "map_units": bar, "lat": geo["scale_lat"], "factor": geo["scale"]}
+
+
+def plot_basemap(colors: dict | None = None, lang: str = "zh", title: str | None = None, *,
+                 legend_handles=(), legend_title: str | None = None, level: str = "province",
+                 figsize=(7.6, 6.2)):
+    """The map of China of one ``level`` in the layout of every map here, for callers that colour the
+    units themselves or draw over them (the ellipse map, category maps).
+
+    Parameters
+    ----------
+    colors : mapping, optional
+        Six-digit GB/T 2260 code → colour of the units with data; every other unit of the level is drawn
+        hatched grey ("no data"). Default: every unit of the level a light neutral fill (a base map).
+    lang : {"zh", "en", "zh-Hant"}
+    title : str, optional
+        Title above the map (none by default).
+    legend_handles : sequence of matplotlib artists
+        Legend entries, drawn at the lower left with ``legend_title``.
+    level : {"province", "city", "county"}
+    figsize : (float, float)
+        Inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One main axes (``fig.axes[0]``, projected metres, :data:`ALBERS_CHINA`) and the South China Sea
+        inset; north arrow, scale bar, projection note; ``fig.nqpf_level`` the level. Units are in
+        collections with gid ``units`` / ``units:no_data`` (:func:`map_units`).
+    """
+    if level not in LEVELS:
+        raise InputError(f"level must be one of {list(LEVELS)}; got {level!r}")
+    lang = resolve_lang(lang)
+    if colors is None:
+        colors = {c: BASE_FILL for c in map_geometry(level)["codes"]}
+    return _draw(lang, dict(colors), title, list(legend_handles), legend_title, level, figsize=figsize)
+
+
+def plot_category_map(categories: pd.Series, palette: dict, lang: str = "zh", title: str | None = None, *,
+                      labels: dict | None = None, legend_title: str | None = None, counts: bool = True,
+                      present_only: bool = False, level: str | None = None):
+    """Map of one category per province, city or county (a class code per unit), in the colours of
+    ``palette``, with a legend in the palette's order and a "no data" entry.
+
+    Parameters
+    ----------
+    categories : Series
+        Category code of each unit, indexed by six-digit GB/T 2260 code (ints and province names are
+        accepted). Units absent, or with a missing or empty code, are drawn hatched grey as "no data".
+    palette : mapping
+        Category code → colour, in legend order. A code of ``categories`` not in it raises.
+    lang : {"zh", "en", "zh-Hant"}
+    title : str, optional
+    labels : mapping, optional
+        Category code → legend text (default the code).
+    legend_title : str, optional
+    counts : bool
+        Append the number of units of each category to its legend entry ("(12)").
+    present_only : bool
+        List only categories that occur.
+    level : {"province", "city", "county"}, optional
+        Default :func:`map_level` of the codes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        As :func:`plot_basemap`.
+    """
+    from matplotlib.patches import Patch
+
+    if not isinstance(categories, pd.Series):
+        raise InputError("categories must be a pandas Series indexed by GB/T 2260 code")
+    lang = resolve_lang(lang)
+    codes = _codes(categories.index, "plot_category_map categories")
+    level = level or map_level(codes)
+    cat = pd.Series(categories.to_numpy(dtype=object), index=codes)
+    cat = cat[cat.notna() & (cat.astype(str) != "")]
+    unknown = sorted({str(v) for v in cat} - {str(k) for k in palette})
+    if unknown:
+        raise InputError(f"categories {unknown} have no colour in the palette ({', '.join(map(str, palette))})")
+    pal = {str(k): v for k, v in palette.items()}
+    colors = {c: pal[str(v)] for c, v in cat.items()}
+    n = cat.astype(str).value_counts()
+    labels = {str(k): v for k, v in (labels or {}).items()}
+    handles = []
+    for k, col in pal.items():
+        if present_only and not n.get(k, 0):
+            continue
+        text = str(labels.get(k, k)) + (f" ({int(n.get(k, 0)):,})" if counts else "")
+        handles.append(Patch(facecolor=col, edgecolor="0.5", linewidth=0.4, label=text))
+    handles.append(_no_data_patch(lang))
+    return _draw(lang, colors, title, handles, legend_title, level)
+
+
+def _no_data_patch(lang):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4, label=t("plot.no_data", lang))
 
 
 def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, level: str,

@@ -61,6 +61,32 @@ def _draw(ax, P, N, labels, lang, *, xlabel, ylabel, small=False):
     return im
 
 
+def _ranges(classes, variable: str, fmt: str = "{:.3f}") -> dict:
+    """Class → ``"lower–upper"`` of one ``variable`` (``score`` or ``lag``) of the ``markov_classes``
+    table (``variable, class, lower, upper``), or ``{}`` without it."""
+    if classes is None:
+        return {}
+    _need(classes, ("class", "lower", "upper"), "markov classes")
+    df = classes[classes["variable"] == variable] if "variable" in classes.columns else classes
+    return {int(c): f"{fmt_number(lo, fmt)}–{fmt_number(hi, fmt)}"
+            for c, lo, hi in zip(df["class"], df["lower"], df["upper"])}
+
+
+def _basis_line(classes, variable: str, lang: str) -> str:
+    """The basis of the classes of ``variable`` in words (``cat.markov_basis.<basis>``), or ``""``."""
+    if classes is None or "basis" not in classes.columns:
+        return ""
+    df = classes[classes["variable"] == variable] if "variable" in classes.columns else classes
+    codes = list(dict.fromkeys(df["basis"].astype(str)))
+    return t(f"cat.markov_basis.{codes[0]}", lang, default="") if codes else ""
+
+
+def _class_labels(order, classes, variable, lang) -> list[str]:
+    """Tick labels of the classes: ``"1 级"`` and, with the classes table, their range below."""
+    rng = _ranges(classes, variable)
+    return [t("plot.markov_class", lang, n=c) + (f"\n{rng[c]}" if c in rng else "") for c in order]
+
+
 def _patch(xy, width, height):
     from matplotlib.patches import Rectangle
 
@@ -68,7 +94,7 @@ def _patch(xy, width, height):
 
 
 def plot_transition_matrix(table: pd.DataFrame, lang: str = "zh", *, quadrants: bool = False,
-                           title: str | None = None):
+                           classes: pd.DataFrame | None = None, title: str | None = None):
     """Heatmap of a transition probability matrix, each cell with ``p`` and (the count).
 
     Parameters
@@ -80,6 +106,10 @@ def plot_transition_matrix(table: pd.DataFrame, lang: str = "zh", *, quadrants: 
         Language of the labels.
     quadrants : bool
         Rows and columns are the quadrants ``HH, LH, LL, HL`` (labelled ``cat.quadrant.*``).
+    classes : DataFrame, optional
+        The ``markov_classes`` table (``variable, class, lower, upper, basis``): each class is labelled
+        with its range of scores (of ratios to the year's mean with that basis) and the title's second
+        line names the basis of the classes.
     title : str, optional
         Default the catalogue's title; ``""`` for none.
 
@@ -97,11 +127,11 @@ def plot_transition_matrix(table: pd.DataFrame, lang: str = "zh", *, quadrants: 
         xl, yl = t("plot.markov_to_quadrant", lang), t("plot.markov_from_quadrant", lang)
     else:
         order = sorted(int(c) for c in table[row].unique())
-        labels = [t("plot.markov_class", lang, n=c) for c in order]
+        labels = _class_labels(order, classes, "score", lang)
         xl, yl = t("plot.markov_to", lang), t("plot.markov_from", lang)
     P, N = _matrix(table, row, col, order)
     k = len(order)
-    side = 1.0 + 0.85 * k
+    side = 1.0 + 0.85 * k + (0.5 if classes is not None and not quadrants else 0.0)
     with style_context(lang):
         fig = new_figure(lang, (side + 1.4, side + 0.5))
         ax = fig.add_subplot(1, 1, 1)
@@ -111,23 +141,30 @@ def plot_transition_matrix(table: pd.DataFrame, lang: str = "zh", *, quadrants: 
         cb.outline.set_visible(False)
         if title is None:
             title = t("plot.lisa_markov_title" if quadrants else "plot.markov_title", lang)
+            basis = "" if quadrants else _basis_line(classes, "score", lang)
+            if basis:
+                title += "\n" + t("plot.markov_basis", lang, basis=basis)
         if title:
             ax.set_title(title, fontsize=10.5, pad=10)
     return fig
 
 
-def plot_spatial_markov(table: pd.DataFrame, lang: str = "zh", *, title: str | None = None):
+def plot_spatial_markov(table: pd.DataFrame, lang: str = "zh", *, classes: pd.DataFrame | None = None,
+                        title: str | None = None):
     """One transition-matrix heatmap per neighbours' class (the ``spatial_markov`` table:
-    ``lag_class, from_class, to_class, count, p``): up to three in a row, four as 2 × 2."""
+    ``lag_class, from_class, to_class, count, p``): up to three in a row, four as 2 × 2. With the
+    ``markov_classes`` table as ``classes``, the classes of the scores and of the neighbours' lag are
+    labelled with their ranges and the title's second line names the basis of the lag classes."""
     _need(table, ("lag_class", "from_class", "to_class", "count", "p"), "plot_spatial_markov")
     lang = resolve_lang(lang)
     lags = sorted(int(c) for c in table["lag_class"].unique())
     order = sorted(int(c) for c in table["from_class"].unique())
-    labels = [t("plot.markov_class", lang, n=c) for c in order]
+    labels = _class_labels(order, classes, "score", lang)
+    lag_rng = _ranges(classes, "lag")
     m, k = len(lags), len(order)
     ncol = m if m <= 3 else 2 if m == 4 else 3
     nrow = int(np.ceil(m / ncol))
-    side = 0.8 + 0.62 * k
+    side = 0.8 + 0.62 * k + (0.45 if classes is not None else 0.0)
     with style_context(lang):
         fig = new_figure(lang, (side * ncol + 1.2, side * nrow + 0.9))
         axes = np.atleast_1d(fig.subplots(nrow, ncol, squeeze=False)).ravel()
@@ -137,7 +174,10 @@ def plot_spatial_markov(table: pd.DataFrame, lang: str = "zh", *, title: str | N
             P, N = _matrix(table[table["lag_class"] == r], "from_class", "to_class", order)
             im = _draw(ax, P, N, labels, lang, xlabel=t("plot.markov_to", lang),
                        ylabel=t("plot.markov_from", lang) if n % ncol == 0 else "", small=True)
-            ax.set_title(t("plot.markov_lag_class", lang, n=r), fontsize=9, pad=6)
+            head = t("plot.markov_lag_class", lang, n=r)
+            if r in lag_rng:
+                head = t("plot.markov_lag_class_range", lang, head=head, range=lag_rng[r])
+            ax.set_title(head, fontsize=9, pad=6)
             if n % ncol:
                 ax.set_yticklabels([])
         for ax in axes[m:]:
@@ -147,6 +187,9 @@ def plot_spatial_markov(table: pd.DataFrame, lang: str = "zh", *, title: str | N
         cb.outline.set_visible(False)
         if title is None:
             title = t("plot.spatial_markov_title", lang)
+            basis = _basis_line(classes, "lag", lang)
+            if basis:
+                title += "\n" + t("plot.markov_lag_basis", lang, basis=basis)
         if title:
             fig.suptitle(title, fontsize=10.5)
     return fig
@@ -176,7 +219,7 @@ def plot_lisa_types(types: pd.DataFrame, lang: str = "zh", *, title: str | None 
                       fontsize=7)
         ax.set_ylim(0, 1.0)
         ax.set_ylabel(t("plot.markov_share", lang))
-        ax.set_xlabel(t("plot.year", lang))
+        ax.set_xlabel(t("plot.markov_period", lang))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
         if title is None:
             title = t("plot.lisa_types_title", lang)

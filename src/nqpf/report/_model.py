@@ -416,8 +416,11 @@ def section_number(i: int, lang: str) -> str:
 def _significant_mask(item) -> np.ndarray | None:
     if not (item.long and item.significant and item.significant in item.data.columns):
         return None
-    v = item.data[item.significant]
-    return (v.notna() & (v.astype(str) != "")).to_numpy()
+    from ..spatial.multiple import is_significant
+
+    # one rule for every class column: "" (local Moran clusters) and "ns" (Getis–Ord spots) are not
+    # significant, nor a missing value
+    return is_significant(item.data[item.significant])
 
 
 def _rank_column(item) -> str | None:

@@ -8,7 +8,12 @@
   ``permutations`` and ``seed``.
 * :mod:`nqpf.spatial.moran` (global and local Moran's I, quadrants and their transitions) and
   :mod:`nqpf.spatial.geary` (Geary's C), :mod:`nqpf.spatial.getis_ord` (local Getis–Ord G_i*: hot
-  and cold spots).
+  and cold spots), :mod:`nqpf.spatial.bivariate` (bivariate Moran's I, global and local),
+  :mod:`nqpf.spatial.ellipse` (standard deviational ellipse and the shift of the weighted centre).
+* :mod:`nqpf.spatial.multiple`: multiple-testing corrections of local p-values per year (FDR,
+  Bonferroni) and the one rule of "not significant" codes (:func:`is_significant`).
+* Distance-based weights (:func:`distance_band`, :func:`inverse_distance`,
+  :func:`nearest_neighbours`) on representative points or given coordinates.
 
 See :mod:`nqpf.spatial.moran` for the conventions (one-sided ``"greater"`` global p-values by
 default, islands, shared permutation draws) and how they differ from esda.
@@ -17,8 +22,12 @@ from __future__ import annotations
 
 from . import weights
 from ._inference import ALTERNATIVES, check_alternative
+from .bivariate import moran_bv_global, moran_bv_local
+from .ellipse import COMPASS, compass_code, standard_ellipse, to_plane_km
+from .ellipse import CORRECTIONS as ELLIPSE_CORRECTIONS
 from .geary import geary_global
-from .getis_ord import getis_ord_local
+from .getis_ord import SPOTS, classify_spots, getis_ord_local
+from .multiple import CORRECTIONS, NOT_SIGNIFICANT, adjust_p, check_correction, is_significant
 from .moran import (
     QUADRANTS,
     moran_global,
@@ -28,12 +37,20 @@ from .moran import (
     quadrant_transitions,
 )
 from .weights import (
+    ALBERS_CHINA_KM,
     CHINA_PROVINCES,
+    POINT_KINDS,
     ResolvedWeights,
     admin_boundaries,
     align_weights,
+    distance_band,
+    inverse_distance,
+    nearest_neighbours,
     parse_weights_spec,
+    read_coordinates,
     read_weights,
+    region_coordinates,
+    representative_points,
     weights_from_boundaries,
 )
 
@@ -53,6 +70,28 @@ __all__ = [
     "geary_global",
     "moran_local",
     "getis_ord_local",
+    "classify_spots",
+    "SPOTS",
+    "moran_bv_global",
+    "moran_bv_local",
+    "standard_ellipse",
+    "compass_code",
+    "to_plane_km",
+    "COMPASS",
+    "ELLIPSE_CORRECTIONS",
+    "adjust_p",
+    "check_correction",
+    "is_significant",
+    "CORRECTIONS",
+    "NOT_SIGNIFICANT",
+    "distance_band",
+    "inverse_distance",
+    "nearest_neighbours",
+    "representative_points",
+    "region_coordinates",
+    "read_coordinates",
+    "POINT_KINDS",
+    "ALBERS_CHINA_KM",
     "quadrant",
     "quadrant_transitions",
     "quadrant_transition_matrix",

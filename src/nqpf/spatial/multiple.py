@@ -31,10 +31,32 @@ import numpy as np
 
 from nqpf.errors import InputError
 
-__all__ = ["CORRECTIONS", "check_correction", "adjust_p"]
+__all__ = ["CORRECTIONS", "NOT_SIGNIFICANT", "check_correction", "adjust_p", "is_significant"]
 
 #: Multiple-testing corrections: none, Benjamini–Hochberg, Bonferroni.
 CORRECTIONS = (None, "fdr", "bonferroni")
+
+#: Codes of a local statistic's class column meaning "not significant": ``"ns"`` (Getis–Ord ``spot``,
+#: as the ``getis_ord`` table and CSV file write it) and ``""`` (local Moran ``cluster``, the bivariate
+#: ``cluster``); a missing value counts as not significant too.
+NOT_SIGNIFICANT = ("", "ns")
+
+
+def is_significant(codes) -> np.ndarray:
+    """Boolean mask of the significant entries of a class column of a local statistic (``spot`` of
+    :func:`~nqpf.spatial.getis_ord_local`, ``cluster`` of :func:`~nqpf.spatial.moran_local`): every
+    code but those of :data:`NOT_SIGNIFICANT` and missing values. The one rule the reports' "significant
+    rows only" lists, the maps' legends and the counts use.
+
+    Examples
+    --------
+    >>> is_significant(["hot99", "ns", "", None, "HH"]).tolist()
+    [True, False, False, False, True]
+    """
+    import pandas as pd
+
+    v = pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes, dtype=object)
+    return (v.notna() & ~v.astype(str).str.strip().isin(NOT_SIGNIFICANT)).to_numpy(dtype=bool)
 
 
 def check_correction(correction, what: str):

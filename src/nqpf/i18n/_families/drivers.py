@@ -89,6 +89,10 @@ _ZH = {
     "methods.drivers.single": "各因子用同一方法与分级数",
     "methods.drivers.methods.all": "等间距法、自然断点法、分位数法、几何间隔法与标准差法",
     "methods.drivers.methods.subset": "参数表所列的方法",
+    "methods.drivers.classes_auto": "分级数按默认规则确定：每次探测的单元数为 N = {n}，分级数取 {k_min} 至 min({k_max}, max({k_min}, ⌊N/{per}⌋))，"
+                                    "即 {classes}，使每层平均至少有 {per} 个单元。分层与 Y 无关时 q 的期望为 (L − 1)/(N − 1)，"
+                                    "随层数 L 增大（此处 L = {l} 时约为 {bias}），在少数地区上搜索较多层数会选出偶然偏高的 q；"
+                                    "可用选项 drivers.classes 指定其他分级数。",
     "methods.drivers.detectors": "交互作用探测计算两因子分层叠加后的 q(A∩B)（在两因子均有值的单元上，与 q(A)、q(B) 比较）："
                                  "q(A∩B) ≤ min 为非线性减弱，介于 min 与 max 之间为单因子非线性减弱，≥ max 为双因子增强，"
                                  "= q(A) + q(B) 为独立（容差 {tol}），> q(A) + q(B) 为非线性增强；叠加细化了两种分层，"
@@ -108,6 +112,9 @@ _ZH = {
     "meta.drivers_discretization": "离散化",
     "meta.drivers_methods": "离散化方法",
     "meta.drivers_classes": "分级数",
+    "meta.drivers_classes_rule": "分级数的确定",
+    "value.drivers.classes_auto": "默认规则：3 至 min(8, max(3, ⌊N/5⌋))，每层平均至少 5 个单元",
+    "value.drivers.classes_given": "用户指定",
     "meta.drivers_by": "分析单元",
     "meta.drivers_interaction_tol": "交互类型判断容差",
     "value.drivers.no_factor_data": "未运行：没有因子数据（未由原始指标构建指数，也未提供协变量）",
@@ -218,6 +225,12 @@ _EN = {
     "methods.drivers.single": "every factor with the same method and number of classes",
     "methods.drivers.methods.all": "equal interval, natural breaks, quantile, geometric interval and standard deviation",
     "methods.drivers.methods.subset": "those listed among the parameters",
+    "methods.drivers.classes_auto": "The numbers of classes follow the default rule: with N = {n} units in one run "
+                                    "of the detector, {k_min} to min({k_max}, max({k_min}, ⌊N/{per}⌋)) classes, here "
+                                    "{classes}, so that a stratum holds at least {per} units on average. With strata "
+                                    "unrelated to Y, q is (L − 1)/(N − 1) in expectation, growing with the number of "
+                                    "strata L (about {bias} here for L = {l}); a search over many strata on few regions "
+                                    "picks a q high by chance. The option drivers.classes sets other numbers.",
     "methods.drivers.detectors": "The interaction detector computes q(A∩B) of the intersection of the strata of two "
                                  "factors and compares it with q(A) and q(B) on the units where both are known: "
                                  "q(A∩B) ≤ min is nonlinear weakening, between min and max univariate weakening, ≥ max "
@@ -242,6 +255,9 @@ _EN = {
     "meta.drivers_discretization": "Discretisation",
     "meta.drivers_methods": "Discretisation methods",
     "meta.drivers_classes": "Numbers of classes",
+    "meta.drivers_classes_rule": "Numbers of classes from",
+    "value.drivers.classes_auto": "the default rule: 3 to min(8, max(3, ⌊N/5⌋)), at least 5 units per stratum on average",
+    "value.drivers.classes_given": "the user's choice",
     "meta.drivers_by": "Detector run",
     "meta.drivers_interaction_tol": "Tolerance of the interaction types",
     "value.drivers.no_factor_data": "not run: no factor data (no index built from raw indicators and no covariates given)",

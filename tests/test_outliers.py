@@ -49,6 +49,7 @@ def test_unit_slip_named_on_console_with_its_weight_and_the_treated_weight():
     assert len(named) == 1
     msg = named[0]
     assert "1e+300" in msg and "r07 2015" in msg and f"{w['x2']:.3f}" in msg and "once treated" in msg
+    assert "Check the unit: a value this far from the others is usually a unit slip" in msg
     treated = float(msg.split("), ")[-1].split(" once")[0])
     assert treated < 0.4                      # ... and a small share once the slip is winsorised
     a = res.audit
@@ -138,3 +139,33 @@ def test_cli_index_names_the_slip_on_the_console(tmp_path):
     assert r.exit_code == 0, r.output
     out = " ".join(r.output.split())
     assert "indicator x1: extreme value 1e+300 in r07 2015" in out and "once treated" in out
+
+
+def test_a_real_leader_is_not_called_a_unit_slip():
+    """A skewed indicator whose extreme is plausible (a leading region: robust z far below 1,000) is named
+    with its effect on the weights, without the advice to check the unit."""
+    X = _panel()
+    X.loc[X.index.get_level_values("region") == "r03", "x1"] *= 12   # one region 12 times the others
+    res, msgs = _build(X)
+    named = [m for m in msgs if m.startswith("indicator x1:")]
+    assert len(named) == 1, msgs
+    assert "If the value is right (a leading region), keep it (the default)" in named[0]
+    assert "unit slip" not in named[0]
+    z = res.audit[(res.audit["variable"] == "x1") & (res.audit["action"] == "flagged")]["reason"]
+    assert z.str.contains("robust z").all()
+
+
+def test_screen_near_the_float_limit_is_scale_free():
+    """Skewness, kurtosis and robust z of values near ±1.8e308 equal those of the same values divided by
+    2^1000 (exact power-of-two scaling), with no overflow warning."""
+    from nqpf.index.outliers import screen_indicators
+
+    X = _panel()
+    X.loc[("r07", 2015), "x2"] = 1.7e308
+    X.loc[("r08", 2015), "x2"] = -1.7e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        a = screen_indicators(X)
+    b = screen_indicators(X.assign(x2=np.ldexp(X["x2"].to_numpy(), -1000)))
+    pd.testing.assert_frame_equal(a.table, b.table)
+    np.testing.assert_array_equal(a.cells["robust_z"].to_numpy(), b.cells["robust_z"].to_numpy())

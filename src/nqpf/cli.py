@@ -5,6 +5,7 @@ and one line on standard error, never a traceback.
 """
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from contextlib import contextmanager
@@ -15,6 +16,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
+
+try:   # typer ≥ 0.24 ships its own copy of click, whose exceptions are not click's
+    from typer._click import exceptions as _cx
+except ImportError:  # pragma: no cover - older typer on click
+    from click import exceptions as _cx
 
 from . import __version__
 from .errors import NqpfError
@@ -22,17 +29,59 @@ from .i18n import DEFAULT_LANG, LANGS
 
 __all__ = ["app", "main"]
 
+
+class _OneLineUsageError(_cx.ClickException):
+    """A usage error (unknown option, missing argument, bad value) shown as one line ``error: …``."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        err_console.print(f"[bold red]error:[/] {escape(self.message)}", highlight=False, soft_wrap=True)
+
+
+def _one_line(exc: _cx.UsageError) -> _cx.ClickException:
+    """click's three-line usage error (Usage:/Try/Error:) as one line, with click's did-you-mean and the
+    command whose ``--help`` lists the options."""
+    msg = " ".join(exc.format_message().split())
+    msg = re.sub(r"\s*\(Possible options: ([^)]*)\)", lambda m: f"; did you mean {m.group(1).replace(', ', ' or ')}?",
+                 msg)
+    ctx = getattr(exc, "ctx", None)
+    path = " ".join(["nqpf", *ctx.command_path.split()[1:]]) if ctx is not None else "nqpf"
+    return _OneLineUsageError(f"{msg} (see {path} --help)")
+
+
+class _Group(TyperGroup):
+    """Typer's group with usage errors on one line (the help of a bare command is kept as it is)."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except _cx.NoArgsIsHelpError:
+            raise
+        except _cx.UsageError as exc:
+            raise _one_line(exc) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _cx.NoArgsIsHelpError:
+            raise
+        except _cx.UsageError as exc:
+            raise _one_line(exc) from None
+
+
 # Help is rendered as plain text (click's layout), not as typer's rich panels: the panels print a type
 # such as <bool> beside every flag (flags take no value) and read square brackets in help texts as markup
 # ("Override [output] lang." lost "[output]"). Set once here, it holds for every command and subcommand.
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     help="nqpf — development potential of new quality productive forces (新质生产力发展潜力): "
     "index construction, disparity, spatial autocorrelation and strategic focus.",
 )
-spec_app = typer.Typer(no_args_is_help=True, help="Indicator systems (specs): list and show.")
+spec_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Indicator systems (specs): list and show.")
 app.add_typer(spec_app, name="spec")
 
 console = Console()
@@ -66,6 +115,8 @@ def _user_errors():
         _fail(f"file not found: {e.filename or e}")
     except PermissionError as e:
         _fail(f"permission denied: {e.filename or e}")
+    except OSError as e:   # a full disk, a read-only file system …: one line, not a traceback
+        _fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}")
 
 
 @contextmanager
@@ -87,6 +138,28 @@ def _progress(total: int, quiet: bool = False):
         prog.update(task, completed=total)
 
 
+_EXTRAPOLATE = {"none": False, "nearest": "nearest", "linear": "linear"}
+
+
+def _extrapolate(text: str):
+    """--extrapolate none|nearest|linear → prepare's ``extrapolate`` (False, "nearest", "linear")."""
+    key = text.strip().lower()
+    if key not in _EXTRAPOLATE:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(_EXTRAPOLATE), n=1)
+        raise NqpfError(f"--extrapolate: unknown rule {text!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                        + " (none, nearest or linear)")
+    return _EXTRAPOLATE[key]
+
+
+def _check_out(out: Path) -> None:
+    """An output folder that cannot be one (a file, or under a file) is refused before any work."""
+    from .report.atomic import check_output_folder
+
+    check_output_folder(out)
+
+
 def _parse_years(years: Optional[str]) -> Optional[List[int]]:
     if not years:
         return None
@@ -103,6 +176,18 @@ def _parse_formats(formats: Optional[str]):
         return DEFAULT_FORMATS
     return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
 
+
+#: Every spelling nqpf.spatial.resolve_weights accepts (kept in step with nqpf.spatial.weights; a test
+#: checks that each kind registered there is named here).
+_WEIGHTS_HELP = (
+    "Spatial weights. china-provinces: built-in contiguity of the Chinese provinces (Hainan by --island). "
+    "queen or rook: contiguity from the Amap boundaries of Chinese provinces, cities or counties (names or "
+    "adcodes). knn:K: the K nearest regions (knn alone = knn:6). distance:D: every region within D, e.g. "
+    "distance:200km (distance alone: the smallest band that leaves no region without a neighbour). idw:P or "
+    "idw:P:D: inverse distance to the power P, optionally only within D, e.g. idw:2:500km. knn, distance and "
+    "idw take their points after @: @centroid (default), @surface, @capital or @FILE.csv (columns region and "
+    "lon/lat in degrees, or x/y in metres), e.g. distance:200km@coords.csv. Or a GeoDa .gal/.gwt file. Units "
+    "without neighbours are listed; --island nearest links each to its nearest unit.")
 
 _ONLY_HELP = "Run only these analyses, comma separated (nqpf analyses lists them)."
 _SKIP_HELP = "Analyses left out, comma separated, e.g. markov,drivers (nqpf analyses lists them)."
@@ -164,6 +249,41 @@ def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
     if given is not None:
         raise NqpfError("--given-weights is used only with --weighting given")
     return weighting, {}
+
+
+_ALIAS_HELP = ("A region as the data write it mapped to the region it stands for, ALIAS=REGION, repeatable, "
+               "e.g. --alias 'Yunan=云南' (every cell mapped is an audit row).")
+_ALIAS_FILE_HELP = ("Alias file, repeatable: CSV/Excel with two columns, the spelling in the data and the region "
+                    "(a header alias,region is optional), or TOML with an [aliases] table.")
+
+
+def _aliases(alias: Optional[List[str]], alias_file: Optional[List[Path]]):
+    """--alias and --alias-file → one :class:`~nqpf.io.Aliases` (None when neither is given); a spelling
+    mapped to two regions is an error naming both places."""
+    from .io import Aliases, parse_aliases, read_aliases
+
+    if not alias and not alias_file:
+        return None
+    out = Aliases()
+    for f in alias_file or ():
+        out.update_from(read_aliases(f))
+    if alias:
+        out.update_from(parse_aliases(list(alias), where="--alias"))
+    return out
+
+
+_CONTROLS_HELP = ("Control variables of conditional β convergence: CSV/Excel, long (region, year, var1, var2 …) or "
+                  "one regions × years sheet per variable; regions spelt as in the scores (aliases apply).")
+
+
+def _read_controls(path: Path, regions: str, aliases):
+    """The control table read as the scores are (names normalised, aliases applied); errors name the
+    file, row and column."""
+    from .pipeline import read_controls
+
+    if not path.exists():
+        raise NqpfError(f"--controls: file not found: {path}")
+    return read_controls(path, regions=regions, aliases=aliases)
 
 
 def _locations(audit) -> dict:
@@ -260,7 +380,7 @@ def demo(
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
     only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP),
     skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP),
+    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="ANALYSIS.OPTION=VALUE", help=_SET_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ):
     """The paper's analysis on its bundled scores (Table 2): disparity, Moran's I, quadrants, strategy."""
@@ -268,6 +388,7 @@ def demo(
     from .pipeline import demo as demo_results
 
     with _user_errors():
+        _check_out(out)
         lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
@@ -283,9 +404,7 @@ def demo(
 @app.command()
 def analyze(
     scores: Path = typer.Argument(..., help="Scores: CSV or Excel, long (region, year, score) or wide (regions × years)."),
-    weights: str = typer.Option(..., "--weights", "-w", help="GeoDa .gal/.gwt file; china-provinces (built-in province contiguity); or queen, rook, knn:K (e.g. knn:6) "
-                                 "built from the Amap boundaries when the regions are Chinese provinces, cities or counties "
-                                 "(names or adcodes; units without neighbours are listed, --island nearest links them)."),
+    weights: str = typer.Option(..., "--weights", "-w", help=_WEIGHTS_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     permutations: int = typer.Option(999, min=0, help="Permutations for pseudo p-values."),
     seed: int = typer.Option(12345, min=0, help="Seed of the permutations."),
@@ -302,34 +421,42 @@ def analyze(
     formats: Optional[str] = typer.Option(None, help="Outputs: csv,png,svg,xlsx,html,docx (default all)."),
     only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP),
     skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP),
+    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="ANALYSIS.OPTION=VALUE", help=_SET_HELP),
+    alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP),
+    alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP),
+    controls: Optional[Path] = typer.Option(None, "--controls", metavar="FILE", help=_CONTROLS_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The same analysis as demo for any panel of scores you already have."""
     from .io import read_scores
     from .outputs import write
-    from .pipeline import CHINA_PROVINCES
+    from .pipeline import CHINA_PROVINCES, alias_params
     from .pipeline import analyze as analyze_scores
     from .spatial import parse_weights_spec
 
     with _user_errors():
+        _check_out(out)
         lang = _check_lang(lang)
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
         choice = _analysis_args(only, skip, sets)
         china = weights == CHINA_PROVINCES
+        al = _aliases(alias, alias_file)
         sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
-                         regions="china" if china else "auto")
+                         regions="china" if china else "auto", aliases=al)
+        extras = {"controls": _read_controls(controls, "china" if china else "auto", al)} if controls else {}
         # the one parser: its own message for a misspelt or malformed spelling, a missing file named
         kind, _ = parse_weights_spec(weights, files=True)
         if kind == "file" and not Path(weights).exists():
-            raise NqpfError(f"weights file not found: {weights} (give a .gal/.gwt file, china-provinces, "
-                            "queen, rook or knn:K)")
+            raise NqpfError(f"--weights: file not found: {weights} (give a GeoDa .gal/.gwt file, or a spelling "
+                            "such as china-provinces, queen, rook, knn:6, distance:200km, idw:2: nqpf analyze --help "
+                            "lists them)")
         with _progress(14, quiet) as step:
             res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
                                  seed=seed, alternative=alternative, island=island, figure_years=yrs,
                                  drop_missing=drop_missing, progress=step, cell_locations=_locations(sc.audit),
-                                 audit=sc.audit, params={"source": scores.name, "title": scores.stem}, **choice)
+                                 audit=sc.audit, extras=extras, params={"source": scores.name, "title": scores.stem,
+                                                                        **alias_params(al)}, **choice)
             written = write(res, out, lang=lang, formats=fmts, progress=step)
         if not quiet:
             _summary(res, out, written, lang)
@@ -374,15 +501,22 @@ def index_cmd(
     variable_col: Optional[str] = typer.Option(None, help="Variable column of a long file (default: detected)."),
     value_col: Optional[str] = typer.Option(None, help="Value column of a long file (default: detected)."),
     drop_incomplete: bool = typer.Option(False, help="Drop region-years still missing after interpolation (audited)."),
+    extrapolate: str = typer.Option("none", "--extrapolate", help="Leading and trailing gaps of a series (before its "
+                                    "first or after its last value): none (default: left missing), nearest (the "
+                                    "nearest value carried) or linear (the trend of the two nearest values); every "
+                                    "filled value is audited."),
     years: Optional[str] = typer.Option(None, help="Study period FIRST,LAST (years outside serve only as interpolation anchors)."),
     exclude: Optional[str] = typer.Option(None, help="Regions left out, comma-separated (e.g. 西藏,青海); audited."),
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
+    alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP),
+    alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP),
 ):
     """Build the composite index: weights.csv, group_weights.csv, scores.csv, normalized.csv, audit.csv."""
     from .outputs import write_tables
     from .pipeline import build_from_data
 
     with _user_errors():
+        _check_out(out)
         period = _parse_years(years)
         if period is not None and len(period) != 2:
             raise NqpfError(f"--years expects FIRST,LAST, e.g. 2011,2023; got {years!r}")
@@ -392,8 +526,8 @@ def index_cmd(
         built = build_from_data(
             data, spec,
             read=dict(layout=layout, sheet=sheet, regions=regions, region_col=region_col, year_col=year_col,
-                      variable_col=variable_col, value_col=value_col),
-            prepare_kw=dict(drop_incomplete=drop_incomplete, years=period),
+                      variable_col=variable_col, value_col=value_col, aliases=_aliases(alias, alias_file)),
+            prepare_kw=dict(drop_incomplete=drop_incomplete, years=period, extrapolate=_extrapolate(extrapolate)),
             index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, treat=treat, **wkw),
             exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
             where="--exclude")
@@ -418,7 +552,12 @@ def run(
     formats: Optional[str] = typer.Option(None, help="Override [output] formats."),
     only: Optional[str] = typer.Option(None, "--only", help=_ONLY_HELP + " Overrides [analyses] only."),
     skip: Optional[str] = typer.Option(None, "--skip", help=_SKIP_HELP + " Overrides [analyses] skip."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help=_SET_HELP + " Overrides the config's [ANALYSIS] sections."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="ANALYSIS.OPTION=VALUE", help=_SET_HELP + " Overrides the config's [ANALYSIS] sections."),
+    alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP + " Added to [data] aliases."),
+    alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP
+                                                    + " Added to [data] aliases."),
+    controls: Optional[Path] = typer.Option(None, "--controls", metavar="FILE", help=_CONTROLS_HELP
+                                            + " Overrides [convergence] controls."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
@@ -427,8 +566,14 @@ def run(
     from .pipeline import run_config
 
     with _user_errors():
+        _check_out(out)
         cfg = load_config(config)
         validate_config(cfg)
+        cfg["_aliases"] = _aliases(alias, alias_file)
+        if controls is not None:
+            if not controls.exists():
+                raise NqpfError(f"--controls: file not found: {controls}")
+            cfg["_controls"] = str(controls)
         o = cfg.get("output", {})
         lang = _check_lang(lang or o.get("lang", DEFAULT_LANG))
         yrs = _parse_years(years) or o.get("years")
@@ -439,6 +584,78 @@ def run(
             written = write(res, out, lang=lang, formats=fmts or _parse_formats(None), progress=step)
         if not quiet:
             _summary(res, out, written, lang)
+
+
+@app.command("geodetector")
+def geodetector_cmd(
+    data: Path = typer.Argument(..., help="Table, one row per unit (and year): CSV/TSV (encoding detected) or Excel."),
+    y: str = typer.Option(..., "--y", help="Column of the explained variable (numbers)."),
+    factors: str = typer.Option(..., "--factors", help="Columns of the factors, comma separated, e.g. A,B,C."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: tables/geodetector_*.csv and tables/meta.json."),
+    by: Optional[str] = typer.Option(None, "--by", help="Column whose groups (e.g. years) are analysed separately "
+                                     "(default: every row pooled)."),
+    discretize: str = typer.Option("optimal", "--discretize", help="Discretisation of continuous factors: optimal "
+                                   "(default: the method and number of classes of largest q, OPGD), one method or "
+                                   "several comma separated searched (equal, natural, quantile, geometric, sd)."),
+    classes: str = typer.Option("3-8", "--classes", help="Numbers of classes searched: 5, a range 3-8 (default) or "
+                                "a list 3,5,7."),
+    categorical: Optional[str] = typer.Option(None, "--categorical", help="Factors that are strata as given "
+                                              "(comma separated); default: text columns, and whole numbers with at "
+                                              "most 10 distinct values."),
+    alpha: float = typer.Option(0.05, "--alpha", help="Significance level of the risk and ecological detectors."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet (default: the first)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: detected)."),
+    lang: str = typer.Option(DEFAULT_LANG, "--lang", help="Language of the summary printed (the tables hold codes "
+                             "and numbers). " + _LANG_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary."),
+):
+    """The geographical detector (Wang & Xu 2017) on any table: factor, interaction, risk and ecological
+    detectors with optimal discretisation."""
+    from .drivers import run_table
+
+    with _user_errors():
+        _check_out(out)
+        lang = _check_lang(lang)
+        if not 0 < alpha < 1:
+            raise NqpfError(f"--alpha must be between 0 and 1, got {alpha}")
+        try:
+            tables = run_table(data, y, factors, out, by=by, discretize=discretize, classes=classes,
+                               categorical=categorical, alpha=alpha, sheet=_sheet_arg(sheet), encoding=encoding)
+        except NqpfError as exc:   # the library names its arguments; the command line names its options
+            text = str(exc)
+            for name in ("discretize", "classes", "categorical"):
+                if text.startswith(f"{name}:"):
+                    raise type(exc)(f"--{text}") from None
+            raise
+        if not quiet:
+            _geodetector_summary(tables, out, lang)
+
+
+def _sheet_arg(sheet: Optional[str]):
+    """An Excel sheet given on the command line: its name, or its position when a whole number."""
+    if sheet is None:
+        return None
+    return int(sheet) if sheet.strip().isdigit() else sheet
+
+
+def _geodetector_summary(tables: dict, out: Path, lang: str) -> None:
+    """The factor detector's q and p per factor (and group) on the console, in ``lang``."""
+    from rich import box
+
+    from .i18n import t
+
+    f = tables["geodetector_factor"]
+    tb = Table(title=t("caption.geodetector_factor", lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    grouped = "year" in f.columns and f["year"].notna().any()
+    heads = (["col.year"] if grouped else []) + ["col.gd_factor", "col.gd_q", "col.gd_p"]
+    for k in heads:
+        tb.add_column(t(k, lang), justify="left" if k == "col.gd_factor" else "right", no_wrap=True)
+    for _, r in f.iterrows():
+        cells = ([str(r["year"])] if grouped else []) + [escape(str(r["factor"])), f"{r['q']:.4f}", f"{r['p']:.4g}"]
+        tb.add_row(*cells)
+    console.print(tb)
+    n = len(list((Path(out) / "tables").glob("*")))
+    console.print(escape(t("cli.wrote", lang, n=n, out=out)))
 
 
 @app.command("analyses")

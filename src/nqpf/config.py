@@ -1,12 +1,17 @@
 """Study configuration: load a TOML file, validate every section and key with suggestions.
 
 A configuration has the sections ``[data]`` (path, layout, sheet, region_col, year_col, variable_col,
-value_col, regions), ``[spec]`` (name or path), ``[prepare]`` (interpolate, extrapolate, drop_incomplete,
-years = [first, last], jump_threshold, exclude_regions), ``[index]`` (weighting, pooled, shift, topsis,
-weights), ``[spatial]`` (weights, island, permutations, seed, alternative, alpha) and ``[output]`` (lang,
-formats, years), ``[analyses]`` (only, skip: lists of family names) and one section per analysis
-family (``[markov]``, ``[density]`` …) holding that family's declared options. The keys each section accepts are the keyword arguments of the function it feeds, so
-the validation cannot drift from the code.
+value_col, regions, aliases: a table ``{Yunan = "云南"}``, an alias file or a list of files and
+``"ALIAS=REGION"`` texts, files relative to the config), ``[spec]`` (name or path), ``[prepare]``
+(interpolate, extrapolate, drop_incomplete, years = [first, last], jump_threshold, exclude_regions),
+``[index]`` (weighting, pooled, shift, topsis, weights), ``[spatial]`` (weights, island, permutations,
+seed, alternative, alpha) and ``[output]`` (lang, formats, years), ``[analyses]`` (only, skip: lists of
+family names) and one section per analysis family (``[markov]``, ``[density]`` …) holding that family's
+declared options; ``[convergence] controls`` may name the control table of conditional β convergence (a
+file relative to the config) instead of listing its variables. Paths in ``[spatial] weights`` (a
+``.gal``/``.gwt`` file, or a point file after ``@``) are relative to the config too. The keys each
+section accepts are the keyword arguments of the function it feeds, so the validation cannot drift from
+the code. Keys starting with ``_`` are nqpf's own (the config's folder, the command line's additions).
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["load_config", "validate_config", "config_path", "public_config", "ALL_FORMATS", "DEFAULT_FORMATS"]
+__all__ = ["load_config", "validate_config", "config_path", "config_aliases", "config_controls", "config_weights",
+           "family_sections", "public_config", "ALL_FORMATS", "DEFAULT_FORMATS"]
 
 #: Output formats written by default, and every format known.
 ALL_FORMATS = ("csv", "png", "svg", "xlsx", "html", "docx")
@@ -60,6 +66,95 @@ def config_path(cfg: dict, value: str) -> str:
 
 
 
+def config_aliases(cfg: dict):
+    """The region aliases of a configuration: ``[data] aliases`` (a table ``{Yunan = "云南"}``, an alias
+    file relative to the config, ``"ALIAS=REGION"`` text, or a list of files and texts) and those the
+    command line added (``--alias``/``--alias-file``, kept under the private key ``_aliases``), as one
+    :class:`~nqpf.io.Aliases`; None when there are none."""
+    from collections.abc import Mapping
+
+    from .io import Aliases, as_aliases, parse_aliases, read_aliases
+
+    where = "config: [data] aliases"
+    value = cfg.get("data", {}).get("aliases")
+    out = Aliases()
+    if isinstance(value, Mapping):
+        out.update_from(as_aliases(dict(value), where=where))
+    elif value is not None:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise InputError(f"{where} must be a table {{Yunan = \"云南\"}}, an alias file or a list of alias "
+                                 f"files, got {item!r}")
+            path = Path(config_path(cfg, item))
+            if "=" in item and not path.exists():
+                out.update_from(parse_aliases(item, where=where))
+            else:
+                if not path.exists():
+                    raise InputError(f"{where}: alias file not found: {path} (relative paths are relative to the "
+                                     "config file)")
+                out.update_from(read_aliases(path))
+    if cfg.get("_aliases"):
+        out.update_from(cfg["_aliases"])
+    return out or None
+
+
+#: Points of distance weights named by a word after ``@`` (anything else after ``@`` is a file).
+_POINT_WORDS = ("centroid", "surface", "capital")
+
+
+def config_weights(cfg: dict, value):
+    """``[spatial] weights`` with its file relative to the config: a GeoDa ``.gal``/``.gwt`` path, or
+    the point file of a distance spelling (``distance:200km@coords.csv``, ``knn:6@pts.xlsx``); spellings
+    (``china-provinces``, ``queen``, ``knn:6@capital`` …) and ``W`` objects are returned as given."""
+    if not isinstance(value, str):
+        return value
+    head, at, tail = value.partition("@")
+    if at:
+        if tail.strip().lower() in _POINT_WORDS or not tail.strip():
+            return value
+        return f"{head}@{config_path(cfg, tail.strip())}"
+    from .spatial import parse_weights_spec
+
+    try:
+        parse_weights_spec(value)
+        return value
+    except InputError:
+        return config_path(cfg, value)
+
+
+def config_controls(cfg: dict) -> str | None:
+    """The control table of conditional β convergence: the command line's ``--controls`` (private key
+    ``_controls``) or ``[convergence] controls = "file"`` relative to the config (a list there names the
+    variables to use instead); None when there is none."""
+    if cfg.get("_controls"):
+        return str(cfg["_controls"])
+    value = cfg.get("convergence", {}).get("controls")
+    if isinstance(value, str):
+        if not value.strip():
+            raise InputError("config: [convergence] controls must name the control table (a file), or list "
+                             "the control variables")
+        path = config_path(cfg, value)
+        if not Path(path).exists():
+            raise InputError(f"config: [convergence] controls: file not found: {path} (relative paths are "
+                             "relative to the config file)")
+        return path
+    return None
+
+
+def family_sections(cfg: dict, families: dict) -> dict:
+    """Each family's section of ``cfg`` restricted to its declared options (``[convergence] controls``
+    holding a file name is the control table, not the option listing variables)."""
+    out = {}
+    for name, fam in families.items():
+        body = cfg.get(name)
+        if not isinstance(body, dict):
+            continue
+        out[name] = {k: v for k, v in body.items() if k in fam.options
+                     and not (name == "convergence" and k == "controls" and isinstance(v, str))}
+    return out
+
+
 def _config_keys() -> dict[str, set]:
     """Keys each config section accepts: the keyword arguments of the function it feeds."""
     import inspect
@@ -79,7 +174,7 @@ def _config_keys() -> dict[str, set]:
         "data": kw(nio.read_panel) | {"path"},
         "spec": {"name", "path"},
         "prepare": kw(nprep.prepare, drop={"raw_long", "spec"}),
-        "index": kw(nindex.build_index, drop={"X", "spec_or_directions"}) | weighting_kw,
+        "index": kw(nindex.build_index, drop={"X", "spec_or_directions", "region_labels", "locate"}) | weighting_kw,
         "spatial": {"weights", "island", "permutations", "seed", "alternative", "alpha"},
         "output": {"lang", "formats", "years"},
         "analyses": {"only", "skip"},
@@ -100,7 +195,7 @@ def validate_config(cfg: dict) -> None:
     import difflib
 
     keys = _config_keys()
-    unknown = set(cfg) - set(keys) - {"_base"}
+    unknown = {k for k in set(cfg) - set(keys) if not str(k).startswith("_")}
     if unknown:
         raise InputError(f"config: unknown section(s) {sorted(unknown)}; known: {sorted(keys)}")
     for sec, allowed in keys.items():
@@ -142,8 +237,7 @@ def validate_config(cfg: dict) -> None:
         from .analyses import select
 
         select(sel.get("only"), sel.get("skip", ()), where="config: [analyses] ")
-    fam_opts = {name: {k: v for k, v in cfg[name].items() if k in fam.options}
-                for name, fam in _families().items() if isinstance(cfg.get(name), dict)}
+    fam_opts = family_sections(cfg, _families())
     if fam_opts:
         from .analyses import resolve_options
 
@@ -158,6 +252,11 @@ def validate_config(cfg: dict) -> None:
             raise InputError(f"config: [output] lang: {exc}") from None
     if "formats" in out and (not isinstance(out["formats"], list) or set(out["formats"]) - set(ALL_FORMATS)):
         raise InputError(f"config: [output] formats must be a list from {list(ALL_FORMATS)}, got {out['formats']!r}")
+    al = cfg.get("data", {}).get("aliases")
+    if al is not None and not (isinstance(al, (str, dict)) or (isinstance(al, list)
+                                                                and all(isinstance(x, str) for x in al))):
+        raise InputError(f"config: [data] aliases must be a table {{Yunan = \"云南\"}}, an alias file or a list of "
+                         f"alias files, got {al!r}")
     for sec, k in (("prepare", "years"), ("output", "years")):
         v = cfg.get(sec, {}).get(k)
         if v is not None and (not isinstance(v, list) or not v or not all(isinstance(y, int) for y in v)):

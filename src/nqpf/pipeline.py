@@ -25,12 +25,13 @@ import pandas as pd
 
 from . import __version__
 from .analyses import DEFAULT_ANALYSES, FAMILIES, Context, resolve_options, select
-from .config import config_path, load_config, public_config, validate_config
+from .config import (config_aliases, config_controls, config_path, config_weights, family_sections, load_config,
+                     public_config, validate_config)
 from .errors import InputError
 from .results import Item, RegionIndex, Results
 
 __all__ = ["analyze", "demo", "run_config", "build_from_data", "IndexBuild", "Study", "CHINA_PROVINCES",
-           "DEFAULT_ANALYSES"]
+           "DEFAULT_ANALYSES", "read_controls", "controls_table", "cell_locator"]
 
 #: Name of the built-in weights of Chinese provinces on the command line and in configs.
 CHINA_PROVINCES = "china-provinces"
@@ -188,6 +189,11 @@ def analyze(
         Audit rows of the reader (kept first in the audit table).
     index_items : sequence of items
         Items of an index built from raw data (weights, scores with sub-indices ...), kept in the result.
+    extras : mapping, optional
+        Inputs of the families beyond the scores. ``"controls"``: the control variables of conditional β
+        convergence, a :class:`~nqpf.io.Panel` (:func:`read_controls`; checked against the scores by
+        :func:`controls_table`: a missing value the models need is an error naming its cell, the rest
+        audited) or a DataFrame ``region, year, <variables>`` passed on as it is.
     """
     from . import regions as _regions
 
@@ -229,9 +235,15 @@ def analyze(
         warnings.warn(f"Figure 2 shows the first 4 of the {len(years)} --years; maps are drawn for all",
                       UserWarning, stacklevel=2)
 
+    extras = dict(extras or {})
+    if _is_panel(extras.get("controls")) and "convergence" in run_families:   # checked against the scores
+        extras["controls"], ctl_audit, ctl_params = controls_table(
+            extras["controls"], Y, ri, use=family_options.get("convergence.controls") or None)
+        audit_rows += ctl_audit
+        params = {**ctl_params, **dict(params or {})}
     step("weights")
     w, wparams = _resolve_weights(weights, ids, ri, island)
-    ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=dict(extras or {}),
+    ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=extras,
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
                            "alpha": alpha, "figure_years": years, **family_options})
     for it in index_items:
@@ -262,6 +274,112 @@ def analyze(
         merged = pd.concat(parts, ignore_index=True).reindex(columns=list(AUDIT_COLUMNS))
         ctx.results["audit"] = audit_table(merged)
     return Results(items=ctx.results, params=p, regions=ri, Y=Y, w=w, extras=ctx.extras)
+
+
+def _is_panel(obj) -> bool:
+    return hasattr(obj, "data") and hasattr(obj, "locations") and isinstance(getattr(obj, "data"), pd.DataFrame)
+
+
+def read_controls(path, *, regions: str = "auto", aliases=None, sheet=None):
+    """The control table of conditional β convergence read as the scores are (:func:`nqpf.io.read_panel`:
+    long ``region, year, var1, var2 …``, or one regions × years sheet per variable; region names
+    normalised, ``aliases`` applied; errors name the file, row and column). Aliases given for the data
+    that this table does not need are not reported again."""
+    from .io import read_panel
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"alias\(es\) matching no region")
+        return read_panel(path, regions=regions, aliases=aliases, sheet=sheet)
+
+
+def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """The control variables of conditional β convergence, read by :func:`nqpf.io.read_panel`, as the
+    table the convergence family takes (``region, year, <variables>``, region ids of ``Y``), checked
+    against the scores.
+
+    Regions are matched by id (GB/T code of a province), by the user's spelling and by any spelling of a
+    province. The models read every region of ``Y`` in every year but the last: a value of a variable
+    they use (``use``, default every variable of the table) missing there is an
+    :class:`~nqpf.errors.InputError` naming the cell (file, sheet, row, column) or saying that the row
+    is absent. Everything else not used is an audit row (stage ``controls``): a missing value in the
+    last year (action ``missing``), a region of the table not among the scores (``dropped``, one row
+    per region), years outside the scores' period (``dropped``, one row).
+
+    Returns
+    -------
+    (DataFrame, list of dict, dict)
+        The table, the audit rows and the parameters (``convergence_controls_file``: the file name).
+    """
+    from . import regions as _regions
+
+    d = panel.data
+    loc = panel.locations if panel.locations is not None else pd.DataFrame(index=d.index)
+    files = sorted({str(f) for f in loc.get("file", pd.Series(dtype=object)).dropna()})
+    fname = ", ".join(Path(f).name for f in files) or "controls"
+    ids = list(Y.index)
+    lookup: dict = {}
+    for rid in ids:
+        for key in (rid, ri.label(rid), ri.codes.get(rid)):
+            if key is not None:
+                lookup.setdefault(str(key), rid)
+
+    def match(r):
+        if str(r) in lookup:
+            return lookup[str(r)]
+        if ri.is_provinces:
+            try:
+                return lookup.get(_regions.normalize(str(r)))
+            except InputError:
+                return None
+        return None
+
+    regs = pd.Series(d["region"].unique())
+    to_rid = {r: match(r) for r in regs}
+    audit: list[dict] = []
+    for r in regs:
+        if to_rid[r] is None:
+            audit.append({"stage": "controls", "file": fname, "region": r, "action": "dropped",
+                          "reason": "region of the control table not among the regions of the scores: not used"})
+    years = [int(y) for y in Y.columns]
+    outside = sorted(set(int(y) for y in d["year"]) - set(years))
+    if outside:
+        audit.append({"stage": "controls", "file": fname, "action": "dropped",
+                      "reason": f"years {outside[0]}–{outside[-1]} of the control table are outside the scores' "
+                                f"years {years[0]}–{years[-1]}: not used" if len(outside) > 1 else
+                                f"year {outside[0]} of the control table is outside the scores' years "
+                                f"{years[0]}–{years[-1]}: not used"})
+    keep = d["region"].map(to_rid).notna().to_numpy() & d["year"].isin(years).to_numpy()
+    long = d[keep].assign(region=d.loc[keep, "region"].map(to_rid))
+    variables = list(dict.fromkeys(d["variable"].astype(str)))
+    wide = long.pivot_table(index=["region", "year"], columns="variable", values="value", aggfunc="first",
+                            dropna=False)
+    full = pd.MultiIndex.from_product([ids, years], names=["region", "year"])
+    wide = wide.reindex(index=full, columns=variables)
+    rr, cc = np.nonzero(~np.isfinite(wide.to_numpy(dtype=float)))
+    gaps = [(*wide.index[r], variables[c]) for r, c in zip(rr, cc)]
+    last = years[-1]
+    used = set(map(str, use)) if use else set(variables)
+    needed = [g for g in gaps if g[1] != last and g[2] in used]
+    back = {rid: r for r, rid in to_rid.items() if rid is not None}
+
+    def place(rid, y, v):
+        w = panel.where(back[rid], y, v) if rid in back else ""
+        return w or "no row in the table"
+
+    if needed:
+        shown = "; ".join(f"{v!r} for {ri.label(rid)} {y} ({place(rid, y, v)})" for rid, y, v in needed[:5])
+        more = f" and {len(needed) - 5} more" if len(needed) > 5 else ""
+        raise InputError(f"{fname}: no value of control {shown}{more}; conditional β convergence needs every "
+                         f"region's controls in every year but the last ({years[0]}–{years[-2] if len(years) > 1 else last}): "
+                         "fill them in, or name the controls to use with --set convergence.controls=A,B")
+    for rid, y, v in gaps:
+        why = (f"in the last year {last} (not needed: the models read every year but the last)" if y == last
+               else "(not needed: the variable is not among the controls used)")
+        audit.append({"stage": "controls", "file": fname, "region": rid, "year": y, "variable": v,
+                      "action": "missing", "reason": f"no value of control {v!r} {why}"})
+    frame = wide.reset_index()
+    frame.columns = [str(c) for c in frame.columns]
+    return frame, audit, {"convergence_controls_file": fname}
 
 
 def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "greater", island: str = "guangdong",
@@ -389,7 +507,6 @@ def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw:
     from . import index as nindex
     from . import io as nio
     from . import prepare as nprep
-    from . import regions as _regions
     from .spec import load_spec
 
     step = progress or (lambda s: None)
@@ -401,7 +518,7 @@ def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw:
     excl = None
     if exclude_regions:
         ids = set(panel.data["region"].astype(str))
-        excl = [e if str(e) in ids else _regions.normalize(e, where=where) for e in exclude_regions]
+        excl = [e if str(e) in ids else _excluded_region(e, panel, where) for e in exclude_regions]
     step("preparing indicators")
     try:
         prepared = nprep.prepare(panel, spec, exclude_regions=excl, **dict(prepare_kw or {}))
@@ -410,12 +527,69 @@ def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw:
             raise
         raise InputError(f"{data_path}: {exc}") from None
     step("building the index")
-    ires = nindex.build_index(prepared.indicators, spec, **dict(index_kw or {}))
+    ires = nindex.build_index(prepared.indicators, spec, **{
+        "region_labels": dict(getattr(panel, "region_label", {}) or {}), "locate": cell_locator(panel, spec),
+        **dict(index_kw or {})})
     parts = [a for a in (prepared.audit, getattr(ires, "audit", None)) if a is not None and len(a)]
     audit = pd.concat(parts, ignore_index=True) if parts else prepared.audit
     return IndexBuild(panel=panel, prepared=prepared, index=ires, spec=spec,
                       labels=dict(getattr(panel, "region_label", {}) or {}), audit=audit,
                       group_weights=group_weights_table(ires.weights, spec))
+
+
+def cell_locator(panel, spec):
+    """``locate(region, year, indicator) -> str``: where the raw value(s) of an indicator were read
+    (``"data.csv, row 5, column C"``; for an indicator computed by a formula each variable's cell,
+    ``"gdp: data.csv, row 5, column C; pop: data.csv, row 5, column D"``), ``""`` when unknown."""
+    if getattr(panel, "locations", None) is None:
+        return None
+    uses: dict = {}
+    for v in getattr(spec, "variables", ()):
+        for _, iid, _ in getattr(v, "uses", ()) or ():
+            uses.setdefault(iid, []).append(str(v))
+
+    def locate(region, year, indicator) -> str:
+        names = uses.get(indicator) or [indicator]
+        if len(names) == 1:
+            return panel.where(region, year, names[0])
+        places = [(v, panel.where(region, year, v)) for v in dict.fromkeys(names)]
+        return "; ".join(f"{v}: {p}" for v, p in places if p)
+
+    return locate
+
+
+def _excluded_region(name, panel, where: str) -> str:
+    """The id of a region to exclude given in any spelling; an unknown one is an error listing the
+    closest regions with their codes (``西藏 (540000)``) and the data's own regions."""
+    import difflib
+
+    from . import regions as _regions
+    from .errors import UnknownRegionError
+
+    label = dict(getattr(panel, "region_label", {}) or {})
+    ids = list(dict.fromkeys(panel.data["region"].astype(str)))
+    china = all(_regions.is_province(i) for i in ids)
+
+    def shown(code) -> str:
+        return f"{label.get(code) or _regions.name(code)} ({code})" if china else str(code)
+
+    own = ", ".join(shown(i) for i in ids[:12]) + (f" … ({len(ids)} regions)" if len(ids) > 12 else "")
+    try:
+        code = _regions.normalize(name, where=where)
+    except UnknownRegionError as exc:
+        if china:
+            close = list(dict.fromkeys(_regions.normalize(c) for c in exc.suggestions))
+            close = [f"{_regions.name(c)} ({c})" for c in close]
+        else:
+            close = [repr(c) for c in difflib.get_close_matches(str(name), ids, n=3, cutoff=0.5)]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"{where}: unknown region {str(name)!r}{hint} The data's regions are {own}") from None
+    if not china:
+        close = difflib.get_close_matches(str(name), ids, n=3, cutoff=0.5)
+        raise InputError(f"{where}: {str(name)!r} is not a region of the data"
+                         + (f"; did you mean {', '.join(map(repr, close))}?" if close else "")
+                         + f" The data's regions are {own}")
+    return code
 
 
 # --------------------------------------------------------------------------------------------- run
@@ -437,45 +611,87 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
     if not isinstance(cfg, dict):
         cfg = load_config(cfg)
     validate_config(cfg)
-    data_path = _index_inputs(cfg)["data_path"]
+    inputs = _index_inputs(cfg)
+    data_path = inputs["data_path"]
+    extras: dict = {}
+    ctl = config_controls(cfg)
+    if ctl is not None:   # the control table of conditional β convergence, named as the data are
+        extras["controls"] = read_controls(ctl, regions=inputs["read"].get("regions", "auto"),
+                                           aliases=inputs["read"].get("aliases"))
     if built is None:
         built = _build_from_config(cfg, progress)
     ires, spec = built.index, built.spec
     sp = {k: v for k, v in cfg.get("spatial", {}).items() if k not in FAMILIES["spatial"].options}
     Y = ires.scores["score"].unstack("year")
+    _check_positive_index(Y, built.labels, ires.params)
     labels = {r: str(v) for r, v in built.labels.items()}
     labels.update({r: built.labels.get(r, str(r)) for r in Y.index})
     codes = {r: r for r in Y.index if regions.is_province(str(r))}
     if len(codes) != len(Y.index):
         codes = None
-    weights = sp.pop("weights", CHINA_PROVINCES)
-    if weights != CHINA_PROVINCES and not _is_spelling(weights):
-        weights = config_path(cfg, weights)
+    weights = config_weights(cfg, sp.pop("weights", CHINA_PROVINCES))
     step = progress or (lambda s: None)
     step("obstacle degrees")
     groups_map = _indicator_groups(spec)
-    obst = diagnose.obstacles(ires.normalized, ires.weights, groups=groups_map)
-    by_group = diagnose.obstacles_by_group(obst, groups_map, levels=list(spec.levels))
-    counts = by_group.groupby("level")["path"].nunique()
-    level = diagnosis_level({int(k): int(v) for k, v in counts.items()}, 4)
+    obst = diagnose.obstacles(_unshifted(ires), ires.weights, groups=groups_map)
     years = figure_years or cfg.get("output", {}).get("years")
-    items = built.items() + obstacle_items(obst, by_group) + profile_figures(built, Y)
+    if any(groups_map.values()):
+        by_group = diagnose.obstacles_by_group(obst, groups_map, levels=list(spec.levels))
+        counts = by_group.groupby("level")["path"].nunique()
+        level = diagnosis_level({int(k): int(v) for k, v in counts.items()}, 4)
+        items = built.items() + obstacle_items(obst, by_group) + profile_figures(built, Y)
+        shortboards = by_group
+    else:   # a flat spec (indicators without groups): shortboards are indicators, no group table nor profile
+        items = built.items() + [it for it in obstacle_items(obst, obst.iloc[:0]) if it.key == "obstacles"]
+        level, shortboards = 1, obst
     return analyze(
         Y, weights, labels=labels, codes=codes, progress=progress, figure_years=years, index_items=items,
-        extras={"obstacles_by_group": by_group, "shortboard_level": level, "build": built,
-                "item_names": item_names(spec)},
+        extras={"obstacles_by_group": shortboards, "shortboard_level": level, "build": built,
+                "item_names": item_names(spec), **extras},
         params={"source": str(Path(data_path).name), "spec": spec.name, "config": public_config(cfg),
-                "index": ires.params},
+                "index": ires.params, **alias_params(inputs["read"].get("aliases"))},
         **_analysis_choice(cfg, analyses, skip, options),
         **sp,
     )
 
 
+def _unshifted(ires) -> pd.DataFrame:
+    """The normalised matrix without the index's additive shift (``[index] shift``): obstacle degrees
+    1 − x' are defined on the min-max values in [0, 1]; the subtraction's rounding (one unit in the last
+    place) is clipped back into [0, 1]."""
+    shift = float(ires.params.get("shift", 0.0) or 0.0)
+    if not shift or ires.params.get("normalization", "minmax") != "minmax":
+        return ires.normalized
+    return (ires.normalized - shift).clip(lower=0.0, upper=1.0)
+
+
+def _check_positive_index(Y: pd.DataFrame, labels: Mapping, params: Mapping) -> None:
+    """Composite scores ≤ 0 (min-max gives 0 to a region-year lowest in every indicator) cannot enter the
+    Theil index and σ (logarithms): an error saying which config key fixes it, instead of the score
+    reader's generic advice."""
+    bad = (Y <= 0).to_numpy() & np.isfinite(Y.to_numpy(dtype=float))
+    if not bad.any():
+        return
+    cells = [f"{labels.get(Y.index[r], Y.index[r])} {Y.columns[c]} = {Y.iat[r, c]:g}"
+             for r, c in zip(*np.nonzero(bad))]
+    shift = float(params.get("shift", 0.0) or 0.0)
+    raise InputError(
+        f"the composite index is ≤ 0 at {'; '.join(cells[:5])}" + (f" and {len(cells) - 5} more" if len(cells) > 5
+                                                                    else "")
+        + f" (normalisation {params.get('normalization', 'minmax')}, shift {shift:g}: min-max gives 0 to a "
+        "region-year lowest in every indicator); the Theil index and σ take logarithms of the scores: add a "
+        "small constant to the normalised values with [index] shift = 0.0001 in the config")
+
+
+def alias_params(aliases) -> dict:
+    """``{"region_aliases": {spelling: region}}`` for meta.json when aliases were given, else ``{}``."""
+    return {"region_aliases": {str(a): str(r) for a, r in aliases.items()}} if aliases else {}
+
+
 def _analysis_choice(cfg: dict, analyses=None, skip=(), options=None) -> dict:
     """``analyses``, ``skip`` and ``options`` of :func:`analyze` from a config and overrides."""
     sel = cfg.get("analyses", {})
-    opts: dict = {name: {k: v for k, v in cfg[name].items() if k in fam.options}
-                  for name, fam in FAMILIES.items() if isinstance(cfg.get(name), dict)}
+    opts: dict = family_sections(cfg, FAMILIES)
     for k, v in dict(options or {}).items():
         if k in FAMILIES and isinstance(v, Mapping):
             opts.setdefault(k, {}).update(v)
@@ -495,6 +711,10 @@ def _index_inputs(cfg: dict) -> dict:
     if "path" not in data:
         raise InputError("config: [data] needs 'path'")
     data_path = config_path(cfg, data.pop("path"))
+    data.pop("aliases", None)
+    aliases = config_aliases(cfg)
+    if aliases:
+        data["aliases"] = aliases
     spec_cfg = cfg.get("spec", {})
     spec_ref = spec_cfg.get("path") and config_path(cfg, spec_cfg["path"]) or spec_cfg.get("name")
     if not spec_ref:

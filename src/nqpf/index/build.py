@@ -87,10 +87,12 @@ def _is_spec(obj):
 
 
 def _constant_audit(X, pooled):
-    A = X.to_numpy(dtype=float)
+    from .normalize import pow2_scale
+
+    A, _ = pow2_scale(X.to_numpy(dtype=float))
     rows = []
     if pooled:
-        for j in np.nonzero(np.ptp(A, axis=0) == 0)[0]:
+        for j in np.nonzero(np.ptp(A, axis=0) == 0)[0]:   # A scaled by powers of two: no overflow
             rows.append({"year": "", "variable": X.columns[j]})
     else:
         codes, years = _year_codes(X.index)
@@ -106,7 +108,7 @@ def _constant_audit(X, pooled):
 
 def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0.0, topsis=False,
                 weights=None, *, normalization="minmax", paths=None, levels=None, treat="none",
-                winmax=WINMAX, **kw):
+                winmax=WINMAX, region_labels=None, locate=None, **kw):
     r"""Build the composite index of an indicator matrix.
 
     Parameters
@@ -140,6 +142,12 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
         ``"log"`` log-transforms. Step series and dominant indicators are reported either way.
     winmax : int, default 5
         Most values winsorised per indicator.
+    region_labels : mapping, optional
+        Region id → the name as the user wrote it, used in the screen's messages (default: the id).
+    locate : callable, optional
+        ``locate(region, year, indicator) -> str``: where the value was read (``"data.csv, row 5, column
+        C"``), added to the screen's messages and audit rows (:func:`nqpf.pipeline.build_from_data`
+        passes the reader's cell locations); ``""`` when unknown.
     **kw
         Options of the weighting method (e.g. ``m=``, ``alpha=``, ``methods=``).
 
@@ -192,7 +200,8 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
                 # the closeness is the TOPSIS score: column `topsis` (the name the CLI contract uses)
                 scores["topsis" if c == "C" else f"topsis_{c}"] = T[c].to_numpy()
     screen_msgs, screen_rows, alt = _screen_report(scr, Xraw, X, W, treat, how, winmax, directions,
-                                                   normalization, pooled, shift, weighting, kw)
+                                                   normalization, pooled, shift, weighting, kw,
+                                                   region_labels=region_labels, locate=locate)
     messages = []
     for m in screen_msgs:
         messages.append(m)
@@ -231,7 +240,29 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
                        audit=audit, topsis=T)
 
 
-def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalization, pooled, shift, weighting, kw):
+def _cell_place(region, year, col, region_labels, locate) -> tuple[str, str]:
+    """(``"天津 2015"`` as the user wrote the region, where the value was read or ``""``)."""
+    name = str((region_labels or {}).get(region, region))
+    place = ""
+    if locate is not None and str(year) != "":
+        try:
+            place = str(locate(region, int(year), col) or "")
+        except Exception:   # noqa: BLE001 - a location is a courtesy; never fail the index over it
+            place = ""
+    return f"{name} {year}".strip(), place
+
+
+def _ratio_text(value: float, med: float) -> str:
+    """`` (1e+300 × the median 2)`` when the ratio is a finite number, else ``""`` (no overflow warning)."""
+    if not np.isfinite(med) or med == 0:
+        return ""
+    with np.errstate(all="ignore"):
+        ratio = value / med
+    return f" ({ratio:.3g} × the median {med:.4g})" if np.isfinite(ratio) else ""
+
+
+def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalization, pooled, shift, weighting, kw,
+                   *, region_labels=None, locate=None):
     """Console messages and audit rows of the indicator screen, and the weights of the skewed indicators
     under the other choice (treated when not treating, untreated when treating)."""
     from .outliers import treat_indicators
@@ -242,7 +273,7 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
     alt: dict = {}
     for col in scr.skewed:   # the weight of each skewed indicator with only that one treated / untreated
         if treat == "none":
-            other = treat_indicators(Xraw, [col], "winsorise", winmax)[0]
+            other = treat_indicators(Xraw, [col], "winsorise", winmax, audit=False)[0]
         else:
             other = X.copy()
             other[col] = Xraw[col]
@@ -262,8 +293,9 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
         first = c.iloc[0]
         x = Xraw[col].to_numpy(dtype=float)
         med = float(np.nanmedian(x))
-        ratio = f" ({first['value'] / med:.3g} × the median {med:.4g})" if med not in (0.0,) and np.isfinite(med) else ""
-        where = f"{first['region']} {first['year']}".strip()
+        ratio = _ratio_text(float(first["value"]), med)
+        name, place = _cell_place(first["region"], first["year"], col, region_labels, locate)
+        where = f"{name} ({place})" if place else name
         more = f" and {int(r['n_extreme']) - 1} more extreme value(s)" if r["n_extreme"] > 1 else ""
         wt, wa = w.get(col, float("nan")), alt.get(col)
         loud = (float(first["robust_z"]) > 1000 or wa is None
@@ -274,17 +306,22 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
             effect = (f"; it takes weight {w.get(col, float('nan')):.3f} (rank {rank.get(col)} of {m}; equal share "
                       f"{1 / m:.3f}), {alt[col]:.3f} once treated" if alt.get(col) is not None else "")
             msgs.append(f"indicator {col}: extreme value {first['value']:.4g} in {where}{ratio}{more} "
-                        f"(skewness {r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g}){effect}. Check the unit, or "
-                        f"treat it with --treat winsorise (config: [index] treat = 'winsorise')")
+                        f"(skewness {r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g}){effect}. "
+                        + ("Check the unit: a value this far from the others is usually a unit slip; or "
+                           if float(first["robust_z"]) > 1000 else
+                           "If the value is right (a leading region), keep it (the default) or ")
+                        + "treat the indicator with --treat winsorise (config: [index] treat = 'winsorise')")
         else:
             prev = f" (untreated {alt[col]:.3f})" if alt.get(col) is not None else ""
             msgs.append(f"indicator {col}: skewed by extreme values (largest {first['value']:.4g} in {where}); "
                         f"treated ({how.get(col)}): weight {w.get(col, float('nan')):.3f}{prev}")
         for _, cell in c.iterrows():
+            _, place = _cell_place(cell["region"], cell["year"], col, region_labels, locate)
             rows.append({"stage": "index", "region": cell["region"], "year": cell["year"], "variable": col,
                          "action": "flagged", "old": cell["value"],
                          "reason": f"extreme value (robust z {cell['robust_z']:.3g}; indicator skewness "
-                                   f"{r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g})"})
+                                   f"{r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g})"
+                                   + (f"; read at {place}" if place else "")})
     for col in scr.steps:
         if w.get(col, 0.0) > 1 / m:
             msgs.append(f"indicator {col} changes in steps (few distinct values per region over the years, as an "

@@ -27,7 +27,7 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
-__all__ = ["normalize", "ConstantIndicatorWarning", "NORMALIZE_METHODS", "as_directions"]
+__all__ = ["normalize", "ConstantIndicatorWarning", "NORMALIZE_METHODS", "as_directions", "pow2_scale"]
 
 NORMALIZE_METHODS = ("minmax", "zscore", "max", "sum", "proportion")
 
@@ -158,8 +158,30 @@ def _parse_direction(v):
 
 
 # ----------------------------------------------------------------------------------------------
+def pow2_scale(A):
+    """``A`` with each column divided by the power of two at or above its largest magnitude (so that
+    ``max |x| ∈ [0.5, 1)``), and the exponents.
+
+    Dividing by a power of two is exact (barring values ~2^1000 times smaller than the column's
+    largest, which become subnormal), so every scale-free quantity (min-max, z-score, shares,
+    skewness) is unchanged bit for bit, while ranges and squares of values near the float limit (1e308
+    and −1e308 in one indicator) no longer overflow.
+    """
+    A = np.asarray(A, dtype=float)
+    with np.errstate(invalid="ignore"):
+        m = np.nanmax(np.abs(A), axis=0) if A.size else np.zeros(A.shape[1:])
+    m = np.where(np.isfinite(m), m, 0.0)
+    _, e = np.frexp(m)
+    e = np.where(m > 0, e, 0)
+    return np.ldexp(A, -e), e
+
+
 def _normalize_block(A, d, method, names, where):
-    """Normalise the rows of one pool ``A`` (n × k) with directions ``d`` (k,). Returns (Z, constant)."""
+    """Normalise the rows of one pool ``A`` (n × k) with directions ``d`` (k,). Returns (Z, constant).
+
+    Each column is first scaled by a power of two (:func:`pow2_scale`): every method is scale-free, and
+    values near the float limit cannot overflow the range ``max − min`` or the squares of the z-score."""
+    A, _ = pow2_scale(A)
     lo = A.min(axis=0)
     hi = A.max(axis=0)
     rng = hi - lo

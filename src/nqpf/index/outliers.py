@@ -53,6 +53,7 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
     values of ``x``; NaN for fewer than 4 values or a constant series."""
     x = np.asarray(x, dtype=float)
     x = x[np.isfinite(x)]
+    x = _scaled(x)   # exact power-of-two scaling: ±1e308 in one indicator cannot overflow the range
     if len(x) < 4 or np.ptp(x) == 0:
         return float("nan"), float("nan")
     x = (x - np.median(x)) / np.max(np.abs(x - np.median(x)))   # scale-free moments: 1e300 cannot overflow
@@ -60,6 +61,12 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
 
     with np.errstate(all="ignore"):
         return float(stats.skew(x, bias=False)), float(stats.kurtosis(x, bias=False))
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    from .normalize import pow2_scale
+
+    return pow2_scale(np.asarray(x, dtype=float).reshape(-1, 1))[0].ravel() if np.size(x) else np.asarray(x, float)
 
 
 def _skewed(s: float, k: float) -> bool:
@@ -86,6 +93,7 @@ class Screen:
 
 
 def _robust_z(x: np.ndarray) -> np.ndarray:
+    x = _scaled(x)   # scale-free, and no overflow near the float limit
     med = np.nanmedian(x)
     mad = 1.4826 * np.nanmedian(np.abs(x - med))
     if not np.isfinite(mad) or mad == 0:
@@ -111,7 +119,7 @@ def screen_indicators(X: pd.DataFrame) -> Screen:
         if skewed:
             z = _robust_z(x)
             order = np.argsort(-np.nan_to_num(z, nan=-1), kind="mergesort")
-            pick = [i for i in order if z[i] > ROBUST_Z][:5] or [int(order[0])]
+            pick = [int(i) for i in order[z[order] > ROBUST_Z][:5]] or [int(order[0])]
             n_ext = int(np.sum(z > ROBUST_Z))
             for i in pick:
                 cells.append({"indicator": str(col), "region": regions[i], "year": years[i], "value": x[i],
@@ -119,7 +127,7 @@ def screen_indicators(X: pd.DataFrame) -> Screen:
         step = False
         if multi and n_years >= 6:
             distinct = pd.Series(x).groupby(np.asarray(regions)).nunique()
-            step = bool((distinct <= max(2, n_years // 3)).mean() >= 0.5 and np.ptp(np.nan_to_num(x)) > 0)
+            step = bool((distinct <= max(2, n_years // 3)).mean() >= 0.5 and np.ptp(_scaled(np.nan_to_num(x))) > 0)
         rows.append({"indicator": str(col), "skewness": s, "kurtosis": k, "skewed": skewed, "step_series": step,
                      "n_extreme": n_ext})
     table = pd.DataFrame(rows, columns=["indicator", "skewness", "kurtosis", "skewed", "step_series", "n_extreme"])
@@ -131,7 +139,17 @@ def screen_indicators(X: pd.DataFrame) -> Screen:
 def _log_ct(x: np.ndarray, negative: bool) -> np.ndarray:
     y = -x if negative else x
     lo, hi = np.nanmin(y), np.nanmax(y)
-    out = np.log(y - lo + (hi - lo) / 100)
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = hi - lo
+    if np.isfinite(span):
+        out = np.log(y - lo + span / 100)
+    else:   # a range beyond the float limit: ln(2^e·u) = e·ln 2 + ln u on the scaled values u = y / 2^e
+        from .normalize import pow2_scale
+
+        u, e = pow2_scale(y.reshape(-1, 1))
+        u, e = u.ravel(), int(e[0])
+        ulo, uhi = np.nanmin(u), np.nanmax(u)
+        out = e * np.log(2.0) + np.log(u - ulo + (uhi - ulo) / 100)
     return -out if negative else out
 
 
@@ -160,9 +178,11 @@ def _winsorise(x: np.ndarray, winmax: int) -> tuple[np.ndarray, int, bool]:
     return y, done, _skewed(s, k)
 
 
-def treat_indicators(X: pd.DataFrame, indicators, treat: str = "winsorise", winmax: int = WINMAX):
+def treat_indicators(X: pd.DataFrame, indicators, treat: str = "winsorise", winmax: int = WINMAX, *,
+                     audit: bool = True):
     """``X`` with the skewed ``indicators`` treated (see the module text), the audit rows of every
-    changed cell, and per indicator how it was treated (``winsorised:<n>`` or ``log``)."""
+    changed cell (none with ``audit=False``, for a comparison only), and per indicator how it was treated
+    (``winsorised:<n>`` or ``log``)."""
     if treat not in TREATMENTS:
         import difflib
 
@@ -175,6 +195,8 @@ def treat_indicators(X: pd.DataFrame, indicators, treat: str = "winsorise", winm
     how: dict[str, str] = {}
     rows = []
     multi = isinstance(X.index, pd.MultiIndex)
+    regs = np.asarray(X.index.get_level_values(0) if multi else X.index, dtype=object)
+    yrs = np.asarray(X.index.get_level_values(1), dtype=object) if multi else None
     for col in indicators if treat != "none" else ():
         x = X[col].to_numpy(dtype=float)
         s, _ = skew_kurt(x)
@@ -186,10 +208,10 @@ def treat_indicators(X: pd.DataFrame, indicators, treat: str = "winsorise", winm
         else:
             y, how[col] = _log_ct(x, s < 0), "log"
         out[col] = y
+        if not audit:
+            continue
+        reason = f"skewed indicator treated ({how[col]}; |skewness| > {SKEW_MAX:g} and kurtosis > {KURT_MAX:g})"
         for i in np.flatnonzero(~np.isclose(x, y, rtol=0, atol=0, equal_nan=True)):
-            r = X.index[i]
-            rows.append({"stage": "index", "region": r[0] if multi else r, "year": r[1] if multi else "",
-                         "variable": str(col), "action": "treated", "old": x[i], "new": y[i],
-                         "reason": f"skewed indicator treated ({how[col]}; |skewness| > {SKEW_MAX:g} and "
-                                   f"kurtosis > {KURT_MAX:g})"})
+            rows.append({"stage": "index", "region": regs[i], "year": yrs[i] if multi else "",
+                         "variable": str(col), "action": "treated", "old": x[i], "new": y[i], "reason": reason})
     return out, rows, how

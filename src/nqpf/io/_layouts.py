@@ -1,4 +1,5 @@
-"""Tables on a sheet: header detection, the long, wide and yearbook layouts, and what surrounds a table
+"""Tables on a sheet: header detection, the long, wide and yearbook layouts (and regions across in blocks of
+years, variables down), and what surrounds a table
 (title, units and notes rows, two-row headers under merged cells, tables stacked one below another).
 
 Internal to :mod:`nqpf.io.readers`, whose docstring states the rules. Every parser returns the row at
@@ -105,7 +106,8 @@ class _Sink:
     """Collects records and audit rows while parsing."""
 
     def __init__(self):
-        self.rec = []    # (region_raw, year, variable, value, file, sheet, row, col, region col, header row)
+        self.rec = []    # (region_raw, year, variable, value, file, sheet, row, col, region col, header row,
+        #                 row of the region cell)
         self.audit = []
         self.units = {}
         self.rows_seen = 0      # data rows met in any table (kept variables or not)
@@ -124,7 +126,9 @@ class _Sink:
                                column=column, region="", year=None, variable=variable, action=action,
                                reason=reason, old=old, new=new))
 
-    def cell(self, grid, i, j, region, year, variable, raw, jr, h):
+    def cell(self, grid, i, j, region, year, variable, raw, jr, h, region_row=None):
+        """Record the value of cell (``i``, ``j``); the region's name is in column ``jr`` of the same row,
+        or of row ``region_row`` (a header row naming the regions across)."""
         try:
             val, action, reason = to_number(raw)
         except ValueError as exc:
@@ -136,7 +140,7 @@ class _Sink:
                                    action=action, reason=reason, old=cell_text(raw) if raw is not None else "",
                                    new=val))
         self.rec.append((region, year, variable, val, grid.file, grid.sheet, i + 1, col_letter(j), col_letter(jr),
-                         h + 1))
+                         h + 1, (i if region_row is None else region_row) + 1))
 
 
 def _is_footer(grid, i, j_region) -> bool:
@@ -423,6 +427,70 @@ def _parse_yearbook(grid, h, cm, sink, variable, keep):
     return nxt
 
 
+def _region_blocks(grid, h, years: dict) -> dict | None:
+    """Regions across in blocks of years: the header row ``h`` repeats the years (2013 … 2017, 2013 …
+    2017 …) and the row above names each block's region in its first column (the other cells of the
+    block blank, or the same name where merged cells were filled). Returns year column → (region, column
+    of its name), or None when the sheet is not so laid out (then the repeated years are an error)."""
+    if h == 0:
+        return None
+    out: dict = {}
+    name, name_col, seen = None, None, set()
+    for j in sorted(years):
+        text = cell_text(grid.get(h - 1, j))
+        if text and (text != name or years[j] in seen):
+            name, name_col, seen = text, j, set()
+        if name is None or years[j] in seen or parse_year(text) is not None:
+            return None
+        seen.add(years[j])
+        out[j] = (name, name_col)
+    n_blocks = len({c for _, c in out.values()})
+    return out if n_blocks >= 2 and len({n for n, _ in out.values()}) == n_blocks else None
+
+
+def _parse_across(grid, h, cm, sink, keep):
+    """Variables down the rows, regions across in blocks of years (two header rows: regions above
+    years); the variable's name is the text column left of the years (a second one, or one headed
+    单位/unit, holds its unit)."""
+    years, blocks = cm["years"], cm["regions"]
+    first = min(years)
+    label_cols = []
+    for j in range(first):
+        n_text = sum(1 for i in range(h + 1, min(grid.n_rows, h + 41)) if _is_text(grid.get(i, j)))
+        if n_text:
+            label_cols.append(j)
+    if not label_cols:
+        raise InputError(f"{grid.where(h)}: regions across in blocks of years, but no column of variable names "
+                         "left of the year columns; put each row's variable name in the first column")
+    heads = {j: _norm(grid.get(h - 1, j)) or _norm(grid.get(h, j)) for j in label_cols}
+    ju = next((j for j in label_cols if heads[j] in _alias_norms("unit")), None)
+    jn = next(j for j in label_cols if j != ju)
+    if ju is None and len(label_cols) > 1:
+        ju = next(j for j in label_cols if j != jn)
+    body, nxt = _body(grid, h + 1, jn, lambda i: _years_again(grid, i, jn), sink, h)
+    n_rows = 0
+    for i in body:
+        var = cell_text(grid.get(i, jn)).strip()
+        if not var:
+            if all(is_blank(grid.get(i, j)) for j in years):
+                continue
+            raise InputError(f"{grid.where(i, jn)}: values without a variable name; fill in the name or delete "
+                             "the row")
+        sink.saw(var, grid.where(i, jn))
+        n_rows += 1
+        if keep is not None and var not in keep:
+            continue
+        if ju is not None and cell_text(grid.get(i, ju)):
+            sink.units.setdefault(var, cell_text(grid.get(i, ju)))
+        for j, year in years.items():
+            region, jr = blocks[j]
+            sink.cell(grid, i, j, region, year, var, grid.get(i, j), jr, h, region_row=h - 1)
+    sink.rows_seen += n_rows
+    if not n_rows:
+        sink.no_rows(grid, h, [])
+    return nxt
+
+
 _DEFAULT_SHEET = re.compile(r"^(sheet\d*|工作表\d*|sheet)$", re.IGNORECASE)
 
 
@@ -456,6 +524,10 @@ def _read_grid(g, layout, cols, sink, keep, var, layouts):
                              "but no header is recognised in the rows that follow; give each table a header "
                              "row (region and year columns, or a row of years) or move it to a sheet of its own")
         lay, h, cm = det
+        if lay == "repeated-years" and layout in ("auto", "yearbook"):
+            blocks = _region_blocks(g, h, cm["years"])
+            if blocks is not None:
+                lay, cm = "regions-across", {"years": cm["years"], "regions": blocks}
         if lay == "repeated-years":
             if keep is not None and var not in keep:  # a sheet not asked for: skipped, as without a table
                 sink.note(g, h, "dropped", "header repeats a year: sheet skipped (not a variable read)",
@@ -471,6 +543,8 @@ def _read_grid(g, layout, cols, sink, keep, var, layouts):
             nxt = _parse_long(g, h, cm, sink, keep)
         elif lay == "wide":
             nxt = _parse_wide(g, h, cm, sink, keep)
+        elif lay == "regions-across":
+            nxt = _parse_across(g, h, cm, sink, keep)
         else:
             nxt = _parse_yearbook(g, h, cm, sink, var, keep)
         if nxt is None:

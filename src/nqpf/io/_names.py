@@ -114,16 +114,16 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
                                    year=r.year, variable=r.variable, action="dropped",
                                    reason="aggregate row, not a province", old=r.value, new=None))
         rec = rec[~agg.to_numpy()]
-        counts = rec.drop_duplicates(["file", "sheet", "row", "rcol"])["raw"].value_counts()  # region cells
+        counts = rec.drop_duplicates(["file", "sheet", "rrow", "rcol"])["raw"].value_counts()  # region cells
         for r in rec.drop_duplicates("raw").itertuples():
             name = _squash(named[r.raw])
-            where = f"{r.file}" + (f", sheet {r.sheet!r}" if r.sheet else "") + f", row {r.row}, column " \
+            where = f"{r.file}" + (f", sheet {r.sheet!r}" if r.sheet else "") + f", row {r.rrow}, column " \
                     f"{_region_letter(r)}"
             code = _normalize(R, name, where, n_cells=int(counts.get(r.raw, 1)))
             mapping[r.raw] = code
             region_label.setdefault(code, name)
             if name != code:
-                audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.row,
+                audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.rrow,
                                        column=_region_letter(r), region=code, year=None, variable="",
                                        action="renamed", reason="region name normalised to its GB/T 2260 code",
                                        old=name, new=code))
@@ -156,9 +156,9 @@ def _apply_aliases(rec, named: dict, aliases, audit_rows: list) -> dict:
     if used:
         hit_rows = rec[rec["raw"].isin([r for rs in used.values() for r in rs])]
         alias_of = {r: a for a, rs in used.items() for r in rs}
-        for r in hit_rows.drop_duplicates(["file", "sheet", "row", "rcol"]).itertuples():
+        for r in hit_rows.drop_duplicates(["file", "sheet", "rrow", "rcol"]).itertuples():
             a = alias_of[r.raw]
-            audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.row, column=_region_letter(r),
+            audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.rrow, column=_region_letter(r),
                                    region=r.raw, year=r.year, variable="", action="alias",
                                    reason=f"region spelling mapped by the alias {a!r} → {aliases[a]!r} (given in "
                                           f"{aliases.where.get(a, 'aliases')})",

@@ -71,6 +71,8 @@ indicator (:func:`nqpf.spec.missing_variables_error`) with the data's closest na
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,7 +224,7 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
         if not found_any:
             raise _no_table_error(f, grids, layout, cols, info)
     rec = pd.DataFrame(sink.rec, columns=["raw", "year", "variable", "value", "file", "sheet", "row", "col",
-                                          "rcol", "table"])
+                                          "rcol", "table", "rrow"])
     audit_rows = sink.audit
     if not sink.rows_seen and sink.header_only:
         raise _no_rows_error(sink.header_only)
@@ -259,15 +261,34 @@ def _absent_error(path, absent, requested, sink) -> InputError:
     from ..spec import close_names, missing_variables_error
 
     asked = [requested[v] for v in absent]
+    skipped = _skipped_sheets(sink)
     if any(getattr(v, "uses", None) for v in asked):  # names of a spec: the spec's formula or id is at fault
-        return missing_variables_error(asked, list(sink.seen), data=str(path))
+        err = missing_variables_error(asked, list(sink.seen), data=str(path))
+        return type(err)(f"{err}{skipped}") if skipped else err
     hints = []
     for v in absent:
         close = close_names(v, list(sink.seen))
         if close:
             hints.append(f"{v!r}: did you mean {', '.join(map(repr, close))}?")
     return InputError(f"{path}: variable(s) not found: {absent}" + (f" ({'; '.join(hints)})" if hints else "")
-                      + f"; variables in the data: {sorted(sink.seen)[:30]}")
+                      + f"; variables in the data: {sorted(sink.seen)[:30]}{skipped}")
+
+
+def _skipped_sheets(sink) -> str:
+    """``"; sheets not read: 'raw' (no table header found …)"`` for the sheets skipped while reading (a
+    variable looked for may be on one of them), else ``""``."""
+    notes = [a for a in sink.audit if a.get("action") == "dropped" and "sheet skipped" in str(a.get("reason"))
+             and a.get("sheet")]
+    if not notes:
+        return ""
+    def why(a) -> str:
+        text = re.split(r":? sheet skipped| \(", str(a["reason"]))[0]
+        return text + (f", row {int(a['row'])}" if a.get("row") else "")
+
+    shown = "; ".join(f"{a['sheet']!r} ({why(a)})" for a in notes[:5])
+    more = f" and {len(notes) - 5} more" if len(notes) > 5 else ""
+    return (f". Sheets not read: {shown}{more}; if a variable is on one of them, read that sheet alone "
+            "(--sheet NAME; Python: sheet=) to see why")
 
 
 def _check_not_empty(rec: pd.DataFrame, wanted) -> None:
@@ -313,9 +334,22 @@ def _duplicate_error(a, b) -> InputError:
                           f"in rows {a['table']} and {b['table']}), read as the same variable {a['variable']!r} "
                           "(a regions × years table is one variable per sheet or file): move the second table "
                           "to a sheet of its own named after its variable")
+    if a["file"] == b["file"] and a["sheet"] != b["sheet"] and a["sheet"] and b["sheet"]:
+        return InputError(
+            f"two values for {what}: {cells}; the variable is on two sheets of the workbook: read only the sheet "
+            f"that holds the data (command line: --sheet {_quoted(a['sheet'])}; config: [data] sheet = "
+            f"{_quoted(a['sheet'], double=True)}; Python: sheet=), or rename the variable on one of them")
     return InputError(
         f"two rows for {what}: {cells}; keep one of them, or read only the variables you need (variables=[...]; "
         "the commands index and run read only the spec's variables)")
+
+
+def _quoted(text, double: bool = False) -> str:
+    """``text`` as typed on a command line (quoted when it holds spaces) or in TOML (``double``)."""
+    text = str(text)
+    if double:
+        return '"' + text.replace('"', '\\"') + '"'
+    return f"'{text}'" if re.search(r"[\s'\"&|;<>()$`]", text) else text
 
 
 def _sheet_loc(r) -> str:

@@ -8,8 +8,9 @@ and target are on the same file system, which a sibling temporary file guarantee
 """
 from __future__ import annotations
 
-import io
+import errno
 import glob
+import io
 import os
 import shutil
 import tempfile
@@ -20,7 +21,7 @@ from typing import IO, Iterator
 
 from ..errors import InputError
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_output_dir", "normalize_zip"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_output_dir", "check_output_folder", "normalize_zip"]
 
 #: Timestamp written into every zip member and document property (DOS dates start in 1980).
 FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -30,6 +31,53 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The first existing ancestor of ``path`` that is not a folder (a file where a folder must go)."""
+    for parent in reversed(path.parents):
+        if os.path.lexists(parent) and not parent.is_dir():
+            return parent
+    return None
+
+
+def check_output_folder(out_dir) -> Path:
+    """Fail early (before any computation) when ``out_dir`` cannot be an output folder: it is a file,
+    or a file stands where one of its parent folders must go. Returns ``out_dir`` as a Path."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"output folder {out_dir} exists and is a file; choose another folder")
+    blocker = _file_in_the_way(out_dir)
+    if blocker is not None:
+        raise InputError(f"cannot write {out_dir}: {blocker} is a file, not a folder; choose a folder you can "
+                         "write to")
+    return out_dir
+
+
+def _make_folder(folder: Path, target: Path, *, as_input_error: bool = True) -> None:
+    """Create ``folder`` (and its parents) to write ``target`` into; an OSError (a file in the way, no
+    permission, a read-only disk) becomes an :class:`~nqpf.errors.InputError` naming ``target`` (or,
+    with ``as_input_error=False``, a :class:`NotADirectoryError` naming the file in the way, for
+    callers that name the target themselves)."""
+    blocker = _file_in_the_way(folder / "x")
+    if blocker is not None:
+        if not as_input_error:
+            raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder", str(target))
+        raise InputError(f"cannot write {target}: {blocker} is a file, not a folder; choose a folder you can "
+                         "write to")
+    if not as_input_error:
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror or exc} ({exc.filename or folder}); choose a "
+                         "folder you can write to") from None
+
+
+def _staging_error(exc: OSError, target: Path) -> InputError:
+    return InputError(f"cannot write {target}: {exc.strerror or exc} in {target.parent}; choose a folder you can "
+                      "write to")
 
 
 @contextmanager
@@ -57,7 +105,7 @@ def atomic_write(path, mode: str = "wb", encoding: str | None = None) -> Iterato
     path = Path(path)
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder; give a file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent, path, as_input_error=False)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         if "b" in mode:
@@ -113,12 +161,13 @@ def atomic_output_dir(out_dir) -> Iterator[Path]:
       ends as it was, and the error propagates. The backup folder is deleted in both cases. Files of
       ``out_dir`` not produced by this run are never touched.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"output folder {out_dir} exists and is a file; choose another folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    out_dir = check_output_folder(out_dir)
+    _make_folder(out_dir.parent, out_dir)
     _remove_stale(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".part", dir=out_dir.parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".part", dir=out_dir.parent))
+    except OSError as exc:
+        raise _staging_error(exc, out_dir) from None
     try:
         yield tmp
     except BaseException:

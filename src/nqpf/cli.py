@@ -658,6 +658,27 @@ def _geodetector_summary(tables: dict, out: Path, lang: str) -> None:
     console.print(escape(t("cli.wrote", lang, n=n, out=out)))
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on. Any other than 127.0.0.1/localhost "
+                             "(e.g. 0.0.0.0 for the local network) requires the access token printed at start."),
+    port: int = typer.Option(8765, min=0, max=65535, help="Port (0: any free port)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in the default web browser."),
+    token: Optional[str] = typer.Option(None, help="Access token (at least 16 characters); default: a random "
+                                        "one when --host is not a loopback address, none on 127.0.0.1."),
+    max_upload_mb: float = typer.Option(50.0, help="Largest upload of one job (all its files together), in MB."),
+    keep_hours: float = typer.Option(24.0, help="Hours a finished job's files are kept before they are removed."),
+    max_jobs: int = typer.Option(2, min=1, help="Jobs running at once; later ones wait in the queue."),
+):
+    """A local web app (Chinese or English): template, upload, options, progress, report, zip.
+    Needs pip install "nqpf[web]"."""
+    from .web import serve as serve_web
+
+    with _user_errors():
+        serve_web(host=host, port=port, open_browser=open_browser, token=token, max_upload_mb=max_upload_mb,
+                  keep_hours=keep_hours, max_jobs=max_jobs)
+
+
 @app.command("analyses")
 def analyses_cmd():
     """List the analyses (families), whether they run by default, and their options (--set ANALYSIS.OPTION=VALUE)."""

@@ -870,7 +870,8 @@ case("cli-weighting-misspelt", _cli(lambda t: _index_args(t, None, "--weighting"
 case("cli-exclude-unknown-region", _cli(lambda t: _index_args(t, None, "--exclude", "西臧")),
      Exit2(("--exclude", "'西臧'", "西藏 (540000)")))
 case("cli-exclude-a-region-not-in-the-data", _cli(lambda t: _index_args(t, None, "--exclude", "西藏")),
-     Exit2(("exclude_regions: 西藏 (540000) is not a region of the data; its regions are 北京 (110000)",)))
+     Exit2(("--exclude: 西藏 (540000) is not a region of the data; its regions are 北京 (110000)",),
+           not_says=("exclude_regions",)))
 case("cli-output-folder-under-a-file",
      _cli(lambda t: (_index_args(t, None)[0][:-1] + [_file_blocks(t).parent / "out"], {"f": str(t / "afile")})),
      Exit2(("$f/out", "$f is a file"), not_says=(".part",)))

@@ -430,7 +430,12 @@ def test_study_job_and_its_rerun_config(client, tmp_path):
     s = wait(client, post(client, wb, params).json()["id"])
     assert s["status"] == "done", s
     assert s["command"] == "nqpf run config.toml --out results"
-    assert s["progress"]["steps"][:3] == ["reading data", "preparing indicators", "building the index"]
+    assert s["progress"]["steps"][:3] == ["read_data", "prepare", "build_index"]
+    # every step named in the page's languages from nqpf's catalogue (step.<name>)
+    assert s["progress"]["texts"]["zh"][:3] == ["读取数据", "整理指标", "构建指数"]
+    assert s["progress"]["texts"]["en"][:3] == ["reading the data", "preparing the indicators", "building the index"]
+    assert len(s["progress"]["texts"]["zh"]) == len(s["progress"]["steps"])
+    assert "打包结果" in s["progress"]["texts"]["zh"]
     blob = client.get(s["zip"]).content
     z = zipfile.ZipFile(io.BytesIO(blob))
     out = tmp_path / "unzipped"

@@ -24,6 +24,16 @@ except ImportError:  # pragma: no cover - older typer on click
     from click import exceptions as _cx
 
 from . import __version__
+from ._commands import aliases_from as _aliases
+from ._commands import analysis_choice as _analysis_args
+from ._commands import check_alternative as _check_alt
+from ._commands import check_lang as _check_lang
+from ._commands import check_out as _check_out
+from ._commands import extrapolate_rule as _extrapolate
+from ._commands import parse_formats as _parse_formats
+from ._commands import parse_years as _parse_years
+from ._commands import weighting_names as _weighting_names
+from ._commands import weighting_options as _weighting_options
 from .errors import NqpfError
 from .i18n import DEFAULT_LANG, LANGS
 
@@ -120,61 +130,42 @@ def _user_errors():
 
 
 @contextmanager
-def _progress(total: int, quiet: bool = False):
-    """A rich progress bar advanced by the library's progress callback."""
+def _progress(total: int, quiet: bool = False, lang: str = DEFAULT_LANG):
+    """A rich progress bar advanced by the library's progress callback, its steps named in ``lang``."""
     if quiet or not sys.stderr.isatty():
         yield lambda s: None
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from ._commands import step_text
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as prog:
-        task = prog.add_task("starting", total=total)
+        task = prog.add_task(step_text("start", lang), total=total)
 
-        def step(desc: str):
-            prog.update(task, description=desc, advance=1)
+        def step(label: str):
+            prog.update(task, description=escape(step_text(label, lang)), advance=1)
 
         yield step
         prog.update(task, completed=total)
 
 
-_EXTRAPOLATE = {"none": False, "nearest": "nearest", "linear": "linear"}
+def _shown_lang(lang: Optional[str], config: Optional[Path] = None) -> str:
+    """The language the progress bar speaks before the options are checked: ``--lang``, else the
+    config's ``[output] lang``, else the default (an invalid one is reported later by the command)."""
+    from .i18n import check_lang
 
+    if lang is None and config is not None:
+        try:
+            from .config import load_config
 
-def _extrapolate(text: str):
-    """--extrapolate none|nearest|linear → prepare's ``extrapolate`` (False, "nearest", "linear")."""
-    key = text.strip().lower()
-    if key not in _EXTRAPOLATE:
-        import difflib
-
-        close = difflib.get_close_matches(key, list(_EXTRAPOLATE), n=1)
-        raise NqpfError(f"--extrapolate: unknown rule {text!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                        + " (none, nearest or linear)")
-    return _EXTRAPOLATE[key]
-
-
-def _check_out(out: Path) -> None:
-    """An output folder that cannot be one (a file, or under a file) is refused before any work."""
-    from .report.atomic import check_output_folder
-
-    check_output_folder(out)
-
-
-def _parse_years(years: Optional[str]) -> Optional[List[int]]:
-    if not years:
-        return None
+            lang = load_config(config).get("output", {}).get("lang")
+        except (NqpfError, OSError, ValueError):   # the command reports the config's problem itself
+            lang = None
     try:
-        return [int(y.strip()) for y in years.split(",") if y.strip()]
-    except ValueError:
-        raise NqpfError(f"--years expects years separated by commas, e.g. 2010,2020; got {years!r}") from None
-
-
-def _parse_formats(formats: Optional[str]):
-    from .config import DEFAULT_FORMATS
-
-    if not formats:
-        return DEFAULT_FORMATS
-    return tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        return check_lang(lang or DEFAULT_LANG)
+    except NqpfError:
+        return DEFAULT_LANG
 
 
 #: Every spelling nqpf.spatial.resolve_weights accepts (kept in step with nqpf.spatial.weights; a test
@@ -195,116 +186,14 @@ _SET_HELP = ("An analysis option ANALYSIS.OPTION=VALUE, repeatable, e.g. --set d
              "(nqpf analyses lists them with their defaults).")
 
 
-def _names(text: Optional[str]) -> list[str]:
-    return [x.strip() for x in (text or "").split(",") if x.strip()]
-
-
-def _analysis_args(only: Optional[str], skip: Optional[str], sets: Optional[List[str]]) -> dict:
-    """--only/--skip/--set → keyword arguments of the pipeline (validated, with suggestions)."""
-    from .analyses import resolve_options, select
-
-    opts: dict = {}
-    for item in sets or ():
-        if "=" not in item:
-            raise NqpfError(f"--set expects ANALYSIS.OPTION=VALUE, e.g. density.kernel=epanechnikov; got {item!r}")
-        k, v = item.split("=", 1)
-        opts[k.strip()] = v.strip()
-    only_l, skip_l = _names(only) or None, _names(skip)
-    select(only_l, skip_l, where="--only/--skip: ")
-    resolve_options(opts, where="--set")
-    return {"analyses": only_l, "skip": tuple(skip_l), "options": opts}
-
-
-def _weighting_names() -> list[str]:
-    """The weighting methods of the registry (a method added there appears in --help by itself)."""
-    from .index.weights import WEIGHTING_METHODS
-
-    return [m for m in WEIGHTING_METHODS if m != "combined"]
-
-
-def _weighting_options(weighting: str, given: Optional[Path], alpha: float):
-    """--weighting NAME → (method, keywords) of nqpf.index.compute_weights."""
-
-    import difflib
-
-    from .index.weights import WEIGHTING_METHODS
-
-    names = [m for m in WEIGHTING_METHODS if m != "combined"]
-    for m in (x.strip() for x in weighting.split("+")):
-        if m not in names:
-            close = difflib.get_close_matches(m, names, n=1)
-            raise NqpfError(f"--weighting: unknown method {m!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                            + f" (methods: {', '.join(names)}, or a combination A+B)")
-    if "+" in weighting:
-        if not 0 <= alpha <= 1:
-            raise NqpfError(f"--alpha must be between 0 and 1 (the share of the first method), got {alpha}")
-        methods = tuple(m.strip() for m in weighting.split("+"))
-        return "combined", {"methods": methods, "alpha": alpha}
-    if weighting == "given":
-        if given is None:
-            raise NqpfError("--weighting given needs --given-weights FILE (columns indicator, weight)")
-        from .index.weights import read_given_weights
-
-        return "given", {"weights": read_given_weights(given)}
-    if given is not None:
-        raise NqpfError("--given-weights is used only with --weighting given")
-    return weighting, {}
-
-
 _ALIAS_HELP = ("A region as the data write it mapped to the region it stands for, ALIAS=REGION, repeatable, "
                "e.g. --alias 'Yunan=云南' (every cell mapped is an audit row).")
 _ALIAS_FILE_HELP = ("Alias file, repeatable: CSV/Excel with two columns, the spelling in the data and the region "
                     "(a header alias,region is optional), or TOML with an [aliases] table.")
 
 
-def _aliases(alias: Optional[List[str]], alias_file: Optional[List[Path]]):
-    """--alias and --alias-file → one :class:`~nqpf.io.Aliases` (None when neither is given); a spelling
-    mapped to two regions is an error naming both places."""
-    from .io import Aliases, parse_aliases, read_aliases
-
-    if not alias and not alias_file:
-        return None
-    out = Aliases()
-    for f in alias_file or ():
-        out.update_from(read_aliases(f))
-    if alias:
-        out.update_from(parse_aliases(list(alias), where="--alias"))
-    return out
-
-
 _CONTROLS_HELP = ("Control variables of conditional β convergence: CSV/Excel, long (region, year, var1, var2 …) or "
                   "one regions × years sheet per variable; regions spelt as in the scores (aliases apply).")
-
-
-def _read_controls(path: Path, regions: str, aliases):
-    """The control table read as the scores are (names normalised, aliases applied); errors name the
-    file, row and column."""
-    from .pipeline import read_controls
-
-    if not path.exists():
-        raise NqpfError(f"--controls: file not found: {path}")
-    return read_controls(path, regions=regions, aliases=aliases)
-
-
-def _locations(audit) -> dict:
-    """(region, year) → 'file, sheet, row N, column C' of the cells the reader recorded as missing."""
-    out = {}
-    if audit is None or not len(audit):
-        return out
-    for _, r in audit[audit["action"] == "missing"].iterrows():
-        try:
-            key = (r["region"], int(r["year"]))
-        except (TypeError, ValueError):
-            continue
-        parts = [Path(str(r["file"])).name] if r.get("file") else []
-        if r.get("sheet"):
-            parts.append(f"sheet {r['sheet']}")
-        if r.get("row") is not None and str(r.get("row")) not in ("", "nan", "None"):
-            parts.append(f"row {int(float(r['row']))}")
-        if r.get("column"):
-            parts.append(f"column {r['column']}")
-        out[key] = ", ".join(parts)
-    return out
 
 
 def _lang_help() -> str:
@@ -318,40 +207,27 @@ def _lang_help() -> str:
 _LANG_HELP = _lang_help()
 
 
-def _check_lang(lang: str) -> str:
-    from .i18n import check_lang
-
-    try:
-        return check_lang(lang)
-    except NqpfError as exc:
-        raise NqpfError(f"--lang: {exc}") from None
-
-
-def _check_alt(alternative: str) -> str:
-    from .spatial import check_alternative
-
-    try:
-        return check_alternative(alternative)
-    except NqpfError as exc:
-        raise NqpfError(f"--alternative: {exc}") from None
-
-
 def _summary(res, out: Path, written, lang: str) -> None:
-    """Global Moran's I and disparity per year, the Table 3 comparison, the files written: in ``lang``."""
+    """Global Moran's I and disparity per year (those of the two that ran), the Table 3 comparison, the
+    files written: in ``lang``."""
     from rich import box
 
     from .i18n import t
 
-    mg = res.table("moran_global")
-    d = res.table("disparity").set_index("year")
-    tb = Table(title=t("cli.summary_title", lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for key in ("year", "I", "z_rand", "p_rand", "p_sim", "theil", "sigma", "cv"):
-        tb.add_column(t(f"cli.col.{key}", lang), justify="right", no_wrap=True, min_width=5)
-    for _, r in mg.iterrows():
-        y = int(r["year"])
-        tb.add_row(str(y), f"{r['I']:.3f}", f"{r['z_rand']:.3f}", f"{r['p_rand']:.3f}", f"{r['p_sim']:.3f}",
-                   f"{d.loc[y, 'theil']:.4f}", f"{d.loc[y, 'sigma']:.4f}", f"{d.loc[y, 'cv']:.4f}")
-    console.print(tb)
+    mg = res.table("moran_global").set_index("year") if "moran_global" in res else None
+    d = res.table("disparity").set_index("year") if "disparity" in res else None
+    moran = ["I", "z_rand", "p_rand", "p_sim"] if mg is not None else []
+    disp = ["theil", "sigma", "cv"] if d is not None else []
+    cols = moran + disp
+    if cols:
+        tb = Table(title=t("cli.summary_title", lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+        for key in ["year", *cols]:
+            tb.add_column(t(f"cli.col.{key}", lang), justify="right", no_wrap=True, min_width=5)
+        years = list(mg.index if mg is not None else d.index)
+        for y in years:
+            cells = [f"{mg.loc[y, k]:.3f}" for k in moran] + [f"{d.loc[y, k]:.4f}" for k in disp]
+            tb.add_row(str(int(y)), *cells)
+        console.print(tb)
     if "table3_comparison" in res:
         comp = res.table("table3_comparison")
         ok = comp[comp["reproduced"]]["year"].tolist()
@@ -393,7 +269,7 @@ def demo(
         _check_alt(alternative)
         yrs, fmts = _parse_years(years), _parse_formats(formats)
         choice = _analysis_args(only, skip, sets)
-        with _progress(16, quiet) as step:
+        with _progress(16, quiet, lang) as step:
             res = demo_results(permutations=permutations, seed=seed, alternative=alternative,
                                island=island, figure_years=yrs, progress=step, **choice)
             written = write(res, out, lang=lang, formats=fmts, progress=step)
@@ -428,38 +304,18 @@ def analyze(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The same analysis as demo for any panel of scores you already have."""
-    from .io import read_scores
-    from .outputs import write
-    from .pipeline import CHINA_PROVINCES, alias_params
-    from .pipeline import analyze as analyze_scores
-    from .spatial import parse_weights_spec
+    from ._commands import analyze_file
 
     with _user_errors():
-        _check_out(out)
-        lang = _check_lang(lang)
-        _check_alt(alternative)
-        yrs, fmts = _parse_years(years), _parse_formats(formats)
-        choice = _analysis_args(only, skip, sets)
-        china = weights == CHINA_PROVINCES
-        al = _aliases(alias, alias_file)
-        sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
-                         regions="china" if china else "auto", aliases=al)
-        extras = {"controls": _read_controls(controls, "china" if china else "auto", al)} if controls else {}
-        # the one parser: its own message for a misspelt or malformed spelling, a missing file named
-        kind, _ = parse_weights_spec(weights, files=True)
-        if kind == "file" and not Path(weights).exists():
-            raise NqpfError(f"--weights: file not found: {weights} (give a GeoDa .gal/.gwt file, or a spelling "
-                            "such as china-provinces, queen, rook, knn:6, distance:200km, idw:2: nqpf analyze --help "
-                            "lists them)")
-        with _progress(14, quiet) as step:
-            res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations,
-                                 seed=seed, alternative=alternative, island=island, figure_years=yrs,
-                                 drop_missing=drop_missing, progress=step, cell_locations=_locations(sc.audit),
-                                 audit=sc.audit, extras=extras, params={"source": scores.name, "title": scores.stem,
-                                                                        **alias_params(al)}, **choice)
-            written = write(res, out, lang=lang, formats=fmts, progress=step)
+        with _progress(14, quiet, _shown_lang(lang)) as step:
+            done = analyze_file(
+                scores, out, weights=weights, lang=lang, permutations=permutations, seed=seed,
+                alternative=alternative, island=island, region_col=region_col, year_col=year_col,
+                score_col=score_col, sheet=sheet, drop_missing=drop_missing, years=years, formats=formats,
+                only=only, skip=skip, sets=sets, alias=alias, alias_file=alias_file, controls=controls,
+                progress=step)
         if not quiet:
-            _summary(res, out, written, lang)
+            _summary(done.results, out, done.written, done.lang)
 
 
 @app.command()
@@ -530,7 +386,7 @@ def index_cmd(
             prepare_kw=dict(drop_incomplete=drop_incomplete, years=period, extrapolate=_extrapolate(extrapolate)),
             index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, treat=treat, **wkw),
             exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
-            where="--exclude")
+            option_style="cli")
         s, ires, audit = built.spec, built.index, built.audit
         write_tables(built.items(), built.region_index(), out)
         w = ires.weights.sort_values("weight", ascending=False)
@@ -561,29 +417,14 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
-    from .config import load_config, validate_config
-    from .outputs import write
-    from .pipeline import run_config
+    from ._commands import run_file
 
     with _user_errors():
-        _check_out(out)
-        cfg = load_config(config)
-        validate_config(cfg)
-        cfg["_aliases"] = _aliases(alias, alias_file)
-        if controls is not None:
-            if not controls.exists():
-                raise NqpfError(f"--controls: file not found: {controls}")
-            cfg["_controls"] = str(controls)
-        o = cfg.get("output", {})
-        lang = _check_lang(lang or o.get("lang", DEFAULT_LANG))
-        yrs = _parse_years(years) or o.get("years")
-        fmts = _parse_formats(formats) if formats else tuple(o.get("formats", ())) or None
-        choice = _analysis_args(only, skip, sets)
-        with _progress(22, quiet) as step:
-            res = run_config(cfg, progress=step, figure_years=yrs, **choice)
-            written = write(res, out, lang=lang, formats=fmts or _parse_formats(None), progress=step)
+        with _progress(22, quiet, _shown_lang(lang, config)) as step:
+            done = run_file(config, out, lang=lang, years=years, formats=formats, only=only, skip=skip, sets=sets,
+                            alias=alias, alias_file=alias_file, controls=controls, progress=step)
         if not quiet:
-            _summary(res, out, written, lang)
+            _summary(done.results, out, done.written, done.lang)
 
 
 @app.command("geodetector")
@@ -597,8 +438,9 @@ def geodetector_cmd(
     discretize: str = typer.Option("optimal", "--discretize", help="Discretisation of continuous factors: optimal "
                                    "(default: the method and number of classes of largest q, OPGD), one method or "
                                    "several comma separated searched (equal, natural, quantile, geometric, sd)."),
-    classes: str = typer.Option("3-8", "--classes", help="Numbers of classes searched: 5, a range 3-8 (default) or "
-                                "a list 3,5,7."),
+    classes: str = typer.Option("auto", "--classes", help="Numbers of classes searched: auto (default: 3 to "
+                                "min(8, n/5) for n units of one run, at least five units per stratum on average), "
+                                "5, a range 3-8 or a list 3,5,7."),
     categorical: Optional[str] = typer.Option(None, "--categorical", help="Factors that are strata as given "
                                               "(comma separated); default: text columns, and whole numbers with at "
                                               "most 10 distinct values."),

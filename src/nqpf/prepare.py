@@ -158,6 +158,27 @@ def flag_jumps(years, x, k: float = 5.0, floor: float = 0.01):
         return [(int(pos[t + 1]), float(d[t] * c), float(scale * c), on_log) for t in hits]
 
 
+#: How the options of :func:`prepare` are named in messages, by who calls it: the Python API, the command
+#: line (``nqpf index``) or a study configuration (``nqpf run``).
+OPTION_NAMES = {
+    "api": {"years": "years=(first, last)", "extrapolate": "extrapolate='nearest' or 'linear'",
+            "drop_incomplete": "drop_incomplete=True", "exclude_regions": "exclude_regions"},
+    "cli": {"years": "--years FIRST,LAST", "extrapolate": "--extrapolate nearest or linear",
+            "drop_incomplete": "--drop-incomplete", "exclude_regions": "--exclude"},
+    "config": {"years": "[prepare] years = [first, last]",
+               "extrapolate": "[prepare] extrapolate = \"nearest\" or \"linear\"",
+               "drop_incomplete": "[prepare] drop_incomplete = true", "exclude_regions": "[prepare] exclude_regions"},
+}
+
+
+def _option_names(style) -> dict:
+    if isinstance(style, dict):
+        return {**OPTION_NAMES["api"], **style}
+    if style not in OPTION_NAMES:
+        raise InputError(f"option_style must be one of {', '.join(map(repr, OPTION_NAMES))}, got {style!r}")
+    return OPTION_NAMES[style]
+
+
 def _audit_row(**kw):
     row = dict.fromkeys(AUDIT_COLUMNS, None)
     row.update(stage="prepare", file="", sheet="", column="")
@@ -167,7 +188,7 @@ def _audit_row(**kw):
 
 def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=False, drop_incomplete: bool = False,
             jump_threshold: float | None = 5.0, jump_floor: float = 0.01, years=None,
-            exclude_regions=None) -> Prepared:
+            exclude_regions=None, option_style: str = "api") -> Prepared:
     """Build the indicator matrix of ``spec`` from raw long data.
 
     Parameters
@@ -191,24 +212,34 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     exclude_regions : list, optional
         Regions left out of the study (e.g. the paper leaves out Tibet and Qinghai), as region ids of
         the data; each of their region-years gets an audit row.
+    option_style : {"api", "cli", "config"}
+        How messages name these options: as this function's arguments (default), as the command line's
+        options (``--years``, ``--extrapolate``, ``--exclude``, ``--drop-incomplete``) or as the keys of
+        a configuration's ``[prepare]`` section.
+
+    Audit rows of filled values (interpolated, extrapolated) and of jumps are kept only for the
+    region-years the study uses (inside ``years``, regions not excluded); a jump's row names the file,
+    sheet, row and column of the value when the data were read by :func:`nqpf.io.read_panel`.
 
     Returns
     -------
     Prepared
     """
     spec = load_spec(spec) if not isinstance(spec, Spec) else spec
+    names = _option_names(option_style)
     period = _period(years)
     _check_screen(jump_threshold, jump_floor)
     long, prior, shown = _validated_long(raw_long, spec, interpolate, extrapolate)
     grid = _raw_grid(long, list(spec.variables))
     audit = _screen_jumps(grid, jump_threshold, jump_floor)
+    _locate(audit, long, getattr(raw_long, "locations", None))
     raw, rows = _fill_gaps(grid, interpolate, extrapolate)
     audit += rows
     X, rows = _evaluate_formulas(raw, spec)
     audit += rows
-    X, rows = _restrict_to_study(X, grid, exclude_regions, period, shown)
-    audit += rows
-    X, rows = _check_complete(X, grid, drop_incomplete, shown, audit)
+    X, rows = _restrict_to_study(X, grid, exclude_regions, period, shown, names)
+    audit = _in_study(audit, X.index) + rows
+    X, rows = _check_complete(X, grid, drop_incomplete, shown, audit, names)
     audit += rows
     X.columns.name = "indicator"
     params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
@@ -364,6 +395,35 @@ def _screen_jumps(grid: _Grid, jump_threshold, jump_floor) -> list:
     return rows
 
 
+def _locate(rows: list, long: pd.DataFrame, locations) -> None:
+    """Fill in ``file, sheet, row, column`` of the jump rows from the reader's locations (aligned with the
+    rows of the data: ``long`` keeps their order)."""
+    jumps = [r for r in rows if r["action"] == "flagged"]
+    if not jumps or locations is None or len(locations) != len(long):
+        return
+    key = pd.MultiIndex.from_arrays([long["region"].to_numpy(), long["year"].to_numpy(),
+                                     long["variable"].to_numpy()])
+    pos = key.get_indexer([(str(r["region"]), int(r["year"]), str(r["variable"])) for r in jumps])
+    loc = locations.reset_index(drop=True)
+    for r, i in zip(jumps, pos):
+        if i < 0:
+            continue
+        for col in ("file", "sheet", "row", "column"):
+            v = loc[col].iat[i] if col in loc.columns else None
+            if v is not None and not (isinstance(v, float) and np.isnan(v)):
+                r[col] = v
+
+
+#: Audit actions of this stage that concern one region-year's value (kept only when the study uses it).
+_CELL_ACTIONS = ("flagged", "interpolated", "extrapolated", "missing")
+
+
+def _in_study(rows: list, used: pd.Index) -> list:
+    """The rows about values (jumps, filled values, formula gaps) of region-years the study uses."""
+    keep = set(used)
+    return [r for r in rows if r["action"] not in _CELL_ACTIONS or (r["region"], int(r["year"])) in keep]
+
+
 def _fill_gaps(grid: _Grid, interpolate, extrapolate):
     """Interpolate (and optionally extrapolate) each raw series; return the filled raw table and audit rows."""
     years, rows, filled = grid.years, [], {}
@@ -431,14 +491,14 @@ def _shown_region(r, shown: dict) -> str:
     return f"{name} ({r})" if name and name != r else repr(r)
 
 
-def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, shown=None):
+def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, shown=None, names=None):
     """Drop excluded regions, then region-years outside the study period, one ``dropped`` audit row each."""
-    rows, shown = [], shown or {}
+    rows, shown, names = [], shown or {}, names or OPTION_NAMES["api"]
     if exclude_regions:
         excl = {str(r) for r in exclude_regions}
         unknown = sorted(excl - set(grid.regions))
         if unknown:
-            raise InputError(f"exclude_regions: {', '.join(_shown_region(r, shown) for r in unknown)} "
+            raise InputError(f"{names['exclude_regions']}: {', '.join(_shown_region(r, shown) for r in unknown)} "
                              f"{'is not a region' if len(unknown) == 1 else 'are not regions'} of the data; its "
                              f"regions are {', '.join(_shown_region(r, shown) for r in grid.regions[:40])}"
                              + (" …" if len(grid.regions) > 40 else "")
@@ -469,10 +529,11 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, sh
     return X, rows
 
 
-def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=()):
+def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=(), names=None):
     """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows.
     Values missing because a formula divided by zero or overflowed (its ``missing`` audit rows) are named as
     such."""
+    names = names or OPTION_NAMES["api"]
     incomplete = X.isna().any(axis=1)
     if not incomplete.any():
         return X, []
@@ -506,16 +567,15 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
             f"{n} indicator value(s) are missing because of " + "; because of ".join(parts)
             + "; region-years missing indicators (with those computed from them): " + "; ".join(lines[:20]) + more
             + (f" ({rest} of them miss values after interpolation, not by {why})" if rest else "")
-            + f". {cure}: correct the data, change the formula, or drop those region-years (drop_incomplete; "
-            "--drop-incomplete), each recorded in the audit.")
+            + f". {cure}: correct the data, change the formula, or drop those region-years "
+            f"({names['drop_incomplete']}), each recorded in the audit.")
     if not drop_incomplete:
         more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise InputError(
             f"{len(lines)} region-year(s) still miss indicator values after interpolation "
             f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
-            ". Fix the data, set a study period (years; command line --years), extrapolate "
-            "('nearest'/'linear'), or drop them (drop_incomplete; --drop-incomplete), each recorded "
-            "in the audit.")
+            f". Fix the data, set a study period ({names['years']}), extrapolate the leading and trailing gaps "
+            f"({names['extrapolate']}), or drop them ({names['drop_incomplete']}), each recorded in the audit.")
     in_input = set(map(tuple, grid.observed.to_numpy().tolist()))
     rows = [_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",
                        reason="incomplete region-year: indicator(s) missing after interpolation"
@@ -524,7 +584,8 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
             for (r, y), line in zip(bad.index, lines)]
     if incomplete.all():
         raise InputError(f"every one of the {len(X)} region-years misses indicator values (e.g. {lines[0]}), so "
-                         "dropping the incomplete ones (drop_incomplete) leaves nothing; fill the gaps in the data or "
+                         f"dropping the incomplete ones ({names['drop_incomplete']}) leaves nothing; fill the gaps in "
+                         "the data, extrapolate them, or "
                          "leave out the indicators that are always missing")
     return X[~incomplete], rows
 

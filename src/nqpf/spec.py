@@ -153,26 +153,45 @@ def close_names(name, known, n: int = 3) -> list:
     return list(dict.fromkeys(o for o in out if o != str(name)))[:n]
 
 
+#: Variables named in the error for variables absent from the data; beyond them they are counted.
+SHOWN_MISSING = 10
+
+
 def missing_variables_error(names, known, data: str = "the data") -> UnknownVariableError:
     """The error for raw variables of a spec absent from the data: for each name the spec file and the
     indicator using it (from :attr:`SpecVariable.uses`), the formula, and the closest of ``known``
-    (the data's variables)."""
+    (the data's variables). More than :data:`SHOWN_MISSING` names: the first ones briefly (name,
+    indicator, closest name) and ``and N more``, so that the message stays one readable line."""
+    names = list(names)
+    many = len(names) > SHOWN_MISSING
     parts = []
-    for v in names:
+    for v in names[:SHOWN_MISSING]:
         uses = getattr(v, "uses", ()) or (("spec", None, None),)
         where, iid, formula = uses[0]
+        close = close_names(v, known)
+        if many:
+            by = ", ".join(repr(u[1]) for u in uses if u[1] is not None)
+            parts.append(f"{str(v)!r}" + (f" (indicator {by})" if by and by != repr(str(v)) else "")
+                         + (f" (did you mean {', '.join(map(repr, close))}?)" if close else ""))
+            continue
         also = f" (also used by {', '.join(repr(u[1]) for u in uses[1:])})" if len(uses) > 1 else ""
         if formula is not None:
             what = f"{where}: formula {formula!r} of indicator {iid!r} uses variable {str(v)!r}"
         else:
             what = f"{where}: indicator {iid!r} has no formula, so its id names a variable of the data"
-        close = close_names(v, known)
         hint = f"did you mean {', '.join(map(repr, close))}?" if close else "no variable of the data is close"
         parts.append(f"{what}{also}, which {data} does not have ({hint})")
+    if many:
+        spec_file = (getattr(names[0], "uses", ()) or (("spec", None, None),))[0][0].split(",")[0]
+        text = (f"{data} lacks {len(names)} raw variables of {spec_file}: " + ", ".join(parts)
+                + f" and {len(names) - SHOWN_MISSING} more. Is the spec the right one for these data? Otherwise ")
+    else:
+        text = "; ".join(parts) + ". "
     return UnknownVariableError(
-        "; ".join(parts) + ". Fix the name in the spec (quote a name with spaces or symbols: `R&D 经费` or "
+        text + ("f" if many else "F") + "ix the name in the spec (quote a name with spaces or symbols: `R&D 经费` or "
         "[R&D 经费]; a raw indicator whose data name differs needs formula = the data's name), or add the "
         "variable to the data")
+
 
 _DIRECTIONS = {
     "+": 1, "+1": 1, "1": 1, "1.0": 1, "正": 1, "正向": 1, "positive": 1, "benefit": 1,

@@ -1,12 +1,11 @@
 """The body of a web job, run in its own process with the job's folder as working directory.
 
-It calls what the command line calls, in the same order and with the same option parsing (the helpers of
-:mod:`nqpf.cli`), so a job's tables are byte for byte those of the command written into the job's zip:
+It runs the body of the command itself (:mod:`nqpf._commands`, which the command line calls too), so a
+job's tables are byte for byte those of the command written into the job's zip:
 
-* mode ``analyze``: ``nqpf analyze data.csv --weights … --out results`` (:func:`nqpf.io.read_scores`,
-  :func:`nqpf.pipeline.analyze`, :func:`nqpf.outputs.write`);
+* mode ``analyze``: ``nqpf analyze data.csv --weights … --out results`` (:func:`nqpf._commands.analyze_file`);
 * mode ``study``: the options become a study configuration, written as ``config.toml``, and the job is
-  ``nqpf run config.toml --out results`` (:func:`nqpf.pipeline.run_config`, :func:`nqpf.outputs.write`).
+  ``nqpf run config.toml --out results`` (:func:`nqpf._commands.run_file`).
 
 Messages to the server go through a pipe: ``("step", label)`` for each step of the pipeline's progress
 callback, ``("warning", text)``, then ``("done", {})`` or ``("error", one_line)``. Paths of the server
@@ -37,16 +36,15 @@ _DATA_KEYS = {"layout": "layout", "sheet": "sheet", "region-col": "region_col", 
 
 
 # --------------------------------------------------------------------------------------- helpers
-def _joined(v) -> str | None:
-    return ",".join(v) if v else None
-
-
 def _file_options() -> set[str]:
-    """``family.option`` names whose value is a file name (read from the server's disk): refused."""
-    from ..analyses import FAMILIES
+    """``family.option`` names whose value is a file name (read from the server's disk): refused. Such an
+    option is declared of kind :data:`nqpf.analyses._common.PATH`; a text option whose help speaks of a
+    file counts too."""
+    from ..analyses import FAMILIES, _common
 
+    path_kind = getattr(_common, "PATH", "path")
     return {f"{fn}.{on}" for fn, fam in FAMILIES.items() for on, o in fam.options.items()
-            if o.kind is str and not o.choices and "file" in o.help.lower()}
+            if o.kind == path_kind or (o.kind is str and not o.choices and "file" in o.help.lower())}
 
 
 def _refuse_file_options(names, where: str) -> None:
@@ -136,35 +134,21 @@ def analyze_command(opts: dict, files: dict) -> list[str]:
 
 
 def _run_analyze(opts: dict, files: dict, names: dict, step) -> None:
-    """``nqpf analyze`` (see :func:`nqpf.cli.analyze`), writing ``RESULTS``.
+    """``nqpf analyze`` (:func:`nqpf._commands.analyze_file`, the command's own body), writing ``RESULTS``.
 
     The one difference from the command: the report's title and the recorded ``source`` (``meta.json``)
     are the name the user uploaded, not the fixed name the file is stored under."""
-    from ..cli import _analysis_args, _check_alt, _check_lang, _locations, _parse_formats, _parse_years
-    from ..i18n import DEFAULT_LANG
-    from ..io import read_scores
-    from ..outputs import write
-    from ..pipeline import CHINA_PROVINCES
-    from ..pipeline import analyze as analyze_scores
+    from .._commands import analyze_file
 
     _refuse_file_options(_set_names(opts.get("set")), "--set")
-    lang = _check_lang(opts.get("lang", DEFAULT_LANG))
-    alternative = opts.get("alternative", "greater")
-    _check_alt(alternative)
-    yrs, fmts = _parse_years(_joined(opts.get("years"))), _parse_formats(_joined(opts.get("formats")))
-    choice = _analysis_args(_joined(opts.get("only")), _joined(opts.get("skip")), opts.get("set"))
-    weights = _weights_spelling(opts, files) or CHINA_PROVINCES
-    scores = Path(files["data"])
-    shown = names.get("data") or scores.name
-    sc = read_scores(scores, region_col=opts.get("region-col"), year_col=opts.get("year-col"),
-                     score_col=opts.get("score-col"), sheet=opts.get("sheet"),
-                     regions="china" if weights == CHINA_PROVINCES else "auto")
-    res = analyze_scores(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=opts.get("permutations", 999),
-                         seed=opts.get("seed", 12345), alternative=alternative, island=opts.get("island", "guangdong"),
-                         figure_years=yrs, drop_missing=opts.get("drop-missing", False), progress=step,
-                         cell_locations=_locations(sc.audit), audit=sc.audit,
-                         params={"source": shown, "title": Path(shown).stem or shown}, **choice)
-    write(res, RESULTS, lang=lang, formats=fmts, progress=step)
+    shown = names.get("data") or Path(files["data"]).name
+    analyze_file(files["data"], RESULTS, weights=_weights_spelling(opts, files) or "china-provinces",
+                 lang=opts.get("lang"), permutations=opts.get("permutations", 999), seed=opts.get("seed", 12345),
+                 alternative=opts.get("alternative", "greater"), island=opts.get("island", "guangdong"),
+                 region_col=opts.get("region-col"), year_col=opts.get("year-col"), score_col=opts.get("score-col"),
+                 sheet=opts.get("sheet"), drop_missing=opts.get("drop-missing", False), years=opts.get("years"),
+                 formats=opts.get("formats"), only=opts.get("only"), skip=opts.get("skip"), sets=opts.get("set"),
+                 source=shown, title=Path(shown).stem or shown, progress=step)
 
 
 def study_config(opts: dict, files: dict) -> dict:
@@ -172,7 +156,8 @@ def study_config(opts: dict, files: dict) -> dict:
     uploaded files, updated by the options. Every path in it is one of the job's fixed file names."""
     from pathlib import Path as _P
 
-    from ..cli import _parse_years, _weighting_options
+    from .._commands import parse_years as _parse_years
+    from .._commands import weighting_options as _weighting_options
     from ..config import load_config
     from ..spec import list_specs
 
@@ -269,25 +254,18 @@ def study_config(opts: dict, files: dict) -> dict:
 
 
 def _run_study(opts: dict, files: dict, names: dict, step) -> dict:
-    """``nqpf run config.toml`` (see :func:`nqpf.cli.run`), writing ``config.toml`` and ``RESULTS``.
+    """``nqpf run config.toml`` (:func:`nqpf._commands.run_file`, the command's own body), writing
+    ``config.toml`` and ``RESULTS``.
 
     As for :func:`_run_analyze`, the recorded ``source`` is the name the user uploaded."""
-    from ..cli import _analysis_args, _check_lang, _parse_formats
+    from .._commands import run_file
     from ..config import validate_config
-    from ..i18n import DEFAULT_LANG
-    from ..outputs import write
-    from ..pipeline import run_config
 
     cfg = study_config(opts, files)
     validate_config(cfg)
     Path("config.toml").write_text(toml_dumps(cfg), encoding="utf-8")
-    cfg["_base"] = "."        # relative paths: the job's folder (the working directory)
-    o = cfg.get("output", {})
-    lang = _check_lang(o.get("lang", DEFAULT_LANG))
-    fmts = tuple(o.get("formats", ())) or _parse_formats(None)
-    res = run_config(cfg, progress=step, figure_years=o.get("years"), **_analysis_args(None, None, None))
-    res = res.with_items([], params={"source": names.get("data") or files["data"]})
-    write(res, RESULTS, lang=lang, formats=fmts, progress=step)
+    run_file({**cfg, "_base": "."},   # relative paths: the job's folder (the working directory)
+             RESULTS, source=names.get("data") or files["data"], progress=step)
     return cfg
 
 

@@ -40,9 +40,17 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["nqpf.web._worker", "nqpf.pipeline", "nqpf.outputs", "nqpf.cli"])
+        ctx.set_forkserver_preload(["nqpf.web._worker", "nqpf.pipeline", "nqpf.outputs", "nqpf._commands"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _step_texts(steps) -> dict:
+    """Each step's name in every language of the catalogue (``{"zh": [...], "en": [...]}``), for the page."""
+    from .._commands import step_text
+    from ..i18n import LANGS
+
+    return {lang: [step_text(s, lang) for s in steps] for lang in LANGS}
 
 
 @dataclass
@@ -79,7 +87,7 @@ class Job:
         return {
             "id": self.id, "status": self.status, "mode": self.mode,
             "progress": {"steps": list(self.steps), "done": len(self.steps), "fraction": round(frac, 3),
-                         "step": self.steps[-1] if self.steps else None},
+                         "step": self.steps[-1] if self.steps else None, "texts": _step_texts(self.steps)},
             "error": self.error, "warnings": list(self.warnings), "files": dict(self.names),
             "options": dict(self.options), "command": self.command,
             "created": self.created, "started": self.started, "finished": self.finished,

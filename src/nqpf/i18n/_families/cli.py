@@ -1,6 +1,6 @@
 """Texts of the command line's inputs shown in the reports: the region aliases and the control table of
 conditional β convergence (parameters), and the audit codes of the readers' aliases, the outlier
-treatment and the control table."""
+treatment and the control table; the names of the progress steps (``step.<name>``)."""
 
 _ZH = {
     "meta.region_aliases": "地区别名",
@@ -8,6 +8,36 @@ _ZH = {
     "cat.stage.controls": "控制变量",
     "cat.action.alias": "已按别名匹配",
     "cat.action.treated": "已处理（极端值）",
+    # progress steps (nqpf._commands.step_text): the command line's bar and the web page
+    "step.start": "开始",
+    "step.weights": "空间权重",
+    "step.read_data": "读取数据",
+    "step.prepare": "整理指标",
+    "step.build_index": "构建指数",
+    "step.obstacles": "障碍度",
+    "step.robustness": "排名稳健性",
+    "step.disparity": "泰尔指数与 σ、CV",
+    "step.dagum_gini": "Dagum 基尼系数",
+    "step.coupling": "耦合协调度",
+    "step.density": "核密度估计",
+    "step.convergence": "β 收敛",
+    "step.moran_global": "全局莫兰指数",
+    "step.moran_local": "局部莫兰指数",
+    "step.getis_ord": "局部 Getis-Ord Gi*",
+    "step.bivariate": "双变量莫兰指数",
+    "step.ellipse": "标准差椭圆",
+    "step.markov": "马尔可夫链",
+    "step.spatial_markov": "空间马尔可夫链",
+    "step.lisa_markov": "LISA 马尔可夫链",
+    "step.geodetector": "地理探测器",
+    "step.strategy": "战略着力点",
+    "step.tables": "写出表格",
+    "step.figures": "绘图",
+    "step.figure": "图",
+    "step.workbook": "写出工作簿",
+    "step.report_html": "写出 HTML 报告",
+    "step.report_docx": "写出 Word 报告",
+    "step.zip": "打包结果",
 }
 
 _EN = {
@@ -16,6 +46,35 @@ _EN = {
     "cat.stage.controls": "control variables",
     "cat.action.alias": "matched by an alias",
     "cat.action.treated": "treated (extreme values)",
+    "step.start": "starting",
+    "step.weights": "spatial weights",
+    "step.read_data": "reading the data",
+    "step.prepare": "preparing the indicators",
+    "step.build_index": "building the index",
+    "step.obstacles": "obstacle degrees",
+    "step.robustness": "robustness of the ranking",
+    "step.disparity": "Theil index, σ and CV",
+    "step.dagum_gini": "Dagum Gini",
+    "step.coupling": "coupling coordination",
+    "step.density": "kernel density",
+    "step.convergence": "β convergence",
+    "step.moran_global": "global Moran's I",
+    "step.moran_local": "local Moran's I",
+    "step.getis_ord": "local Getis-Ord Gi*",
+    "step.bivariate": "bivariate Moran's I",
+    "step.ellipse": "standard deviational ellipse",
+    "step.markov": "Markov chains",
+    "step.spatial_markov": "spatial Markov chains",
+    "step.lisa_markov": "LISA Markov chain",
+    "step.geodetector": "geographical detector",
+    "step.strategy": "strategy",
+    "step.tables": "writing the tables",
+    "step.figures": "drawing the figures",
+    "step.figure": "figure",
+    "step.workbook": "writing the workbook",
+    "step.report_html": "writing the HTML report",
+    "step.report_docx": "writing the Word report",
+    "step.zip": "packing the results",
 }
 
 TEXTS = {"zh": _ZH, "en": _EN}

@@ -19,11 +19,12 @@
     return s;
   }
 
-  function stepText(label) {
-    const own = T[state.lang]["step." + label];
-    if (own) return own;
-    if (label.startsWith("figure ")) return t("step.figure") + " " + label.slice(7);
-    return label;
+  // a step's name in the page's language: the server sends every step in every language (nqpf's
+  // catalogue, step.<name>); the label itself when it has none
+  function stepText(i) {
+    const texts = state.job && state.job.progress.texts;
+    const own = texts && (texts[state.lang] || texts.en);
+    return (own && own[i]) || state.job.progress.steps[i];
   }
 
   function applyLang(lang) {
@@ -159,7 +160,7 @@
     const steps = job.progress.steps;
     steps.forEach((s, i) => {
       const li = document.createElement("li");
-      li.textContent = stepText(s);
+      li.textContent = stepText(i);
       li.className = i === steps.length - 1 && job.status === "running" ? "current" : "done";
       ol.appendChild(li);
     });
@@ -171,7 +172,7 @@
       wl.appendChild(li);
     }
     wl.hidden = !(job.warnings || []).length;
-    if (job.status === "running") setStatus(t("run.running", { step: steps.length ? stepText(steps[steps.length - 1]) : "…" }));
+    if (job.status === "running") setStatus(t("run.running", { step: steps.length ? stepText(steps.length - 1) : "…" }));
     else if (job.status === "queued") setStatus(t("run.queued"));
     else if (job.status === "done") setStatus(t("run.done", { s: Math.round((job.finished - job.created) * 10) / 10 }));
     else if (job.status === "cancelled" || job.status === "deleted") setStatus(t("run.cancelled"));

@@ -55,7 +55,12 @@ def test_map_codes_of_county_codes_as_ids():
 @pytest.mark.parametrize("ids", [["a", "b", "c"], ["320100", "320102", "320104"],  # city + counties: mixed
                                  ["北京", "Atlantis", "上海"]])
 def test_map_codes_none_when_not_mappable(ids):
-    assert map_codes(_ctx(ids)) is None
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        assert map_codes(_ctx(ids)) is None
+    said = [str(r.message) for r in rec if "maps skipped" in str(r.message)]
+    # Chinese units of two levels are said once (before computing); other ids are simply not maps
+    assert len(said) == (1 if ids[0] == "320100" else 0)
 
 
 def test_map_codes_cached_once_per_context():
@@ -88,7 +93,9 @@ def test_city_panel_gets_choropleth_lisa_and_hotspot_maps(city_results):
     hatched = {c for c, (_, h, _) in units.items() if h}
     drawn = {c for c, (_, h, _) in units.items() if not h}
     assert set(JIANGSU.values()) == drawn          # every city of the panel coloured
-    assert "320100" not in hatched and len(hatched) > 300   # the rest of China: no data
+    # a regional panel: a zoomed map, the rest of China light context (not "no data"), no inset
+    assert not hatched and fig.nqpf_regional and not fig.axes[0].child_axes
+    assert any(c.get_gid() == "units:context" for c in fig.axes[0].collections)
     fig = city_results.items["map_2019"].draw(city_results, "zh")
     assert fig.nqpf_level == "city"
 
@@ -153,7 +160,10 @@ def test_plot_category_map_colours_by_code_and_hatches_the_rest():
     fig = plot_category_map(cats, pal, "en", labels={"a": "Alpha"}, present_only=True)
     units = map_units(fig)
     assert to_hex(units["110000"][0]) == "#ff0000" and to_hex(units["120000"][0]) == "#0000ff"
-    assert units["140000"][1] and units["310000"][1]    # empty code and absent unit: no data
+    assert units["140000"][1]                            # empty code: no data
+    # four northern provinces are a region: the map is zoomed, the units outside the panel are context
+    # (not "no data"), so 上海 is not among the units drawn for the panel
+    assert fig.nqpf_regional and "310000" not in units
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[:2] == ["Alpha (2)", "b (1)"] and labels[-1] == "No data" and len(labels) == 3
     with pytest.raises(InputError, match="no colour"):

@@ -1,6 +1,7 @@
 """What every analysis family shares: the context it computes from, and column descriptions."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,10 +11,13 @@ import pandas as pd
 
 from ..results import Column, RegionIndex
 
-__all__ = ["Context", "Family", "Option", "describe", "user_frame", "map_codes", "figure_years"]
+__all__ = ["Context", "Family", "Option", "PATH", "describe", "user_frame", "map_codes", "figure_years",
+           "skip_family", "file_options"]
 
 
 _MISSING = object()
+#: :class:`Option` kind of options whose value names a file to read (see :func:`file_options`).
+PATH = "path"
 
 
 @dataclass(frozen=True)
@@ -23,8 +27,11 @@ class Option:
 
     ``kind`` is ``bool``, ``int``, ``float``, ``str`` or ``list`` (a list of strings; on the command
     line comma separated) or ``"number_or_str"`` (a number or one of ``choices``: a bandwidth such as
-    ``silverman`` or ``0.05``); ``choices`` the allowed strings; ``check(value)`` returns an error text
-    or None; ``low``/``high`` bounds of numbers (inclusive).
+    ``silverman`` or ``0.05``) or :data:`PATH` (``"path"``: the name of a file the option reads, given as
+    text or a path object and kept as text, case and all; ``""`` for none; a program serving other users,
+    such as the web app, refuses such options by this kind: it does not read files named by a client);
+    ``choices`` the allowed strings; ``check(value)`` returns an error text or None; ``low``/``high``
+    bounds of numbers (inclusive).
     """
 
     default: Any
@@ -78,6 +85,12 @@ class Option:
                     lo = "" if self.low is None else f"≥ {self.low:g}"
                     hi = "" if self.high is None else f"≤ {self.high:g}"
                     bad(f"must be {' and '.join(x for x in (lo, hi) if x)}, got {value!r}")
+        elif kind == PATH:
+            if isinstance(v, os.PathLike):
+                v = os.fspath(v)
+            if not isinstance(v, str):
+                bad(f"expects a file name, got {value!r}")
+            v = v.strip()
         elif kind is list:
             if isinstance(v, str):
                 v = [x.strip() for x in v.split(",") if x.strip()]
@@ -205,9 +218,11 @@ def user_frame(df: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
 
 
 def map_codes(ctx: Context) -> dict | None:
-    """Region id → six-digit GB/T 2260 code of every region, when the panel can be drawn on a map of
-    China (provinces, prefecture-level cities or counties, one level: :func:`nqpf.plot.can_map`), else
-    None.
+    """Region id → six-digit GB/T 2260 code of every region as drawn on the map, when the panel can be
+    drawn on a map of China (provinces, prefecture-level cities or counties, one level:
+    :func:`nqpf.plot.maps.map_level`; municipalities given by their province code among prefecture-level
+    cities are drawn whole as city-level units, :func:`nqpf.plot.maps.codes_at_level`), else None. A
+    panel of Chinese units mixing levels in another way gets no maps and one ``UserWarning`` saying so.
 
     The codes are the region index's (``ctx.regions.codes``) when every region has one; otherwise the
     region ids read as Chinese units (:func:`nqpf.regions.normalize_admin_many`: codes, full or short
@@ -228,10 +243,21 @@ def map_codes(ctx: Context) -> dict | None:
             got = {}
     out = None
     if got and len(got) == len(ids) and len(set(got.values())) == len(ids):
-        from ..plot.maps import can_map
+        import warnings
 
-        if can_map(got.values()):
-            out = got
+        from ..errors import InputError, UnknownRegionError
+        from ..plot.maps import codes_at_level, level_counts, map_level
+
+        try:
+            level = map_level(got.values())
+            out = dict(zip(got, codes_at_level(got.values(), level)))
+        except (InputError, UnknownRegionError) as e:
+            n = level_counts(got.values())
+            if "mix levels" in str(e) and not n["unknown"]:   # Chinese units of several levels: said once
+                mix = ", ".join(f"{k} {lv}" for lv, k in n.items() if k)
+                warnings.warn(f"maps skipped: the regions mix administrative levels ({mix}); a map needs one "
+                              "level: provinces, prefecture-level cities (the municipalities 北京, 天津, 上海, "
+                              "重庆 may be among them) or counties", UserWarning, stacklevel=2)
     ctx.extras["_map_codes"] = out
     return out
 
@@ -240,3 +266,21 @@ def figure_years(ctx: Context) -> list[int]:
     """Years of the maps and per-year figures: the common option ``figure_years``, else the first and
     the last year of the panel."""
     return [int(y) for y in (ctx.opt("figure_years") or [ctx.Y.columns[0], ctx.Y.columns[-1]])]
+
+
+def skip_family(family: str, reason: str, *, stacklevel: int = 3) -> None:
+    """Warn, in one line, that the family ``family`` produces nothing because ``reason`` (what its input
+    lacks), and how to leave it out: ``--skip <family>`` on the command line, ``[analyses] skip`` in a
+    config, ``skip=[...]`` in the API."""
+    import warnings
+
+    warnings.warn(f"{family}: {reason}; not computed (leave it out with --skip {family}, or in the config "
+                  f"[analyses] skip = [\"{family}\"])", UserWarning, stacklevel=stacklevel)
+
+
+def file_options(families=None) -> set[str]:
+    """``family.option`` names of the options whose value names a file (kind :data:`PATH`), among
+    ``families`` (name → :class:`Family`; default every family, :data:`nqpf.analyses.FAMILIES`)."""
+    if families is None:
+        from . import FAMILIES as families
+    return {f"{fn}.{on}" for fn, fam in families.items() for on, o in fam.options.items() if o.kind == PATH}

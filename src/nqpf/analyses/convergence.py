@@ -32,10 +32,28 @@ _CODES = {
     "p": Column("p", "p", label="col.beta_p"),
     "df": Column("df", "int", label="col.beta_df"),
     "r2": Column("r2", label="col.R2"),
-    "term": Column("term", "text", label="col.beta_term"),
+    "term": Column("term", "text", label="col.beta_term_code"),
     "coef": Column("coef", label="col.beta_coef"),
 }
 _DISPLAY = ("model", "group", "beta", "se", "t", "p", "speed", "half_life", "r2", "n")
+_TERMS_DISPLAY = ("model", "group", "term_label", "coef", "se", "t", "p")
+#: Terms of the models named by the catalogue (``cat.beta_term.<term>``); other terms are the user's
+#: control variables, shown as they are named.
+KNOWN_TERMS = ("const", "ln_y0", "ln_y")
+
+
+def _term_words(data: pd.DataFrame, lang: str, results=None) -> list[str]:
+    """The ``term`` column in ``lang``: the intercept and the lagged log score through the catalogue,
+    control variables by their own names (a rendered column: the CSV keeps the codes)."""
+    from ..i18n import t
+
+    return [t(f"cat.beta_term.{v}", lang) if v in KNOWN_TERMS else str(v) for v in data["term"]]
+
+
+def _terms_columns(terms: pd.DataFrame) -> tuple:
+    """Columns of the terms table: those of the data (``term`` the code) and, last, its words
+    ``term_label`` (the reports show it in the place of the code, :data:`_TERMS_DISPLAY`)."""
+    return (*describe(terms, _CODES), Column("term_label", "rendered", label="col.beta_term", render=_term_words))
 _FORMULAS = (
     "(1 / T) · ln(y_{i,T} / y_{i,0}) = α + β · ln y_{i,0} + ε_{i}",
     "ln(y_{i,t+1} / y_{i,t}) = β · ln y_{i,t} + μ_{i} + η_{t} + ε_{it}",
@@ -110,8 +128,8 @@ def items(ctx: Context):
     tab, terms = cv.table, cv.terms
     out = [
         Table("convergence", tab, describe(tab, _CODES), "convergence", order=0, display=_DISPLAY),
-        Table("convergence_terms", terms, describe(terms, _CODES),
-              "convergence", order=1, long=True),
+        Table("convergence_terms", terms, _terms_columns(terms),
+              "convergence", order=1, long=True, display=_TERMS_DISPLAY),
         _methods(ctx, names, basis),
     ]
     params = {"convergence_models": list(dict.fromkeys(tab["model"])), "convergence_controls": names,

@@ -10,12 +10,12 @@ The subsystems are
   at least two groups), each divided by its group's total weight (:func:`nqpf.coupling.subindex_levels`).
 
 Without either (``nqpf analyze`` on scores alone) the family produces nothing and says so in its
-parameter ``coupling_source = "no_subsystems"``. Options: ``formula`` (``wang2021``, the corrected
+parameter ``coupling_source = "no_subsystems"``; an index without groups (a flat spec:
+``"no_groups"``), with one group only (``"single_group"``) or not min-max normalised (``"not_minmax"``)
+gives nothing either, with one warning naming ``--skip coupling``. Options: ``formula`` (``wang2021``, the corrected
 coupling degree, or ``traditional``), ``weights`` (α of T, equal by default), ``sync_threshold`` (0.1).
 """
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from .. import coupling as _cp
 from ..errors import InputError
 from ..i18n import has
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option, figure_years, map_codes
+from ._common import Context, Family, Option, figure_years, map_codes, skip_family
 
 __all__ = ["FAMILY", "items", "given_levels"]
 
@@ -73,11 +73,14 @@ def _subsystems(ctx: Context, level):
     build = ctx.extras.get("build")
     ip = dict(getattr(getattr(build, "index", None), "params", None) or {})
     if ip.get("normalization", "minmax") != "minmax":
-        warnings.warn(f"coupling coordination needs sub-indices of min-max normalised indicators; the index used "
-                      f"{ip['normalization']!r}: not computed (give the subsystems' levels yourself)",
-                      UserWarning, stacklevel=3)
+        skip_family("coupling", f"coupling coordination needs sub-indices of min-max normalised indicators and "
+                    f"the index used {ip['normalization']!r} (or give the subsystems' levels yourself)", stacklevel=4)
         return None, None, "not_minmax", None
     gw = ctx.data("group_weights")
+    if not (gw["member_level"] != "indicator").any():
+        skip_family("coupling", "the index has no groups of indicators (a flat spec), so there are no "
+                    "sub-indices to couple", stacklevel=4)
+        return None, None, "no_groups", None
     levels, scale = _cp.subindex_levels(ctx.data("scores"), gw, level, shift=float(ip.get("shift", 0.0)))
     used = gw.loc[gw["member"].isin(list(scale.index)), "member_level"]
     return levels, scale, "index_subindices", (str(used.iloc[0]) if len(used) else level)
@@ -92,8 +95,7 @@ def items(ctx: Context):
         return [], {"coupling_source": source}
     names = [c for c in levels.columns if c not in ("region", "year")]
     if len(names) < 2:
-        warnings.warn(f"coupling coordination needs at least 2 subsystems; found {names}: not computed",
-                      UserWarning, stacklevel=2)
+        skip_family("coupling", f"coupling coordination needs at least 2 subsystems, found {names}")
         return [], {"coupling_source": "single_group"}
     ctx.step("coupling coordination")
     alpha = _cp.subsystem_weights(weights, names)

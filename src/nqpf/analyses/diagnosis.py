@@ -65,7 +65,11 @@ def items(ctx: Context):
     given["rules"] = Column("rules", "text")
     cols = describe(strat, given) + (Column("focus", "rendered", render=_render),)
     params = {"list_separator": LIST_SEP, "tier_basis": basis, "conventions": [f"tier_basis.{basis}"]}
-    return [Table("strategy", strat, cols, "strategy", display=_DISPLAY)], params
+    # without an indicator system (scores alone) no region has shortboards: the reports leave out the empty
+    # column rather than print it blank (the workbook and the CSV keep it)
+    empty = strat["shortboards"].fillna("").astype(str).str.strip().eq("").all() if "shortboards" in strat else True
+    display = tuple(c for c in _DISPLAY if not (c == "shortboards" and empty))
+    return [Table("strategy", strat, cols, "strategy", display=display)], params
 
 
 FAMILY = Family("diagnosis", items, order=90, help="strategic focus per region: tiers, trends, roles, shortboards, partners", options={

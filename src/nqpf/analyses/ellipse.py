@@ -21,7 +21,7 @@ from ..errors import UnknownRegionError
 from ..results import Column, Figure, Methods, Table
 from ..spatial.ellipse import CORRECTIONS, standard_ellipse, to_plane_km
 from ..spatial.weights import ALBERS_CHINA_KM, POINT_KINDS, read_coordinates, region_coordinates
-from ._common import Context, Family, Option, describe
+from ._common import PATH, Context, Family, Option, describe
 
 __all__ = ["FAMILY", "items", "ellipse_points"]
 
@@ -110,5 +110,5 @@ FAMILY = Family("ellipse", items, order=34, default=True,
     "points": Option("centroid", "position of a Chinese unit: centroid of its main polygon (equal-area, moved "
                      "inside when outside), surface (point on surface) or capital (provinces)", str, POINT_KINDS),
     "coordinates": Option("", "CSV file of the regions' coordinates (region and lon, lat in degrees, or x, y in "
-                          "metres) instead of their boundaries", str),
+                          "metres) instead of their boundaries", PATH),
 })

@@ -27,6 +27,7 @@ def items(ctx: Context):
     Y, w = ctx.Y, ctx.w
     perms, seed = ctx.opt("permutations", 999), ctx.opt("seed", 12345)
     alternative, alpha = ctx.opt("alternative", "greater"), ctx.opt("alpha", 0.05)
+    codes = map_codes(ctx)   # first: a panel that cannot be mapped is said before the permutations run
     ctx.step("global Moran's I")
     mg = _sp.moran_global(Y, w, permutations=perms, seed=seed, alternative=alternative)
     ctx.step("local Moran's I")
@@ -51,7 +52,6 @@ def items(ctx: Context):
     years = figure_years(ctx)
     out.append(Figure("fig2_moran_scatter", lambda res, lang: _draw_scatter(res, lang, years[:4]), "spatial",
                       "figure.moran_scatter", order=2))
-    codes = map_codes(ctx)
     if codes:
         for n, y in enumerate(years):
             out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes), "spatial",

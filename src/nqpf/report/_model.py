@@ -21,13 +21,17 @@ from ..i18n import t as tr
 
 __all__ = [
     "Heading", "Para", "Bullets", "Formula", "TableBlock", "FigureBlock", "format_value", "build_document",
-    "meta_rows", "conventions", "split_markup", "BOOK_NAME", "caption_text", "subtitle", "param",
+    "meta_rows", "conventions", "split_markup", "BOOK_NAME", "PLACES", "full_tables", "where_note", "caption_text", "subtitle", "param",
     "section_number", "select_rows", "RowChoice", "WORD_MAX_ROWS", "HTML_MAX_ROWS", "HTML_MAX_ROWS_LONG",
     "RANK_COLUMNS",
 ]
 
 #: File name of the workbook the long-table notes point to.
 BOOK_NAME = "results.xlsx"
+#: Where the report's notes send the reader for a full table: the workbook ``"xlsx"`` (sheet of
+#: :data:`BOOK_NAME`), the CSV file ``"csv"`` (``tables/<key>.csv``) or nowhere (``None``: neither was
+#: written, the note says which output formats write it).
+PLACES = ("xlsx", "csv", None)
 #: Rows of one table the Word report shows (regions of a regions × years table); longer tables are
 #: summarised by :func:`select_rows`. The workbook and the CSV files keep every row.
 WORD_MAX_ROWS = 30
@@ -75,10 +79,16 @@ class TableBlock:
     note: str | None = None      # what was left out of the rows and where it is (None: every row shown)
     gap: int | None = None       # index of the "… m further regions …" row of a top-and-bottom summary
     total: int = 0               # rows of the whole table (regions of a regions × years table)
+    place: str | None = "xlsx"   # where the full table is written (:data:`PLACES`, :func:`where_note`)
 
     @property
     def df(self) -> pd.DataFrame:
         return self.loc.frame
+
+    @property
+    def where(self) -> dict:
+        """Where the full table is, as keyword arguments of :func:`where_note`."""
+        return {"place": self.place, "sheet": self.sheet, "table": self.key}
 
 
 @dataclass
@@ -499,8 +509,31 @@ def select_rows(item, max_rows: int, significant_always: bool = False) -> RowCho
     return RowChoice(np.arange(max_rows), note=("note.truncated", {"shown": max_rows, "total": n}), total=n)
 
 
+def full_tables(formats) -> str | None:
+    """Where the full tables of a run written in ``formats`` are (:data:`PLACES`): the workbook when
+    ``xlsx`` is among them, else the CSV files when ``csv`` is, else None."""
+    formats = {str(f).lower() for f in formats}
+    return "xlsx" if "xlsx" in formats else "csv" if "csv" in formats else None
+
+
+def where_note(key: str, lang: str, *, place: str | None = "xlsx", sheet: str = "", table: str = "",
+               **args) -> str:
+    """The note ``key`` (``note.truncated``, ``note.truncated_cols``, ``note.significant_only``,
+    ``note.top_bottom``, ``note.more_columns``, ``note.also_in_sheet``, ``report.footer``) sending the
+    reader where the full table is: sheet ``sheet`` of the workbook (``place="xlsx"``), the file
+    ``tables/<table>.csv`` (``"csv"``: key ``<key>.csv``) or the output formats that write it (None:
+    ``<key>.none``). A block's own place: ``where_note(key, lang, **block.where, ...)``."""
+    if place not in PLACES:
+        raise ValueError(f"place must be one of {PLACES}, not {place!r}")
+    if place == "xlsx":
+        return tr(key, lang, book=BOOK_NAME, sheet=sheet, **args)
+    if place == "csv":
+        return tr(key + ".csv", lang, csv=f"tables/{table}.csv", **args)
+    return tr(key + ".none", lang, **args)
+
+
 def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: int | None = None,
-                 significant_always: bool = False) -> TableBlock:
+                 significant_always: bool = False, place: str | None = "xlsx") -> TableBlock:
     """The block of one table: only the rows chosen by :func:`select_rows` are localised (the cost of
     a report does not grow with the number of regions)."""
     from dataclasses import replace
@@ -525,7 +558,7 @@ def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: in
         if key == "note.top_bottom":
             col = next((c for c in item.columns if c.name == args["basis"]), None)
             args = {**args, "basis": col.header(lang) if col is not None else args["basis"]}
-        note = tr(key, lang, book=BOOK_NAME, sheet=sheet, **args)
+        note = where_note(key, lang, place=place, sheet=sheet, table=item.key, **args)
     if choice.gap_after is not None:
         gap = choice.gap_after
         f = loc.frame
@@ -536,18 +569,20 @@ def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: in
         if sig is not None:
             sig = np.concatenate([sig[:gap], [False], sig[gap:]])
     return TableBlock(item.key, number, item.caption_text(lang), loc, long=item.long, sheet=sheet,
-                      omitted=omitted, significant=sig, note=note, gap=gap, total=choice.total)
+                      omitted=omitted, significant=sig, note=note, gap=gap, total=choice.total, place=place)
 
 
 def build_document(results, lang: str, figures: dict | None = None, *, max_rows: int | None = None,
-                   max_rows_long: int | None = None,
-                   significant_always: bool = False) -> tuple[str, list, dict[str, str]]:
+                   max_rows_long: int | None = None, significant_always: bool = False,
+                   place: str | None = "xlsx") -> tuple[str, list, dict[str, str]]:
     """Title, blocks of the whole report, and the workbook sheet name of each table key.
 
     Sections come in the order of :data:`nqpf.results.SECTIONS`; inside a section, tables and figures
     in their ``order``. Nothing here lists table keys or figure names: the items say where they go.
     With ``max_rows`` the tables show the rows :func:`select_rows` chooses (each block's ``note`` says
     what was left out; long tables ``max_rows_long``, default the same); without, every row.
+    ``place`` says where the full tables are written (:data:`PLACES`; :func:`full_tables` of the
+    output formats): the notes of the blocks point there (:func:`where_note`).
     """
     from ..i18n import check_lang
     from .excel import sheet_names
@@ -565,7 +600,7 @@ def build_document(results, lang: str, figures: dict | None = None, *, max_rows:
 
     first = [TableBlock("__params__", 1, tr("word.settings", lang),
                         Localized("__params__", prm, [tr("word.parameter", lang), tr("word.value", lang)],
-                                  ["text", "text"]))]
+                                  ["text", "text"]), place=place)]
     counters["table"] = 1
     conv = conventions(params, lang)
     if conv:
@@ -593,7 +628,7 @@ def build_document(results, lang: str, figures: dict | None = None, *, max_rows:
                 counters["table"] += 1
                 budget = max_rows_long if item.long and max_rows_long is not None else max_rows
                 blocks.append(_table_block(item, results, lang, counters["table"], sheets.get(item.key, ""),
-                                           budget, significant_always))
+                                           budget, significant_always, place))
             elif item.key in figs:
                 data, mime, w, h = _read_image(item.key, figs[item.key])
                 counters["figure"] += 1

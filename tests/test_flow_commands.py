@@ -88,7 +88,11 @@ def test_every_step_of_a_run_has_a_catalogue_text(tmp_path):
             assert key in catalogue(lang), (label, lang)
     assert _commands.step_text("global Moran's I", "zh") == "全局莫兰指数"
     assert _commands.step_text("moran_global", "en") == "global Moran's I"
-    assert _commands.step_text("figure map_2010", "zh") == "图 map_2010"
+    assert _commands.step_text("figure map_2010", "zh") == "绘图：2010年新质生产力发展潜力空间分布"
+    assert _commands.step_text("figure ellipse_map", "en") == ("figure: Standard deviational ellipses of the "
+                                                               "development potential and the path of its centre")
+    assert _commands.step_text("figure fig1_disparity", "zh") == "绘图：泰尔指数、收敛系数与变异系数的年度变化"
+    assert _commands.step_text("figure odd_key", "en") == "figure: odd_key"
     assert _commands.step_text("bivariate Moran's I: gdp", "en") == "bivariate Moran's I: gdp"
     assert _commands.step_text("something new", "zh") == "something new"
 

@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import NqpfError
+from .errors import InputError, NqpfError
 
-__all__ = ["analyze_file", "run_file", "Outcome", "parse_years", "parse_formats", "analysis_choice", "weighting_options",
-           "check_lang", "check_alternative", "check_out", "aliases_from", "extrapolate_rule", "step_text", "step_key",
-           "STEP_NAMES"]
+__all__ = ["analyze_file", "run_file", "Outcome", "parse_years", "parse_formats", "analysis_choice",
+           "weighting_options", "check_lang", "check_alternative", "check_out", "aliases_from", "exclude_scores",
+           "data_arg", "extrapolate_rule", "step_text", "step_key", "figure_name", "STEP_NAMES"]
 
 Progress = Callable[[str], None]
 
@@ -172,12 +172,67 @@ def aliases_from(alias: Sequence[str] | None = None, alias_file: Sequence | None
     return out
 
 
+def data_arg(path) -> tuple[Path, str | None]:
+    """A data file named on the command line: ``nqpf:NAME`` is a file shipped with nqpf
+    (:func:`nqpf.datasets.data_file`, as in a config's ``[data] path``) → ``(file on disk, "nqpf:NAME")``
+    (the name shown in messages and the audit); any other path → ``(path, None)``."""
+    from .config import BUNDLED_PREFIX
+
+    text = str(path)
+    if not text.startswith(BUNDLED_PREFIX):
+        return Path(path), None
+    from .datasets import data_file
+
+    return Path(data_file(text[len(BUNDLED_PREFIX):])), text
+
+
 def _read_controls(path: Path, regions: str, aliases):
     from .pipeline import read_controls
 
     if not Path(path).exists():
         raise NqpfError(f"--controls: file not found: {path}")
     return read_controls(Path(path), regions=regions, aliases=aliases)
+
+
+def exclude_scores(sc, exclude, where: str = "--exclude"):
+    """A score panel (:class:`~nqpf.io.Scores`) without the regions of ``exclude`` (text ``"西藏,青海"`` or
+    a list; any spelling of a province, or the names of the data), one ``dropped`` audit row per
+    region-year (reason *region excluded from the study (exclude_regions)*, as ``nqpf index --exclude``).
+    An unknown region, or one not in the data, is an error naming ``where``, the closest regions and the
+    data's own regions (the messages of ``nqpf index --exclude``)."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from .pipeline import _excluded_region
+    from .prepare import _audit_row, _shown_region
+
+    given = names(exclude)
+    if not given:
+        return sc
+    names_ = [str(n) for n in sc.Y.index]
+    ids = [str(sc.codes.get(n, n)) for n in names_]       # GB/T codes of provinces, else the names
+    name_of = dict(zip(ids, names_))
+    panel = SimpleNamespace(data=pd.DataFrame({"region": ids}), region_label=name_of)
+    gone = []
+    for e in given:
+        rid = e if e in name_of else _excluded_region(e, panel, where)
+        if rid not in name_of:
+            own = ", ".join(_shown_region(r, name_of) for r in ids[:40]) + (" …" if len(ids) > 40 else "")
+            raise InputError(f"{where}: {_shown_region(rid, name_of)} is not a region of the data; its regions are "
+                             f"{own}; exclude regions of the data only")
+        gone.append(name_of[rid])
+    gone = list(dict.fromkeys(gone))
+    Y = sc.Y.drop(index=gone)
+    if not len(Y):
+        raise InputError(f"{where}: no region is left after excluding {len(gone)} region(s); exclude fewer regions")
+    rows = [_audit_row(region=r, year=int(y), action="dropped", reason="region excluded from the study "
+                       "(exclude_regions)") for r in gone for y in sc.Y.columns]
+    audit = pd.concat([sc.audit, pd.DataFrame(rows, columns=list(sc.audit.columns) or None)], ignore_index=True) \
+        if len(sc.audit) else pd.DataFrame(rows)
+    return dataclasses.replace(sc, Y=Y, audit=audit, labels={k: v for k, v in sc.labels.items() if k not in gone},
+                               codes={k: v for k, v in sc.codes.items() if k not in gone})
 
 
 def cell_locations(audit) -> dict:
@@ -226,6 +281,32 @@ def step_key(label: str) -> tuple[str, str]:
     return f"step.{STEP_NAMES.get(name, name)}", arg
 
 
+def figure_name(key: str, lang: str) -> str:
+    """A figure's name in ``lang`` from its key, for progress messages: its caption (``figure.<kind>``;
+    ``fig1_disparity`` → ``figure.disparity``, ``map_2010`` → ``figure.map`` of the year 2010), with the
+    parts that need arguments the key does not give (a lag ``{d}``, a period ``{first}–{last}``) left
+    out; the key itself when the catalogue has no caption for it."""
+    import re
+
+    from .i18n import catalogue
+
+    base, year = re.sub(r"^fig\d+_", "", str(key)), None
+    m = re.fullmatch(r"(.+)_(\d{4})", base)
+    if m:
+        base, year = m.group(1), int(m.group(2))
+    ck = f"figure.{base}"
+    text = catalogue(lang).get(ck) or catalogue("en").get(ck)
+    if not text:
+        return str(key)
+    if year is not None and "{year}" in text:
+        text = text.replace("{year}", str(year))
+    # a parenthesis with an unknown argument goes whole; a bare argument (with its unit 年) goes alone
+    text = re.sub(r"\s*[（(][^（）()]*\{\w+\}[^（）()]*[）)]", "", text)
+    text = re.sub(r"\{\w+\}(\s*[—–-]\s*\{\w+\})?\s*年?\s*", "", text)
+    text = re.sub(r"^[\s,，、:：;；]+|[\s,，、:：;；]+$", "", " ".join(text.split()))
+    return text or str(key)
+
+
 def step_text(label: str, lang: str) -> str:
     """A progress step in ``lang``: the catalogue's ``step.<name>`` text, followed by the step's argument
     (a figure's key, a variable) when it has one (:func:`step_key`). A language without the text uses
@@ -240,7 +321,11 @@ def step_text(label: str, lang: str) -> str:
             text = t(key, cand)
             if not arg:
                 return text
-            return f"{text} {arg}" if key == "step.figure" else f"{text}: {arg}"
+            if key == "step.figure":
+                name = figure_name(arg, cand)
+                return t("step.figure_named", cand, name=name) if "step.figure_named" in catalogue(cand) \
+                    else f"{text} {name}"
+            return f"{text}: {arg}"
     return str(label)
 
 
@@ -249,7 +334,7 @@ def analyze_file(
     scores, out, *, weights: str = "china-provinces", lang: str | None = None, permutations: int = 999,
     seed: int = 12345, alternative: str = "greater", island: str = "guangdong", region_col=None, year_col=None,
     score_col=None, sheet=None, drop_missing: bool = False, years=None, formats=None, only=None, skip=None,
-    sets=None, aliases=None, alias=None, alias_file=None, controls=None, source: str | None = None,
+    sets=None, aliases=None, alias=None, alias_file=None, controls=None, exclude=None, source: str | None = None,
     title: str | None = None, progress: Progress | None = None,
 ) -> Outcome:
     """``nqpf analyze``: read a score file, run the analyses and write the outputs into ``out``.
@@ -277,6 +362,9 @@ def analyze_file(
         added to ``aliases``.
     controls : path, optional
         Control variables of conditional β convergence.
+    exclude : text or list, optional
+        ``--exclude``: regions left out of the study (any spelling of a province), one ``dropped`` audit
+        row per region-year (:func:`exclude_scores`); recorded as ``exclude_regions`` in meta.json.
     source, title : str, optional
         Recorded source (meta.json) and report title; default the file's name and stem.
     progress : callable, optional
@@ -293,7 +381,7 @@ def analyze_file(
     from .pipeline import CHINA_PROVINCES, alias_params, analyze
     from .spatial import parse_weights_spec
 
-    scores = Path(scores)
+    scores, shown_as = data_arg(scores)
     check_out(out)
     lang = check_lang(lang or DEFAULT_LANG)
     check_alternative(alternative)
@@ -302,7 +390,9 @@ def analyze_file(
     aliases = _merged_aliases(aliases, alias, alias_file)
     regions = "china" if weights == CHINA_PROVINCES else "auto"
     sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
-                     regions=regions, aliases=aliases)
+                     regions=regions, aliases=aliases, display=shown_as)
+    sc = exclude_scores(sc, exclude)
+    excluded = {"exclude_regions": names(exclude)} if names(exclude) else {}
     extras = {"controls": _read_controls(controls, regions, aliases)} if controls else {}
     # the one parser: its own message for a misspelt or malformed spelling, a missing file named
     kind, _ = parse_weights_spec(weights, files=True)
@@ -310,11 +400,12 @@ def analyze_file(
         raise NqpfError(f"--weights: file not found: {weights} (give a GeoDa .gal/.gwt file, or a spelling "
                         "such as china-provinces, queen, rook, knn:6, distance:200km, idw:2: nqpf analyze --help "
                         "lists them)")
-    shown = source or scores.name
+    shown = source or shown_as or scores.name
     res = analyze(sc.Y, weights, labels=sc.labels, codes=sc.codes, permutations=permutations, seed=seed,
                   alternative=alternative, island=island, figure_years=yrs, drop_missing=drop_missing,
                   progress=progress, cell_locations=cell_locations(sc.audit), audit=sc.audit, extras=extras,
-                  params={"source": shown, "title": title or Path(shown).stem or shown, **alias_params(aliases)},
+                  params={"source": shown, "title": title or Path(shown).stem or shown, **alias_params(aliases),
+                          **excluded},
                   **choice)
     return Outcome(res, write(res, out, lang=lang, formats=fmts, progress=progress), lang)
 

@@ -29,6 +29,7 @@ from ._commands import analysis_choice as _analysis_args
 from ._commands import check_alternative as _check_alt
 from ._commands import check_lang as _check_lang
 from ._commands import check_out as _check_out
+from ._commands import data_arg as _data_arg
 from ._commands import extrapolate_rule as _extrapolate
 from ._commands import parse_formats as _parse_formats
 from ._commands import parse_years as _parse_years
@@ -192,6 +193,8 @@ _ALIAS_FILE_HELP = ("Alias file, repeatable: CSV/Excel with two columns, the spe
                     "(a header alias,region is optional), or TOML with an [aliases] table.")
 
 
+_EXCLUDE_HELP = "Regions left out, comma-separated (e.g. 西藏,青海); audited."
+
 _CONTROLS_HELP = ("Control variables of conditional β convergence: CSV/Excel, long (region, year, var1, var2 …) or "
                   "one regions × years sheet per variable; regions spelt as in the scores (aliases apply).")
 
@@ -220,7 +223,9 @@ def _summary(res, out: Path, written, lang: str) -> None:
     disp = ["theil", "sigma", "cv"] if d is not None else []
     cols = moran + disp
     if cols:
-        tb = Table(title=t("cli.summary_title", lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+        title = ("cli.summary_title" if moran and disp else
+                 "cli.summary_title_moran" if moran else "cli.summary_title_disparity")   # what is shown
+        tb = Table(title=t(title, lang), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         for key in ["year", *cols]:
             tb.add_column(t(f"cli.col.{key}", lang), justify="right", no_wrap=True, min_width=5)
         years = list(mg.index if mg is not None else d.index)
@@ -235,8 +240,11 @@ def _summary(res, out: Path, written, lang: str) -> None:
         notes = res["table3_comparison"].columns[-1].render(comp[comp["note"] == "misprint"], lang, res)
         none = t("word.none", lang)
         slips = t("lang.clause_sep", lang).join(notes)
+        # the notes may point to docs/table3.md themselves: then the pointer is not repeated
+        shown = slips if no and slips else ""
+        end = "cli.end" if "docs/table3.md" in shown else "cli.see_table3"
         console.print(escape(t("cli.table3", lang, ok=ok or none, no=no or none)
-                             + (t("cli.paren", lang, text=slips) if no and slips else "") + t("cli.see_table3", lang)))
+                             + (t("cli.paren", lang, text=shown) if shown else "") + t(end, lang)))
     n = sum(len(v) for v in written.values())
     console.print(escape(t("cli.wrote", lang, n=n, out=out)))
 
@@ -279,7 +287,9 @@ def demo(
 
 @app.command()
 def analyze(
-    scores: Path = typer.Argument(..., help="Scores: CSV or Excel, long (region, year, score) or wide (regions × years)."),
+    scores: Path = typer.Argument(..., help="Scores: CSV or Excel, long (region, year, score) or wide (regions × "
+                                  "years) (nqpf:NAME: a file shipped with nqpf, e.g. "
+                                  "nqpf:ran2025_table2_scores.csv)."),
     weights: str = typer.Option(..., "--weights", "-w", help=_WEIGHTS_HELP),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     permutations: int = typer.Option(999, min=0, help="Permutations for pseudo p-values."),
@@ -301,6 +311,7 @@ def analyze(
     alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP),
     alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP),
     controls: Optional[Path] = typer.Option(None, "--controls", metavar="FILE", help=_CONTROLS_HELP),
+    exclude: Optional[str] = typer.Option(None, help=_EXCLUDE_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The same analysis as demo for any panel of scores you already have."""
@@ -313,7 +324,7 @@ def analyze(
                 alternative=alternative, island=island, region_col=region_col, year_col=year_col,
                 score_col=score_col, sheet=sheet, drop_missing=drop_missing, years=years, formats=formats,
                 only=only, skip=skip, sets=sets, alias=alias, alias_file=alias_file, controls=controls,
-                progress=step)
+                exclude=exclude, progress=step)
         if not quiet:
             _summary(done.results, out, done.written, done.lang)
 
@@ -337,7 +348,8 @@ def init(
 
 @app.command("index")
 def index_cmd(
-    data: Path = typer.Argument(..., help="Raw data: CSV/Excel/Parquet; long, wide or yearbook sheets."),
+    data: Path = typer.Argument(..., help="Raw data: CSV/Excel/Parquet; long, wide or yearbook sheets (nqpf:NAME: a "
+                                "file shipped with nqpf, e.g. nqpf:techme_scitech_example.csv.gz)."),
     spec: str = typer.Option(..., "--spec", "-s", help="Shipped spec name or spec file (TOML/CSV/Excel)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     weighting: str = typer.Option("entropy", help=f"{', '.join(_weighting_names())} (given needs "
@@ -362,7 +374,7 @@ def index_cmd(
                                     "nearest value carried) or linear (the trend of the two nearest values); every "
                                     "filled value is audited."),
     years: Optional[str] = typer.Option(None, help="Study period FIRST,LAST (years outside serve only as interpolation anchors)."),
-    exclude: Optional[str] = typer.Option(None, help="Regions left out, comma-separated (e.g. 西藏,青海); audited."),
+    exclude: Optional[str] = typer.Option(None, help=_EXCLUDE_HELP),
     regions: str = typer.Option("auto", help="Region names: auto (GB/T codes when they are provinces), china or as-is."),
     alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP),
     alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP),
@@ -379,10 +391,12 @@ def index_cmd(
         method, wkw = _weighting_options(weighting, given_weights, alpha)
         if not (shift >= 0 and shift < float("inf")):
             raise NqpfError(f"--shift must be a number ≥ 0 added to the normalised values (e.g. 0.0001), got {shift}")
+        data, shown_as = _data_arg(data)
         built = build_from_data(
             data, spec,
             read=dict(layout=layout, sheet=sheet, regions=regions, region_col=region_col, year_col=year_col,
-                      variable_col=variable_col, value_col=value_col, aliases=_aliases(alias, alias_file)),
+                      variable_col=variable_col, value_col=value_col, aliases=_aliases(alias, alias_file),
+                      display=shown_as),
             prepare_kw=dict(drop_incomplete=drop_incomplete, years=period, extrapolate=_extrapolate(extrapolate)),
             index_kw=dict(weighting=method, pooled=not per_year, shift=shift, topsis=topsis, treat=treat, **wkw),
             exclude_regions=[x.strip() for x in exclude.split(",") if x.strip()] if exclude else None,
@@ -480,6 +494,26 @@ def _sheet_arg(sheet: Optional[str]):
     return int(sheet) if sheet.strip().isdigit() else sheet
 
 
+def _num(v, decimals: int) -> str:
+    """A number to ``decimals`` decimals; NaN as ``—``."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return "—" if v != v else f"{v:.{decimals}f}"
+
+
+def _p_text(p) -> str:
+    """A p-value as the summaries print it: ``<0.001`` below 0.001, else 3 decimals; NaN as ``—``."""
+    try:
+        p = float(p)
+    except (TypeError, ValueError):
+        return str(p)
+    if p != p:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def _geodetector_summary(tables: dict, out: Path, lang: str) -> None:
     """The factor detector's q and p per factor (and group) on the console, in ``lang``."""
     from rich import box
@@ -493,7 +527,7 @@ def _geodetector_summary(tables: dict, out: Path, lang: str) -> None:
     for k in heads:
         tb.add_column(t(k, lang), justify="left" if k == "col.gd_factor" else "right", no_wrap=True)
     for _, r in f.iterrows():
-        cells = ([str(r["year"])] if grouped else []) + [escape(str(r["factor"])), f"{r['q']:.4f}", f"{r['p']:.4g}"]
+        cells = ([str(r["year"])] if grouped else []) + [escape(str(r["factor"])), _num(r["q"], 4), _p_text(r["p"])]
         tb.add_row(*cells)
     console.print(tb)
     n = len(list((Path(out) / "tables").glob("*")))
@@ -522,21 +556,62 @@ def serve(
 
 
 @app.command("analyses")
-def analyses_cmd():
-    """List the analyses (families), whether they run by default, and their options (--set ANALYSIS.OPTION=VALUE)."""
+def analyses_cmd(
+    lang: str = typer.Option(DEFAULT_LANG, "--lang", help="Language of the headings and the analyses' names. "
+                             + _LANG_HELP),
+):
+    """List the analyses (families), whether they run by default, and their options (--set ANALYSIS.OPTION=VALUE).
+
+    One block per analysis: its name, whether it runs by default and what it computes, then each option
+    on a line of its own (never broken inside a name) with its default value and, indented below, its
+    meaning, wrapped between words to the terminal's width."""
     from .analyses import FAMILIES
+    from .i18n import t
 
     with _user_errors():
-        tb = Table(title="analyses", show_lines=False)
-        for c in ("analysis", "default", "option", "default value", "meaning"):
-            tb.add_column(c, overflow="fold")
+        lang = _check_lang(lang)
+        width = max(40, console.width)
+        out = [t("cli.analyses_title", lang)]
         for name, fam in FAMILIES.items():
-            tb.add_row(name, "on" if fam.default else "off", "", "", escape(fam.help))
+            shown = t(f"value.{name}", lang, default=name)
+            state = t("cli.analyses_on" if fam.default else "cli.analyses_off", lang)
+            paren = t("cli.paren", lang, text=state)
+            out += ["", f"{name} — {shown}{paren}" if shown != name else f"{name}{paren}"]
+            out += _wrap(fam.help, width, 2)   # the family's own description (English)
             for on, o in fam.options.items():
-                dv = o.default if not isinstance(o.default, list) else ",".join(map(str, o.default)) or "—"
+                dv = o.default if not isinstance(o.default, list) else ",".join(map(str, o.default))
+                default = t("cli.analyses_default", lang, value="—" if dv in (None, "") else dv)
+                opt = f"  --set {name}.{on}=…"
                 choices = f" ({' | '.join(o.choices)})" if o.choices else ""
-                tb.add_row("", "", f"{name}.{on}", escape(str(dv)), escape(o.help + choices))
-        console.print(tb)
+                if _cells(opt) + 2 + _cells(default) <= width:
+                    out += [f"{opt}  {default}"] + _wrap(o.help + choices, width, 6)
+                else:
+                    out += [opt] + _wrap(f"{default}; {o.help}{choices}", width, 6)
+        for line in out:
+            console.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def _cells(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _wrap(text: str, width: int, indent: int) -> list[str]:
+    """``text`` wrapped between words (never inside one, names with dots or hyphens kept whole) to
+    ``width`` columns, every line ``indent`` spaces in."""
+    words, lines, cur = str(text).split(), [], ""
+    for w in words:
+        cand = f"{cur} {w}" if cur else w
+        if cur and indent + _cells(cand) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = cand
+    if cur:
+        lines.append(cur)
+    return [" " * indent + line for line in lines]
 
 
 @spec_app.command("list")

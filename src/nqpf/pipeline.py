@@ -308,12 +308,20 @@ def analyze(
         "islands": [ri.label(i) for i in wparams.get("islands", [])],
     }
     conventions: list[str] = []
+    ran, skipped = [], {}
     for name in run_families:
         its, fp = FAMILIES[name].items(ctx)
         for it in its:
             ctx.results[it.key] = it
         conventions += list(fp.pop("conventions", []))
         p.update(fp)
+        if its:
+            ran.append(name)
+        else:
+            skipped[name] = skip_reason(name, fp)
+    p["analyses"] = ran
+    if skipped:
+        p["analyses_skipped"] = skipped
     p["conventions"] = conventions
     p.update(params or {})
     parts = [a for a in (audit, ctx.results["audit"].data if "audit" in ctx.results else None,
@@ -327,6 +335,17 @@ def analyze(
         merged = pd.concat(parts, ignore_index=True).reindex(columns=list(AUDIT_COLUMNS))
         ctx.results["audit"] = audit_table(merged)
     return Results(items=ctx.results, params=p, regions=ri, Y=Y, w=w, extras=ctx.extras)
+
+
+def skip_reason(family: str, params: Mapping) -> str:
+    """The reason code of a family that was selected but produced nothing: the text its parameters record
+    under ``<family>_skipped``, ``<family>_source`` or ``<family>`` (``"one_year"``, ``"no_indicators"``,
+    ``"drivers.no_factor_data"`` …), else ``"no_output"``."""
+    for key in (f"{family}_skipped", f"{family}_source", family):
+        v = params.get(key)
+        if isinstance(v, str) and v:
+            return v
+    return "no_output"
 
 
 def _is_panel(obj) -> bool:
@@ -585,9 +604,10 @@ def build_from_data(data_path, spec, *, read: Mapping | None = None, prepare_kw:
         prepared = nprep.prepare(panel, spec, exclude_regions=excl,
                                  **{"option_style": option_style, **dict(prepare_kw or {})})
     except InputError as exc:  # name the data file (e.g. a variable of the spec absent from it)
-        if type(exc) is not InputError or str(data_path) in str(exc):
+        shown = read.get("display") or data_path
+        if type(exc) is not InputError or str(shown) in str(exc):
             raise
-        raise InputError(f"{data_path}: {exc}") from None
+        raise InputError(f"{shown}: {exc}") from None
     step("build_index")
     ires = nindex.build_index(prepared.indicators, spec, **{
         "region_labels": dict(getattr(panel, "region_label", {}) or {}), "locate": cell_locator(panel, spec),
@@ -772,7 +792,10 @@ def _index_inputs(cfg: dict) -> dict:
     data = dict(cfg.get("data", {}))
     if "path" not in data:
         raise InputError("config: [data] needs 'path'")
-    data_path = config_path(cfg, data.pop("path"))
+    written = data.pop("path")
+    data_path = config_path(cfg, written)
+    if isinstance(written, str):   # the audit and messages name the file as the config writes it
+        data.setdefault("display", written)
     data.pop("aliases", None)
     aliases = config_aliases(cfg)
     if aliases:

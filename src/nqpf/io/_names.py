@@ -6,6 +6,8 @@ Internal to :mod:`nqpf.io.readers`, whose docstring states the rules.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import pandas as pd
@@ -115,11 +117,17 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
                                    reason="aggregate row, not a province", old=r.value, new=None))
         rec = rec[~agg.to_numpy()]
         counts = rec.drop_duplicates(["file", "sheet", "rrow", "rcol"])["raw"].value_counts()  # region cells
+        unknown: list = []
         for r in rec.drop_duplicates("raw").itertuples():
             name = _squash(named[r.raw])
             where = f"{r.file}" + (f", sheet {r.sheet!r}" if r.sheet else "") + f", row {r.rrow}, column " \
                     f"{_region_letter(r)}"
-            code = _normalize(R, name, where, n_cells=int(counts.get(r.raw, 1)))
+            try:
+                code = _normalize(R, name, where, n_cells=int(counts.get(r.raw, 1)))
+            except UnknownRegionError as exc:
+                exc.file, exc.cell = str(r.file), where[len(str(r.file)) + 2:]
+                unknown.append(exc)
+                continue
             mapping[r.raw] = code
             region_label.setdefault(code, name)
             if name != code:
@@ -127,6 +135,8 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
                                        column=_region_letter(r), region=code, year=None, variable="",
                                        action="renamed", reason="region name normalised to its GB/T 2260 code",
                                        old=name, new=code))
+        if unknown:
+            raise _unknown_regions_error(unknown)
     else:
         for raw, name in named.items():
             mapping[raw] = name.strip()
@@ -223,7 +233,8 @@ def _region_letter(r) -> str:
 def _normalize(R, name, where, n_cells: int = 1):
     """GB/T code of a province's ``name`` read at ``where``; an unknown name is an
     :class:`~nqpf.errors.UnknownRegionError` with suggestions, the number of cells spelling it so and
-    the alias that would map it."""
+    the alias that would map it (its attributes ``target``, ``n_cells`` and ``where`` let
+    :func:`_unknown_regions_error` report several names at once)."""
     try:
         return R.normalize(name, where=where)
     except UnknownRegionError as exc:
@@ -234,6 +245,77 @@ def _normalize(R, name, where, n_cells: int = 1):
         target = next((s for s in sugg if re.search(r"[\u4e00-\u9fff]", s)), sugg[0] if sugg else "REGION")
         cells = f"{n_cells} cells spell it so" if n_cells > 1 else "1 cell spells it so"
         sep = " " if err.args[0].endswith("?") else "; "
-        err.args = (f"{err.args[0]}{sep}{cells}: correct them, or map the spelling to a region with --alias "
-                    f"'{name}={target}' (config: [data] aliases; Python: aliases={{{name!r}: {target!r}}})",)
+        err.args = (f"{err.args[0]}{sep}{cells}: correct them, or {alias_hint([(name, target)])}",)
+        err.name, err.target, err.n_cells, err.where = name, target, n_cells, where
         raise err from None
+
+
+#: How messages tell the user to map a spelling to a region: ``"cli"`` (the command line's ``--alias``,
+#: the config key and the Python keyword) or ``"web"`` (the web page's field). Set with
+#: :func:`alias_hint_style`.
+_HINT_STYLE: ContextVar[str] = ContextVar("nqpf_alias_hint_style", default="cli")
+
+#: Unknown names listed one by one in a message; the others are counted ("and N more").
+MAX_LISTED = 10
+
+
+@contextmanager
+def alias_hint_style(style: str):
+    """Within the block, messages about unknown regions name the remedy of ``style``: ``"cli"`` (default:
+    ``--alias 'Yunan=云南' (config: [data] aliases; Python: aliases={…})``) or ``"web"`` (the web page's
+    field *alias*, one ``ALIAS=REGION`` a line)."""
+    if style not in ("cli", "web"):
+        raise ValueError(f"alias hint style must be 'cli' or 'web', got {style!r}")
+    token = _HINT_STYLE.set(style)
+    try:
+        yield
+    finally:
+        _HINT_STYLE.reset(token)
+
+
+def alias_hint(pairs) -> str:
+    """``"map the spelling to a region with --alias 'A=X' (config: …; Python: …)"`` for the ``(spelling,
+    region)`` pairs, in the style of :func:`alias_hint_style`."""
+    pairs = list(pairs)
+    one = len(pairs) == 1
+    if _HINT_STYLE.get() == "web":
+        lines = ", ".join(f"{a}={t}" for a, t in pairs)
+        return (f"map {'the spelling' if one else 'each spelling'} to a region: write {lines} in the field "
+                "'Region aliases' (地区别名, one ALIAS=REGION a line) and run again")
+    opts = " ".join(f"--alias '{a}={t}'" for a, t in pairs)
+    cfg = "" if one else " = {" + ", ".join(f'"{a}" = "{t}"' for a, t in pairs) + "}"
+    py = "{" + ", ".join(f"{a!r}: {t!r}" for a, t in pairs) + "}"
+    return (f"map {'the spelling' if one else 'each spelling'} to a region with {opts} "
+            f"(config: [data] aliases{cfg}; Python: aliases={py})")
+
+
+def _unknown_regions_error(errors: list) -> UnknownRegionError:
+    """One :class:`~nqpf.errors.UnknownRegionError` for every unknown name of the file (errors of
+    :func:`_normalize`): the message of the one, or each name with where it was read, its suggestions and
+    its cells (the first :data:`MAX_LISTED`, then "and N more"), and the aliases that would map them all.
+    ``.errors`` holds the single errors, ``.name`` the tuple of names."""
+    from .aliases import alias_key
+
+    seen: dict = {}
+    for e in errors:   # spellings one alias maps alike (Yunan, yunan) are named once, at the first met
+        seen.setdefault(alias_key(e.name), e)
+    errors = list(seen.values())
+    if len(errors) == 1:
+        return errors[0]
+    files = {getattr(e, "file", None) for e in errors}
+    one_file = len(files) == 1 and None not in files
+    parts = []
+    for e in errors[:MAX_LISTED]:
+        place = e.cell if one_file else e.where
+        bits = [place] if place else []
+        if e.suggestions:
+            bits.append("did you mean " + ", ".join(map(repr, e.suggestions)) + "?")
+        bits.append(f"{e.n_cells} cells" if e.n_cells > 1 else "1 cell")
+        parts.append(f"{e.name!r} ({'; '.join(bits)})")
+    more = f"; and {len(errors) - MAX_LISTED} more" if len(errors) > MAX_LISTED else ""
+    err = UnknownRegionError(tuple(e.name for e in errors), [s for e in errors for s in e.suggestions])
+    err.args = (f"{len(errors)} unknown region names" + (f" in {next(iter(files))}" if one_file else "") + ": "
+                + "; ".join(parts) + more
+                + ". Correct them, or " + alias_hint([(e.name, e.target) for e in errors[:MAX_LISTED]]),)
+    err.errors = list(errors)
+    return err

@@ -169,7 +169,7 @@ def _expand_paths(path):
 
 def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col=None, variable_col=None,
                value_col=None, regions: str = "auto", encoding: str | None = None, variables=None,
-               aliases=None) -> Panel:
+               aliases=None, display: str | None = None) -> Panel:
     """Read a raw panel into long form with an audit of everything changed on the way.
 
     Parameters
@@ -196,6 +196,10 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
         ignored), one audit row (action ``alias``) per cell. A target that is not a known region is an
         :class:`~nqpf.errors.UnknownRegionError` naming where the alias was given; an alias matching no
         cell gives a ``UserWarning``.
+    display : str, optional
+        The file's name in messages and in the audit's ``file`` column when ``path`` is one file (default:
+        the path as given): the name the user wrote, e.g. ``"nqpf:techme_scitech_example.csv.gz"`` for a
+        shipped file read from nqpf's cache, or a config's path relative to the config.
 
     Returns
     -------
@@ -209,8 +213,12 @@ def read_panel(path, layout: str = "auto", sheet=None, region_col=None, year_col
     cols = {"region": region_col, "year": year_col, "variable": variable_col, "value": value_col}
     sink = _Sink()
     layouts, meta = [], {}
-    for f in _expand_paths(path):
+    paths = _expand_paths(path)
+    for f in paths:
         grids, info = _grids(f, sheet, encoding, layout, cols)
+        if display is not None and len(paths) == 1:
+            for g in grids:
+                g.file = str(display)
         meta.update({f"{f.name}:{k}": v for k, v in info.items()})
         found_any = False
         skipped_repeats = []
@@ -364,13 +372,13 @@ _SCORE_NAMES = ["score", "scores", "得分", "综合得分", "综合指数", "�
 
 
 def read_scores(path, layout: str = "auto", sheet=None, region_col=None, year_col=None, score_col=None,
-                regions: str = "auto", encoding: str | None = None, aliases=None) -> Scores:
+                regions: str = "auto", encoding: str | None = None, aliases=None, display: str | None = None) -> Scores:
     """Read a score panel (regions × years) for analysis.
 
     Long (``region, year, score`` [+ other columns]) or wide (regions in rows, years in columns) is
     detected. ``score_col`` picks the score column of a long table (default: the only numeric column, or
-    one named score/得分/综合得分/指数). ``aliases`` map spellings of regions to known regions, as in
-    :func:`read_panel`.
+    one named score/得分/综合得分/指数). ``aliases`` map spellings of regions to known regions and
+    ``display`` names the file in messages and the audit, as in :func:`read_panel`.
 
     Returns
     -------
@@ -381,7 +389,7 @@ def read_scores(path, layout: str = "auto", sheet=None, region_col=None, year_co
     lay = {"long": "wide", "wide": "yearbook"}.get(layout, layout)  # a long score table is a "wide" panel
     variables = [score_col] if score_col is not None else None
     panel = read_panel(path, layout=lay, sheet=sheet, region_col=region_col, year_col=year_col,
-                       regions=regions, encoding=encoding, variables=variables, aliases=aliases)
+                       regions=regions, encoding=encoding, variables=variables, aliases=aliases, display=display)
     d = panel.data
     vars_ = list(dict.fromkeys(d["variable"]))
     if score_col is not None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import InputError, NqpfError
 
-__all__ = ["main", "analyze_command", "study_config", "toml_dumps", "RESULTS", "ZIP_NAME"]
+__all__ = ["main", "analyze_command", "study_config", "toml_dumps", "web_aliases", "RESULTS", "ZIP_NAME"]
 
 #: Output folder of a job (relative to the job's folder) and the zip of everything.
 RESULTS = "results"
@@ -83,6 +83,52 @@ def _weights_spelling(opts: dict, files: dict) -> str | None:
     return w
 
 
+def _config_alias_items(value) -> list[str]:
+    """A config's ``[data] aliases`` as ``ALIAS=REGION`` texts: a table, a text or a list of texts; a file
+    name (a text without ``=``) is refused (the web app reads no file of the server's disk)."""
+    from collections.abc import Mapping
+
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [f"{a}={r}" for a, r in value.items()]
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if not isinstance(item, str) or "=" not in item:
+            raise InputError(f"config: [data] aliases {item!r} names a file, which the web app does not read; "
+                             "upload the alias file in the field aliases (or write ALIAS=REGION in the field alias)")
+        out.append(item)
+    return out
+
+
+def web_aliases(opts: dict, files: dict, config_value=None):
+    """The region aliases of a job, as one :class:`~nqpf.io.Aliases` (None when there are none): the
+    config's ``[data] aliases`` (``config_value``), the uploaded alias file (field ``aliases``) and the
+    ``alias`` option (``ALIAS=REGION`` texts), each remembered as given there for messages."""
+    from ..io import Aliases, parse_aliases, read_aliases
+
+    out = Aliases()
+    items = _config_alias_items(config_value)
+    if items:
+        out.update_from(parse_aliases(items, where="config: [data] aliases"))
+    if "aliases" in files:
+        out.update_from(read_aliases(files["aliases"]))
+    if opts.get("alias"):
+        out.update_from(parse_aliases(list(opts["alias"]), where="alias"))
+    return out or None
+
+
+def _config_in(files: dict) -> dict:
+    """The uploaded configuration without its private keys (``{}`` when none was uploaded)."""
+    from ..config import load_config
+
+    if "config" not in files:
+        return {}
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in load_config(files["config"]).items()
+            if not k.startswith("_")}
+
+
 def toml_dumps(cfg: dict) -> str:
     """A configuration (sections of scalars and lists) as TOML text that :func:`nqpf.config.load_config`
     reads back to the same values."""
@@ -114,18 +160,24 @@ def toml_dumps(cfg: dict) -> str:
 
 # ----------------------------------------------------------------------------------- the two modes
 def analyze_command(opts: dict, files: dict) -> list[str]:
-    """The ``nqpf analyze`` command line of a job (run in the job's folder)."""
+    """The ``nqpf analyze`` command line of a job (run in the job's folder): the uploaded alias file as
+    ``--alias-file``, an uploaded config's ``[data] aliases`` as ``--alias`` options."""
     argv = ["nqpf", "analyze", files["data"], "--out", RESULTS]
     w = files.get("weights") or opts.get("weights")
     argv += ["--weights", w or "china-provinces"]
+    if "aliases" in files:
+        argv += ["--alias-file", files["aliases"]]
+    if "config" in files:   # its [data] aliases (the only part read with a scores table)
+        for item in _config_alias_items(_config_in(files).get("data", {}).get("aliases")):
+            argv += ["--alias", item]
     for k, v in opts.items():
         if k == "weights":
             continue
         if isinstance(v, bool):
             argv += [f"--{k}"] if v else [f"--no-{k}"]
-        elif k == "set":
+        elif k in ("set", "alias"):
             for s in v:
-                argv += ["--set", s]
+                argv += [f"--{k}", s]
         elif isinstance(v, list):
             argv += [f"--{k}", ",".join(v)]
         else:
@@ -142,13 +194,24 @@ def _run_analyze(opts: dict, files: dict, names: dict, step) -> None:
 
     _refuse_file_options(_set_names(opts.get("set")), "--set")
     shown = names.get("data") or Path(files["data"]).name
+    cfg = _config_in(files)
+    ignored = sorted(f"[{sec}]" if not isinstance(body, dict) or sec != "data" else f"[data] {k}"
+                     for sec, body in cfg.items() for k in (body if isinstance(body, dict) else [None])
+                     if not (sec == "data" and k == "aliases"))
+    if ignored:
+        import warnings
+
+        warnings.warn(f"config: with a scores table (mode analyze) only [data] aliases is read; "
+                      f"{', '.join(dict.fromkeys(ignored))} ignored (set those options in the form)", UserWarning)
+    aliases = web_aliases(opts, files, cfg.get("data", {}).get("aliases"))
     analyze_file(files["data"], RESULTS, weights=_weights_spelling(opts, files) or "china-provinces",
                  lang=opts.get("lang"), permutations=opts.get("permutations", 999), seed=opts.get("seed", 12345),
                  alternative=opts.get("alternative", "greater"), island=opts.get("island", "guangdong"),
                  region_col=opts.get("region-col"), year_col=opts.get("year-col"), score_col=opts.get("score-col"),
                  sheet=opts.get("sheet"), drop_missing=opts.get("drop-missing", False), years=opts.get("years"),
                  formats=opts.get("formats"), only=opts.get("only"), skip=opts.get("skip"), sets=opts.get("set"),
-                 source=shown, title=Path(shown).stem or shown, progress=step)
+                 aliases=aliases, exclude=opts.get("exclude"), source=shown, title=Path(shown).stem or shown,
+                 progress=step)
 
 
 def study_config(opts: dict, files: dict) -> dict:
@@ -158,15 +221,17 @@ def study_config(opts: dict, files: dict) -> dict:
 
     from .._commands import parse_years as _parse_years
     from .._commands import weighting_options as _weighting_options
-    from ..config import load_config
     from ..spec import list_specs
 
-    cfg: dict[str, Any] = {}
-    if "config" in files:
-        cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in load_config(files["config"]).items()
-               if not k.startswith("_")}
+    cfg: dict[str, Any] = _config_in(files)
     data = cfg.setdefault("data", {})
     data["path"] = files["data"]
+    # the aliases: the config's texts, the uploaded file (by its fixed name) and the field alias
+    alias_items = _config_alias_items(data.pop("aliases", None)) + list(opts.get("alias") or ())
+    if "aliases" in files:
+        alias_items.append(files["aliases"])
+    if alias_items:
+        data["aliases"] = alias_items
     for opt, k in _DATA_KEYS.items():
         if opt in opts:
             data[k] = opts[opt]
@@ -264,8 +329,11 @@ def _run_study(opts: dict, files: dict, names: dict, step) -> dict:
     cfg = study_config(opts, files)
     validate_config(cfg)
     Path("config.toml").write_text(toml_dumps(cfg), encoding="utf-8")
-    run_file({**cfg, "_base": "."},   # relative paths: the job's folder (the working directory)
-             RESULTS, source=names.get("data") or files["data"], progress=step)
+    # config.toml holds the aliases for a rerun; the job reads them as given in the form (for messages)
+    aliases = web_aliases(opts, files, _config_in(files).get("data", {}).get("aliases"))
+    data = {k: v for k, v in cfg["data"].items() if k != "aliases"}
+    run_file({**cfg, "data": data, "_base": "."},   # relative paths: the job's folder (the working directory)
+             RESULTS, aliases=aliases, source=names.get("data") or files["data"], progress=step)
     return cfg
 
 
@@ -285,13 +353,12 @@ every parameter and convention{meta_note}.
 def _write_zip(files: dict, names: dict, mode: str, command: str) -> None:
     from .. import __version__
 
-    inputs = [files[k] for k in ("data", "spec", "weights", "given-weights") if k in files]
-    what = "Inputs: " + "; ".join(f"{files[k]} (uploaded as {names.get(k, '?')})"
-                                  for k in ("data", "spec", "weights", "given-weights") if k in files) + "\n"
+    kinds = ("data", "spec", "weights", "given-weights", "aliases")
+    inputs = [files[k] for k in kinds if k in files]
+    what = "Inputs: " + "; ".join(f"{files[k]} (uploaded as {names.get(k, '?')})" for k in kinds if k in files) + "\n"
     part = Path(ZIP_NAME + ".part")
     with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        note = (f" (the web app recorded the name you uploaded as the source; the command records {files['data']}"
-                + (", and the audit names the data file by its full path" if mode == "study" else "") + ")")
+        note = f" (the web app recorded the name you uploaded as the source; the command records {files['data']})"
         z.writestr("README.txt", _README.format(version=__version__, mode=mode, what=what, command=command,
                                                 meta_note=note))
         if mode == "study":
@@ -319,6 +386,13 @@ def _clean(message: str, names: dict, files: dict) -> str:
     return msg
 
 
+def _run(mode: str, opts: dict, files: dict, names: dict, step) -> None:
+    if mode == "analyze":
+        _run_analyze(opts, files, names, step)
+    else:
+        _run_study(opts, files, names, step)
+
+
 def main(job_dir: str, mode: str, opts: dict, files: dict, names: dict, conn) -> None:
     """Run one job in ``job_dir`` and report through ``conn`` (see the module's docstring)."""
     os.chdir(job_dir)
@@ -338,12 +412,12 @@ def main(job_dir: str, mode: str, opts: dict, files: dict, names: dict, conn) ->
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.showwarning = show
             step = (lambda label: send("step", str(label)))
-            if mode == "analyze":
-                command = " ".join(shlex.quote(a) for a in analyze_command(opts, files))
-                _run_analyze(opts, files, names, step)
-            else:
-                _run_study(opts, files, names, step)
-                command = "nqpf run config.toml --out results"
+            from ..io._names import alias_hint_style
+
+            with alias_hint_style("web"):   # "write A=B in the field alias", not "--alias 'A=B'"
+                _run(mode, opts, files, names, step)
+            command = ("nqpf run config.toml --out results" if mode == "study"
+                       else " ".join(shlex.quote(a) for a in analyze_command(opts, files)))
             step("zip")
             _write_zip(files, names, mode, command)
         send("done", {"command": command})

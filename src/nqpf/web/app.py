@@ -5,8 +5,9 @@ API (every error is JSON ``{"error": "one line"}`` with a 4xx status):
 * ``GET /api/meta`` — shipped specs, weighting methods, analyses, languages, upload limit;
 * ``GET /api/template?spec=ran2025&first=2010&last=2020`` — the ``nqpf init`` workbook of a shipped spec;
 * ``POST /api/jobs`` — multipart: ``data`` (file), optional ``spec``, ``weights``, ``given-weights``,
-  ``config`` (files) and ``params`` (JSON: ``mode`` and the command line's long options) → ``{"id": …}``
-  (202);
+  ``config``, ``aliases`` (files) and ``params`` (JSON: ``mode`` and the command line's long options, e.g.
+  ``"alias": ["Yunan=云南"]`` or ``"alias": "Yunan=云南\n黒龙江=黑龙江"``, ``"exclude": "西藏,青海"``) →
+  ``{"id": …}`` (202);
 * ``GET /api/jobs/{id}`` — status (``queued, running, done, error, cancelled, deleted``), progress
   (steps so far), error (one line), warnings, links to the report and the zip;
 * ``GET /api/jobs/{id}/report.html``, ``GET /api/jobs/{id}/results.zip``;

@@ -14,6 +14,10 @@ Conventions
 * ``years`` means what it means on the command line of that mode: the years shown in Figure 2 and the
   maps for ``analyze``; the study period ``FIRST,LAST`` for ``study`` (``figure-years`` then names the years
   of the figures).
+* ``alias`` (both modes) holds ``ALIAS=REGION`` texts, a list or one text separated by line breaks, commas
+  or semicolons (a text area of the page); an alias file may be uploaded in the field ``aliases`` (CSV/Excel
+  of two columns or TOML). In mode ``analyze`` an uploaded ``config`` is read for its ``[data] aliases``
+  only (a table or ``ALIAS=REGION`` texts; its other settings are ignored with a warning).
 * An uploaded file is stored in the job's folder under a fixed name (``data.csv``, ``spec.toml``,
   ``weights.gal`` …): only its suffix, from a short whitelist per field, is kept from the user's name.
 """
@@ -38,6 +42,7 @@ FILE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "weights": ("weights", (".gal", ".gwt")),
     "given-weights": ("given_weights", (".csv", ".xlsx", ".xls")),
     "config": ("config_in", (".toml",)),
+    "aliases": ("aliases", (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".toml")),
 }
 
 # option → (kind, modes). kind: str, int (≥ 0), float, bool, list (comma text or JSON list of strings).
@@ -48,13 +53,14 @@ OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "alternative": ("str", _BOTH), "island": ("str", _BOTH), "lang": ("str", _BOTH),
     "formats": ("list", _BOTH), "only": ("list", _BOTH), "skip": ("list", _BOTH), "set": ("list", _BOTH),
     "years": ("list", _BOTH), "sheet": ("str", _BOTH), "region-col": ("str", _BOTH), "year-col": ("str", _BOTH),
+    "alias": ("list", _BOTH), "exclude": ("list", _BOTH),
     # nqpf analyze
     "score-col": ("str", ("analyze",)), "drop-missing": ("bool", ("analyze",)),
     # nqpf index (the study's index) and the figures of nqpf run
     "spec": ("str", ("study",)), "weighting": ("str", ("study",)), "alpha": ("float", ("study",)),
     "per-year": ("bool", ("study",)), "shift": ("float", ("study",)), "topsis": ("bool", ("study",)),
     "treat": ("str", ("study",)), "layout": ("str", ("study",)), "variable-col": ("str", ("study",)),
-    "value-col": ("str", ("study",)), "drop-incomplete": ("bool", ("study",)), "exclude": ("list", ("study",)),
+    "value-col": ("str", ("study",)), "drop-incomplete": ("bool", ("study",)),
     "regions": ("str", ("study",)), "figure-years": ("list", ("study",)),
 }
 
@@ -88,9 +94,17 @@ def clean_display_name(filename: str | None) -> str:
     return base[:120] or "?"
 
 
+#: List options whose text may also be split at line breaks and semicolons (ASCII or full-width), as a
+#: user pastes them into a text area (``alias``: one ``ALIAS=REGION`` a line).
+_LINE_LISTS = {"alias", "exclude"}
+
+
 def _as_list(key: str, v) -> list[str]:
     if isinstance(v, str):
-        items = [x.strip() for x in v.split(",")] if key != "set" else [v.strip()]
+        if key == "set":
+            items = [v.strip()]
+        else:
+            items = [x.strip() for x in re.split(r"[,\n\r;，；、]" if key in _LINE_LISTS else ",", v)]
     elif isinstance(v, (list, tuple)) and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in v):
         items = [str(x).strip() for x in v]
     else:
@@ -183,8 +197,8 @@ class JobRequest:
         if "data" not in self.files:
             raise InputError("data: no file uploaded; choose the filled workbook (study) or the scores table "
                              "(analyze) in the field data")
-        if self.mode == "analyze":
-            for f in ("spec", "config", "given-weights"):
+        if self.mode == "analyze":   # a config is read there for its [data] aliases only
+            for f in ("spec", "given-weights"):
                 if f in self.files:
                     raise InputError(f"{f}: a {f} file is used with mode study (raw data), not with a scores table")
         elif "spec" in self.files and "spec" in self.options:

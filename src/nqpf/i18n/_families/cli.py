@@ -4,6 +4,17 @@ treatment and the control table; the names of the progress steps (``step.<name>`
 
 _ZH = {
     "meta.region_aliases": "地区别名",
+    "meta.analyses_skipped": "已选择但未产生结果的分析（原因）",
+    # the console summary (nqpf.cli): its title names what it shows; a sentence's end
+    "cli.summary_title_moran": "全局莫兰指数",
+    "cli.summary_title_disparity": "区域差异",
+    "cli.end": "。",
+    # nqpf analyses
+    "cli.analyses_title": "分析（--only/--skip 选择，--set 分析.选项=值 设置）",
+    "cli.analyses_on": "默认运行",
+    "cli.analyses_off": "默认不运行",
+    "cli.analyses_default": "默认值：{value}",
+    "meta.exclude_regions": "剔除地区",
     "meta.convergence_controls_file": "β 收敛控制变量文件",
     "cat.stage.controls": "控制变量",
     "cat.action.alias": "已按别名匹配",
@@ -34,6 +45,7 @@ _ZH = {
     "step.tables": "写出表格",
     "step.figures": "绘图",
     "step.figure": "图",
+    "step.figure_named": "绘图：{name}",
     "step.workbook": "写出工作簿",
     "step.report_html": "写出 HTML 报告",
     "step.report_docx": "写出 Word 报告",
@@ -42,6 +54,15 @@ _ZH = {
 
 _EN = {
     "meta.region_aliases": "Region aliases",
+    "meta.analyses_skipped": "Analyses selected but without results (reason)",
+    "cli.summary_title_moran": "Global Moran's I",
+    "cli.summary_title_disparity": "Disparity",
+    "cli.end": ".",
+    "cli.analyses_title": "Analyses (choose with --only/--skip, set with --set ANALYSIS.OPTION=VALUE)",
+    "cli.analyses_on": "runs by default",
+    "cli.analyses_off": "off by default",
+    "cli.analyses_default": "default: {value}",
+    "meta.exclude_regions": "Regions excluded",
     "meta.convergence_controls_file": "Control variables of β convergence (file)",
     "cat.stage.controls": "control variables",
     "cat.action.alias": "matched by an alias",
@@ -71,6 +92,7 @@ _EN = {
     "step.tables": "writing the tables",
     "step.figures": "drawing the figures",
     "step.figure": "figure",
+    "step.figure_named": "figure: {name}",
     "step.workbook": "writing the workbook",
     "step.report_html": "writing the HTML report",
     "step.report_docx": "writing the Word report",

@@ -120,11 +120,17 @@
     if (skip.length) p.skip = skip.join(",");
     const fmts = $$("input[name=fmt]:checked").map((x) => x.value);
     p.formats = fmts.join(",");
+    const cfg = $("#config-file").files[0];
+    if (cfg) fd.append("config", cfg, cfg.name);
+    const al = $("#aliases-file").files[0];
+    if (al) fd.append("aliases", al, al.name);
+    const aliases = $("#alias").value.split(/[\n\r,;,;]+/).map((x) => x.trim()).filter(Boolean);
+    if (aliases.length) p.alias = aliases;
+    const ex = list($("#exclude").value);
+    if (ex.length) p.exclude = ex.join(",");
     if (m === "study") {
       const spec = $("#spec-file").files[0];
       if (spec) fd.append("spec", spec, spec.name); else p.spec = $("#spec").value;
-      const cfg = $("#config-file").files[0];
-      if (cfg) fd.append("config", cfg, cfg.name);
       const wt = $("#weighting").value;
       p.weighting = wt;
       if (wt === "given") {
@@ -133,8 +139,6 @@
       }
       const period = list($("#period").value);
       if (period.length) p.years = period.join(",");
-      const ex = list($("#exclude").value);
-      if (ex.length) p.exclude = ex.join(",");
     }
     fd.append("params", JSON.stringify(p));
     let size = 0;

@@ -130,3 +130,16 @@ def test_prepare_with_many_missing_variables_from_a_file(tmp_path):
         build_from_data(path, spec)
     msg = str(e.value)
     assert "lacks 14 raw variables" in msg and "and 4 more" in msg and msg.count("'x") == 10
+
+
+def test_a_region_missing_every_year_is_named_for_exclusion_and_a_given_period_not_suggested_again():
+    data = _long()
+    data = pd.concat([data, pd.DataFrame({"region": "D", "year": YEARS, "variable": "gdp", "value": float("nan")})])
+    with pytest.raises(InputError) as e:
+        prepare(data, GDP, years=(2003, 2010), option_style="cli")
+    msg = str(e.value)
+    assert "leave out D, which miss(es) an indicator in every year (--exclude D)" in msg, msg
+    assert "--years" not in msg
+    with pytest.raises(InputError) as e:   # no period given: the period is still suggested
+        prepare(_long(LEADING), GDP, option_style="cli")
+    assert "--years FIRST,LAST" in str(e.value) and "leave out" not in str(e.value)

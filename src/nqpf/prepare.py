@@ -239,7 +239,7 @@ def prepare(raw_long, spec, interpolate: str | None = "linear", extrapolate=Fals
     audit += rows
     X, rows = _restrict_to_study(X, grid, exclude_regions, period, shown, names)
     audit = _in_study(audit, X.index) + rows
-    X, rows = _check_complete(X, grid, drop_incomplete, shown, audit, names)
+    X, rows = _check_complete(X, grid, drop_incomplete, shown, audit, names, period_set=period is not None)
     audit += rows
     X.columns.name = "indicator"
     params = dict(interpolate=interpolate, extrapolate=extrapolate, drop_incomplete=drop_incomplete,
@@ -529,7 +529,8 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, sh
     return X, rows
 
 
-def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=(), names=None):
+def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=(), names=None,
+                    period_set: bool = False):
     """Raise InputError for region-years still missing an indicator, or drop them with ``dropped`` audit rows.
     Values missing because a formula divided by zero or overflowed (its ``missing`` audit rows) are named as
     such."""
@@ -571,10 +572,18 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
             f"({names['drop_incomplete']}), each recorded in the audit.")
     if not drop_incomplete:
         more = f" … and {len(lines) - 20} more" if len(lines) > 20 else ""
+        # regions missing an indicator in every year of the study: leaving them out is the usual cure
+        regs = bad.index.get_level_values(0)
+        n_years = X.index.get_level_values(1).nunique()
+        whole_regions = [r for r, k in pd.Series(regs).value_counts(sort=False).items() if k == n_years]
+        whole = (f"leave out {', '.join(str(shown.get(r, r)) for r in whole_regions[:10])}, which miss(es) an "
+                 f"indicator in every year ({names['exclude_regions']} {','.join(str(shown.get(r, r)) for r in whole_regions[:10])}), "
+                 if whole_regions else "")
         raise InputError(
             f"{len(lines)} region-year(s) still miss indicator values after interpolation "
             f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
-            f". Fix the data, set a study period ({names['years']}), extrapolate the leading and trailing gaps "
+            f". Fix the data, " + whole + ("" if period_set else f"set a study period ({names['years']}), ")
+            + f"extrapolate the leading and trailing gaps "
             f"({names['extrapolate']}), or drop them ({names['drop_incomplete']}), each recorded in the audit.")
     in_input = set(map(tuple, grid.observed.to_numpy().tolist()))
     rows = [_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",

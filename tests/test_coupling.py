@@ -196,12 +196,13 @@ def test_subindex_levels_are_within_group_weighted_means(shift):
     gw = group_weights_table(ires.weights, spec)
     U, scale = subindex_levels(ires.scores.reset_index(), gw, shift=shift)
     w = ires.weights.set_index("indicator")["weight"]
-    xn = ires.normalized - shift
+    xn = ires.normalized    # min-max values plus the shift, in [s, 1 + s]; levels divided by 1 + s
     for g, members in {"G1": ["a", "b"], "G2": ["c", "d"], "G3": ["e"]}.items():
-        expect = (xn[members] * w[members]).sum(axis=1) / w[members].sum()
+        expect = (xn[members] * w[members]).sum(axis=1) / w[members].sum() / (1 + shift)
         np.testing.assert_allclose(U[f"dimension:{g}"], expect.to_numpy(), rtol=0, atol=1e-12)
         assert scale[f"dimension:{g}"] == pytest.approx(w[members].sum(), abs=1e-15)
-    assert U.drop(columns=["region", "year"]).to_numpy().max() <= 1.0
+    A = U.drop(columns=["region", "year"]).to_numpy()
+    assert A.max() <= 1.0 and (A.min() > 0 if shift else A.min() == 0.0)
 
 
 def test_subindex_levels_refuse_an_index_that_is_not_min_max():
@@ -264,8 +265,9 @@ def test_family_on_the_example_recomputes_by_hand(built):
     C = np.sqrt((1 - np.abs(u1 - u2)) * np.minimum(u1, u2) / np.maximum(u1, u2))
     np.testing.assert_allclose(one["C"], C, rtol=0, atol=1e-12)
     np.testing.assert_allclose(one["D"], np.sqrt(C * (u1 + u2) / 2), rtol=0, atol=1e-12)
-    lag = np.where(np.abs(u1 - u2) <= 0.1, "", np.where(u1 <= u2, U.columns[0], U.columns[1]))
-    assert list(one["lagging"]) == list(lag)
+    sync = (np.abs(u1 - u2) <= 0.1) & (np.minimum(u1, u2) > 0)     # a subsystem at 0 (C = 0) lags
+    lag = np.where(sync, "", np.where(u1 <= u2, U.columns[0], U.columns[1]))
+    assert list(one["lagging"]) == list(lag) and list(one["synchronous"]) == list(sync)
     assert list(tab["region"].drop_duplicates()) == list(res.Y.index)      # canonical order
     subs = res.table("coupling_subsystems")
     np.testing.assert_allclose(subs["scale"], top[subs["subsystem"]].to_numpy(), rtol=0, atol=1e-15)

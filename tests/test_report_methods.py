@@ -72,7 +72,7 @@ def _unfilled(texts) -> list[str]:
 def test_methods_state_the_parameters_used(default_demo, lang):
     p = default_demo.params
     text = _methods_text(default_demo, lang)
-    for needle in (f"{p['permutations']}", f"{p['seed']}", f"< {p['alpha']}",
+    for needle in (f"{p['permutations']}", f"{p['seed']}", f"≤ {p['alpha']}",   # clusters where p_sim <= alpha (moran_local)
                    t(f"methods.alternative.{p['alternative']}", lang),
                    t(f"methods.local_alternative.{p['local_alternative']}", lang),
                    t(f"methods.island.{p['island_rule']}", lang),
@@ -82,11 +82,11 @@ def test_methods_state_the_parameters_used(default_demo, lang):
     if lang == "zh":
         assert "999 次随机置换（随机种子 12345）" in text
         assert "单侧检验（备择假设：正的空间自相关）" in text and "海南与广东相连" in text
-        assert "p_{sim} < 0.05" in text
+        assert "p_{sim} ≤ 0.05" in text
     elif lang == "en":
         assert "999 random permutations (seed 12345)" in text
         assert "one-sided (alternative: positive spatial autocorrelation)" in text
-        assert "Hainan linked to Guangdong" in text and "p_{sim} < 0.05" in text
+        assert "Hainan linked to Guangdong" in text and "p_{sim} ≤ 0.05" in text
 
 
 @pytest.mark.parametrize("lang", LANGS)

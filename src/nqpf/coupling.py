@@ -34,7 +34,11 @@ region-year:
 
 Degenerate region-years: when every :math:`U_i = 0`, :math:`C` is undefined (0/0) and is NaN with a
 warning; :math:`T = 0`, and :math:`D = 0` (its limit: :math:`D \le \sqrt{T}` whatever :math:`C`), level
-``extreme_disorder``.
+``extreme_disorder``, no lagging subsystem and not synchronous. When some but not every :math:`U_i` is 0,
+:math:`C = 0` and :math:`D = 0` by the formula: the (first) zero subsystem is the lagging one and the
+development is never called synchronous, however small the gap; one warning counts these region-years
+(a min-max normalised index puts the lowest region-year of every indicator at 0: an additive ``shift``
+such as 0.0001 keeps the levels positive, see :func:`subindex_levels`).
 
 Subsystems must be levels in [0, 1]. The sub-indices of an additive composite index
 (:math:`\sum_{j \in G} w_j x'_j`, whose scale is the group's total weight) become levels in [0, 1] when
@@ -206,7 +210,7 @@ def _as_wide(levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = "wang2021",
-                          sync_threshold: float = SYNC_THRESHOLD) -> pd.DataFrame:
+                          sync_threshold: float = SYNC_THRESHOLD, zero_hint: str = "") -> pd.DataFrame:
     r"""Coupling degree, coordination index, coupling coordination degree, level and the lagging
     subsystem of every region-year.
 
@@ -220,15 +224,19 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
     formula : {"wang2021", "traditional"}
         Coupling degree :math:`C` (see :func:`coupling_degree`).
     sync_threshold : float, default 0.1
-        Development is *synchronous* when :math:`\max_i U_i - \min_i U_i \le` this gap.
+        Development is *synchronous* when :math:`\max_i U_i - \min_i U_i \le` this gap and no
+        :math:`U_i` is 0.
+    zero_hint : str, optional
+        Appended to the warning about region-years with a subsystem at 0 (why, and how to avoid it).
 
     Returns
     -------
     DataFrame
         ``region, year, C, T, D, level, lagging, synchronous``, rows as in ``levels``: ``D`` =
         :math:`\sqrt{C T}`; ``level`` a code of :data:`LEVEL_CODES`; ``lagging`` the id of the subsystem
-        with the smallest level (``""`` when synchronous); ``synchronous`` True when the gap between the
-        highest and the lowest level is at most ``sync_threshold``.
+        with the smallest level, the first on a tie (``""`` when synchronous or when every level is 0);
+        ``synchronous`` True when the gap between the highest and the lowest level is at most
+        ``sync_threshold`` and no level is 0 (where :math:`C = D = 0`).
     """
     df = _as_wide(levels)
     names = [str(c) for c in df.columns]
@@ -249,9 +257,18 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
     D = np.sqrt(C * T)
     D[np.isnan(C) & (T == 0)] = 0.0
     gap = U.max(axis=1) - U.min(axis=1)
-    sync = gap <= sync_threshold + _TOL
-    lag = np.array(names, dtype=object)[np.argmin(U, axis=1)]
-    lag[sync] = ""
+    has_zero = (U == 0).any(axis=1)
+    all_zero = (U == 0).all(axis=1)
+    sync = (gap <= sync_threshold + _TOL) & ~has_zero    # C = D = 0 is never synchronous development
+    lag = np.array(names, dtype=object)[np.argmin(U, axis=1)]    # the first zero one when some U_i = 0
+    lag[sync | all_zero] = ""
+    some = has_zero & ~all_zero
+    if some.any():
+        i = int(np.nonzero(some)[0][0])
+        warnings.warn(f"coupling: {int(some.sum())} region-year(s) have a subsystem at level 0 (first: "
+                      f"{rows[i]}, {names[int(np.argmin(U[i]))]}), so C = 0 and D = 0 there (level extreme_disorder); "
+                      "that subsystem is the lagging one and development is not synchronous" + zero_hint,
+                      UserWarning, stacklevel=2)
     return pd.DataFrame({
         "region": df.index.get_level_values("region"), "year": df.index.get_level_values("year").astype(int),
         "C": C, "T": T, "D": D, "level": coordination_level(D), "lagging": lag, "synchronous": sync,
@@ -265,12 +282,14 @@ def subindex_levels(scores: pd.DataFrame, group_weights: pd.DataFrame, level: st
     A sub-index is :math:`S_{iG} = \sum_{j \in G} w_j x'_{ij}`; its largest possible value is the
     group's total weight :math:`W_G = \sum_{j \in G} w_j`, so
 
-    .. math:: U_{iG} = S_{iG} / W_G - s = \sum_{j \in G} (w_j / W_G)\, x'_{ij} - s
+    .. math:: U_{iG} = \frac{S_{iG} / W_G}{1 + s} = \frac{\sum_{j \in G} (w_j / W_G)\, x'_{ij}}{1 + s}
 
     is the group's achievement: the within-group weighted mean of the min-max normalised values (0 = the
-    worst, 1 = the best region-year on every indicator of the group), less the index's additive ``shift``
-    :math:`s` (min-max values with a shift lie in :math:`[s, 1 + s]`). This is the rescaling of the
-    dimension profile (:meth:`nqpf.pipeline.IndexBuild.profile_frame`, which keeps the shift).
+    worst, 1 = the best region-year on every indicator of the group), divided by :math:`1 + s` for the
+    index's additive ``shift`` :math:`s` (min-max values with a shift lie in :math:`[s, 1 + s]`, so the
+    levels lie in :math:`[s / (1 + s), 1]`). The shift is kept on purpose: it is how a user keeps the
+    worst region-year off 0, where :math:`C = D = 0` whatever the other subsystems
+    (:func:`coupling_coordination`); with ``shift = 0`` the worst region-year of a group is exactly 0.
 
     Parameters
     ----------
@@ -316,7 +335,7 @@ def subindex_levels(scores: pd.DataFrame, group_weights: pd.DataFrame, level: st
         scale[name] = wt
     out = scores[["region", "year"]].copy()
     for c in cols:
-        out[c] = scores[c].to_numpy(dtype=float) / scale[c] - shift
+        out[c] = scores[c].to_numpy(dtype=float) / scale[c] / (1.0 + shift)
     if cols:
         A = out[cols].to_numpy(dtype=float)
         off = ~np.isfinite(A) | (A < -1e-9) | (A > 1 + 1e-9)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..results import Column, RegionIndex
 
-__all__ = ["Context", "Family", "Option", "PATH", "describe", "user_frame", "map_codes", "figure_years",
+__all__ = ["Context", "Family", "Option", "PATH", "NO_TITLE", "describe", "user_frame", "map_codes", "figure_years",
            "skip_family", "file_options"]
 
 
@@ -260,6 +260,12 @@ def map_codes(ctx: Context) -> dict | None:
                               "重庆 may be among them) or counties", UserWarning, stacklevel=2)
     ctx.extras["_map_codes"] = out
     return out
+
+
+#: The title drawn inside a figure of the report: none. The report puts a numbered caption under every
+#: figure (journal style), so a title inside would repeat it; panel labels (the years of the panels, the
+#: year of a map) stay, as they tell the panels apart.
+NO_TITLE = ""
 
 
 def figure_years(ctx: Context) -> list[int]:

@@ -24,7 +24,7 @@ from .. import coupling as _cp
 from ..errors import InputError
 from ..i18n import has
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option, figure_years, map_codes, skip_family
+from ._common import NO_TITLE, Context, Family, Option, figure_years, map_codes, skip_family
 
 __all__ = ["FAMILY", "items", "given_levels"]
 
@@ -35,7 +35,7 @@ _C = {
 }
 _T = "T = Σ_{i=1}^{n} α_{i} U_{i},  Σ_{i} α_{i} = 1"
 _D = "D = √(C · T)"
-_U = "U_{G} = Σ_{j∈G} w_{j} x′_{j} / Σ_{j∈G} w_{j} − s"
+_U = "U_{G} = Σ_{j∈G} w_{j} x′_{j} / [(1 + s) Σ_{j∈G} w_{j}]"
 #: The worked example of the methods text: two subsystems at 0.2 and 0.8.
 EXAMPLE = (0.2, 0.8)
 
@@ -86,6 +86,18 @@ def _subsystems(ctx: Context, level):
     return levels, scale, "index_subindices", (str(used.iloc[0]) if len(used) else level)
 
 
+#: Why a subsystem can be 0 and how to avoid it (appended to the kernel's warning): given levels, or
+#: sub-indices of a min-max index.
+ZERO_HINT = {
+    False: "; a level of 0 makes C = 0 whatever the other subsystems: give levels above 0 if the lowest one is "
+           "not meant as 'nothing at all'",
+    True: "; min-max normalisation puts the lowest region-year of every indicator at 0 (pooled: the panel "
+          "minimum), so a region-year lowest on every indicator of a group has that sub-index at 0; to keep the "
+          "levels positive give the index a small shift: [index] shift = 0.0001 in the config, or --shift 0.0001 "
+          "on the command line",
+}
+
+
 def items(ctx: Context):
     formula = ctx.opt("coupling.formula", "wang2021")
     thr = float(ctx.opt("coupling.sync_threshold", _cp.SYNC_THRESHOLD))
@@ -99,7 +111,8 @@ def items(ctx: Context):
         return [], {"coupling_source": "single_group"}
     ctx.step("coupling coordination")
     alpha = _cp.subsystem_weights(weights, names)
-    tab = _cp.coupling_coordination(levels, alpha, formula=formula, sync_threshold=thr)
+    tab = _cp.coupling_coordination(levels, alpha, formula=formula, sync_threshold=thr,
+                                    zero_hint=ZERO_HINT[source == "index_subindices"])
     order = {r: k for k, r in enumerate(ctx.Y.index)}
     tab = tab.sort_values(["region", "year"], key=lambda s: s.map(order) if s.name == "region" else s,
                           kind="mergesort").reset_index(drop=True)
@@ -159,7 +172,7 @@ def _draw_heatmap(res, lang):
     from ..plot.coupling import plot_coupling_heatmap
     from .evolution import names
 
-    return plot_coupling_heatmap(res.table("coupling"), names=names(res, lang), lang=lang)
+    return plot_coupling_heatmap(res.table("coupling"), names=names(res, lang), lang=lang, title=NO_TITLE)
 
 
 def _draw_map(res, lang, year, codes):

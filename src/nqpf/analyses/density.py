@@ -7,7 +7,7 @@ import numpy as np
 from ..dynamics.kde import ALL, BANDWIDTH_RULES, CUT, GRID, KERNELS, PEAK_THRESHOLD, kernel_density
 from ..errors import InputError
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option, describe
+from ._common import NO_TITLE, Context, Family, Option, describe
 
 __all__ = ["FAMILY", "items", "overlay_years"]
 
@@ -86,10 +86,13 @@ def items(ctx: Context):
                           "figure.kde_groups", order=0.2))
     h_all = feats.loc[feats["group"] == ALL, "bandwidth"].to_numpy(dtype=float)
     h_all = h_all[np.isfinite(h_all)]
-    out.append(_methods(kernel, rule, bw, h_all, grid, thr))
+    from_zero = bool(float(np.nanmin(ctx.Y.to_numpy(dtype=float))) >= 0)   # the grid starts at 0 (kde module)
+    out.append(_methods(kernel, rule, bw, h_all, grid, thr, from_zero))
     params = {"density_kernel": kernel, "density_bandwidth": bw if isinstance(bw, str) else float(bw),
               "density_grid": grid, "density_cut": CUT, "density_peak_threshold": thr,
               "density_years": years, "conventions": ["kde", "kde_features"]}
+    if from_zero:
+        params["density_grid_from"] = 0.0
     return out, params
 
 
@@ -97,7 +100,7 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
-def _methods(kernel, rule, bw, h_all, grid, thr) -> Methods:
+def _methods(kernel, rule, bw, h_all, grid, thr, from_zero=False) -> Methods:
     formulas = [_FORMULA, _KERNEL_FORMULA[kernel]]
     paras = [("methods.density.text", {"kernel": f"@cat.kde_kernel.{kernel}"})]
     if rule == "given":
@@ -108,6 +111,8 @@ def _methods(kernel, rule, bw, h_all, grid, thr) -> Methods:
         paras.append(("methods.density.bandwidth_rule", {"rule": f"@cat.kde_bandwidth.{rule}", "hmin": lo,
                                                           "hmax": hi}))
     paras.append(("methods.density.features", {"grid": grid, "cut": f"{CUT:g}", "threshold": f"{100 * thr:g}"}))
+    if from_zero:
+        paras.append(("methods.density.from_zero", {}))
     return Methods("methods_density", "methods.density.heading", tuple(paras), tuple(formulas), order=5)
 
 
@@ -127,7 +132,7 @@ def _draw_surface(res, lang):
     from ..plot.kde import plot_kde_surface
 
     lang = resolve_lang(lang)
-    return plot_kde_surface(res.table("kernel_density"), ALL, lang=lang, note=_note(res, lang))
+    return plot_kde_surface(res.table("kernel_density"), ALL, lang=lang, note=_note(res, lang), title=NO_TITLE)
 
 
 def _draw_overlay(res, lang, years):
@@ -135,7 +140,8 @@ def _draw_overlay(res, lang, years):
     from ..plot.kde import plot_kde_overlay
 
     lang = resolve_lang(lang)
-    return plot_kde_overlay(res.table("kernel_density"), years, ALL, lang=lang, note=_note(res, lang))
+    return plot_kde_overlay(res.table("kernel_density"), years, ALL, lang=lang, note=_note(res, lang),
+                            title=NO_TITLE)
 
 
 def _draw_groups(res, lang, years):
@@ -143,7 +149,7 @@ def _draw_groups(res, lang, years):
     from ..plot.kde import plot_kde_groups
 
     lang = resolve_lang(lang)
-    return plot_kde_groups(res.table("kernel_density"), years, lang=lang, note=_note(res, lang))
+    return plot_kde_groups(res.table("kernel_density"), years, lang=lang, note=_note(res, lang), title=NO_TITLE)
 
 
 def _positive(v):

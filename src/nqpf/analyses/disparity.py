@@ -6,7 +6,7 @@ import pandas as pd
 
 from .. import disparity as _disp
 from ..results import Figure, Table
-from ._common import Context, Family, describe
+from ._common import NO_TITLE, Context, Family, describe
 
 __all__ = ["FAMILY", "items"]
 
@@ -40,7 +40,7 @@ def items(ctx: Context):
 def _draw_disparity(res, lang):
     from .. import plot
 
-    return plot.plot_disparity(res.table("disparity"), lang=lang)
+    return plot.plot_disparity(res.table("disparity"), lang=lang, title=NO_TITLE)
 
 
 FAMILY = Family("disparity", items, order=20, help="Theil index and its decomposition, σ, CV, Gini, Dagum's Gini (Figure 1)")

@@ -1,11 +1,17 @@
 """Driving factors of the scores: the geographical detector (factor, interaction, risk and ecological
 detectors; Wang et al. 2010) with the optimal-parameters discretisation (OPGD; Song et al. 2020).
 
-``y`` is the composite score; the factors are the normalised indicators of the index when the study
-built one (``normalized``), else the covariates given as ``extras={"covariates": DataFrame}`` (columns
-``region``, optionally ``year``, and one column per factor; without ``year`` a factor is the same in
-every year). Without either the family produces nothing and says so in its parameters
+``y`` is the composite score; the factors are the covariates given as ``extras={"covariates": DataFrame}``
+(columns ``region``, optionally ``year``, and one column per factor; without ``year`` a factor is the
+same in every year), else the normalised indicators of the index when the study built one
+(``normalized``). Without either the family produces nothing and says so in its parameters
 (``drivers = drivers.no_factor_data``).
+
+With the index's own indicators as factors the detector is partly circular: the score is a weighted sum
+of those indicators, so q measures how much each indicator shapes the spatial stratification of the
+composite built from it, not the effect of an outside driver (q is high and every interaction tends to be
+an enhancement by construction). The family then warns once (:data:`CIRCULAR_WARNING`) and the methods
+text says so (``methods.drivers.circular``).
 """
 from __future__ import annotations
 
@@ -20,9 +26,18 @@ from .. import drivers as _gd
 from ..drivers.run import parse_classes
 from ..errors import InputError
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option
+from ._common import NO_TITLE, Context, Family, Option
 
-__all__ = ["FAMILY", "items", "table_items", "factor_data"]
+__all__ = ["FAMILY", "items", "table_items", "factor_data", "CIRCULAR_WARNING"]
+
+#: How outside covariates reach the family (named in the warning and the methods note).
+COVARIATES_HOW = ("nqpf.analyze(..., extras=dict(covariates=DataFrame with columns region, year (optional) "
+                  "and one column per factor))")
+#: The warning given once when the factors are the index's own indicators.
+CIRCULAR_WARNING = ("drivers: the factors are the index's own indicators, from which the score is built, so q "
+                    "measures how much each indicator shapes the spatial stratification of the composite (not "
+                    "an outside driver; high q and enhancing interactions follow by construction); for outside "
+                    "drivers give covariates (" + COVARIATES_HOW + "), or leave the family out with --skip drivers")
 
 _DISPLAY = {
     "geodetector_factor": ("factor", "year", "q", "p", "method", "classes", "strata", "n"),
@@ -66,13 +81,13 @@ def table_items(tables: Mapping[str, pd.DataFrame], *, factor_kind: str = "text"
 def factor_data(ctx: Context):
     """``(frame, kind)``: the factors per region and year (columns ``region``, ``year`` and one per
     factor) and the kind of the factor names (``item``: indicators of the index; ``text``: covariates),
-    or ``(None, None)``."""
-    if "normalized" in ctx.results:
-        nz = ctx.data("normalized")
-        if {"region", "year"} <= set(map(str, nz.columns)):
-            return nz.copy(), "item"
+    or ``(None, None)``. Covariates given take precedence over the index's indicators."""
     cov = ctx.extras.get("covariates")
     if cov is None:
+        if "normalized" in ctx.results:
+            nz = ctx.data("normalized")
+            if {"region", "year"} <= set(map(str, nz.columns)):
+                return nz.copy(), "item"
         return None, None
     if not isinstance(cov, pd.DataFrame):
         raise InputError(f"covariates: expected a DataFrame with a region column, got {type(cov).__name__}")
@@ -156,6 +171,8 @@ def items(ctx: Context):
     if excluded:
         warnings.warn(f"drivers: factor(s) with a single value left out: {', '.join(excluded)}", UserWarning,
                       stacklevel=2)
+    if kind == "item":
+        warnings.warn(CIRCULAR_WARNING, UserWarning, stacklevel=2)
     params = {"drivers_source": f"drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
               "drivers_n_factors": len(usable)}
     if excluded:
@@ -222,6 +239,8 @@ def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None
             "classes": f"{min(classes)}–{max(classes)}" if len(classes) > 1 else str(classes[0]),
             "bias": f"{(max(classes) - 1) / max(n_auto - 1, 1):.2f}", "l": max(classes)}))
     paragraphs.append(("methods.drivers.detectors", {"alpha": alpha, "tol": f"{tol:g}"}))
+    if kind == "item":
+        paragraphs.append(("methods.drivers.circular", {"how": COVARIATES_HOW}))
     return Methods("methods_geodetector", "methods.drivers.heading", tuple(paragraphs), (
         "q = 1 − Σ_{h=1}^{L} N_{h} σ_{h}^{2} / (N σ^{2}) = 1 − SSW / SST",
         "F = (N − L) / (L − 1) · q / (1 − q) ~ F(L − 1, N − L; λ),  λ = [Σ_{h} !{Y}_{h}^{2} − (Σ_{h} √N_{h} !{Y}_{h})^{2} / N] / σ^{2}",
@@ -253,14 +272,14 @@ def _draw_q(res, lang, years, alpha):
     from ..plot.drivers import plot_geodetector_q
 
     return plot_geodetector_q(res.table("geodetector_factor"), names=_factor_names(res, lang), lang=lang,
-                              years=years, alpha=alpha)
+                              years=years, alpha=alpha, title=NO_TITLE)
 
 
 def _draw_interaction(res, lang, year):
     from ..plot.drivers import plot_interaction_heatmap
 
     return plot_interaction_heatmap(res.table("geodetector_interaction"), res.table("geodetector_factor"),
-                                    names=_factor_names(res, lang), lang=lang, year=year)
+                                    names=_factor_names(res, lang), lang=lang, year=year, title=NO_TITLE)
 
 
 def _check_classes_option(value) -> str | None:

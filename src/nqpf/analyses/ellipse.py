@@ -21,7 +21,7 @@ from ..errors import UnknownRegionError
 from ..results import Column, Figure, Methods, Table
 from ..spatial.ellipse import CORRECTIONS, standard_ellipse, to_plane_km
 from ..spatial.weights import ALBERS_CHINA_KM, POINT_KINDS, read_coordinates, region_coordinates
-from ._common import PATH, Context, Family, Option, describe
+from ._common import NO_TITLE, PATH, Context, Family, Option, describe
 
 __all__ = ["FAMILY", "items", "ellipse_points"]
 
@@ -99,7 +99,8 @@ def items(ctx: Context):
 def _draw(res, lang, plane, years, crs, correction):
     from ..plot.ellipse import plot_ellipse_map
 
-    return plot_ellipse_map(res.table("ellipse"), plane, years=years, lang=lang, crs=crs, correction=correction)
+    return plot_ellipse_map(res.table("ellipse"), plane, years=years, lang=lang, crs=crs, correction=correction,
+                            title=NO_TITLE)
 
 
 FAMILY = Family("ellipse", items, order=34, default=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..results import Figure
-from ._common import Context, Family
+from ._common import NO_TITLE, Context, Family
 
 __all__ = ["FAMILY", "items"]
 
@@ -23,13 +23,13 @@ def items(ctx: Context):
 def _draw_heatmap(res, lang):
     from .. import plot
 
-    return plot.plot_heatmap(res.Y, names=names(res, lang), lang=lang)
+    return plot.plot_heatmap(res.Y, names=names(res, lang), lang=lang, title=NO_TITLE)
 
 
 def _draw_ranks(res, lang, span):
     from .. import plot
 
-    return plot.plot_rank_changes(res.Y, names=names(res, lang), years=span, lang=lang)
+    return plot.plot_rank_changes(res.Y, names=names(res, lang), years=span, lang=lang, title=NO_TITLE)
 
 
 def names(res, lang) -> dict:

@@ -8,18 +8,24 @@ permutation).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..dynamics import markov as _mk
 from ..errors import InputError
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option
+from ._common import NO_TITLE, Context, Family, Option
 
 __all__ = ["FAMILY", "items"]
 
 _SECTION = "dynamics"
 _Q = dict(codes="quadrant")
 
+
+#: Columns of the space-time transition types shown in the report: the counts, cohesion and flux fit a
+#: page; the shares (count / transitions) are in the workbook and the CSV file.
+_TYPES_DISPLAY = ("year_from", "year_to", "pooled", "transitions", "type_0", "type_I", "type_II", "type_IIIA",
+                  "type_IIIB", "cohesion", "flux")
 
 def _cols(*cols: Column) -> tuple[Column, ...]:
     return tuple(cols)
@@ -95,10 +101,12 @@ def items(ctx: Context):
             Column("from_quadrant", "code", **_Q), Column("to_quadrant", "code", **_Q), _COUNT, _P,
             Column("expected", "float", label="col.markov_expected"), _EMPTY), _SECTION, order=28),
         Figure("lisa_markov_heatmap", _draw_lisa, _SECTION, "figure.lisa_markov_heatmap", {"d": lm.d}, order=28.5),
-        Table("lisa_markov_types", lm.types, _types_columns(lm.types), _SECTION, order=29),
+        Table("lisa_markov_types", lm.types, _types_columns(lm.types), _SECTION, order=29,
+              display=_TYPES_DISPLAY),
         Figure("lisa_types", _draw_types, _SECTION, "figure.lisa_types", {"d": lm.d}, order=29.5),
         _methods(C, sm, mk),
     ]
+    ctx.extras.setdefault("table_notes", {}).update(table_notes(mk, sm))
     status = {"ok": "markov_unique", "entered_empty": "markov_entered_empty", "several_closed": "markov_several_closed"}
     params = {
         "markov_classes": int(C.k), "markov_classes_basis": C.basis,
@@ -143,6 +151,47 @@ def _types_columns(df: pd.DataFrame) -> tuple[Column, ...]:
     return tuple(cols)
 
 
+def _classes_text(ids) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def table_notes(mk, sm) -> dict[str, list[tuple[str, dict]]]:
+    """Notes under the steady-state and first-passage tables that explain their blank cells and
+    infinities, as ``{table key: [(catalogue key, args), ...]}`` (language-neutral; the report puts
+    them under the table, :func:`nqpf.report._model.table_notes`).
+
+    * a blank steady state: the chain (of a neighbourhood class) has several closed classes (its
+      long-run distribution depends on the start class) or enters a class without observed transitions
+      (not determined): ``note.markov.steady_<status>``;
+    * a class without observed transitions out (``empty``): its row of the matrix is empty, its
+      passage times are blank (``note.markov.empty``);
+    * ``inf`` first passage times: the class cannot be reached from that class in the estimated chain
+      (``note.markov.inf``).
+    """
+    out: dict[str, list] = {}
+    if mk.status != "ok":
+        out.setdefault("markov_steady_state", []).append((f"note.markov.steady_{mk.status}", {}))
+    empty = np.flatnonzero(mk.empty) + 1
+    if empty.size:
+        out.setdefault("markov_steady_state", []).append(("note.markov.empty", {"classes": _classes_text(empty)}))
+        out.setdefault("markov_first_passage", []).append(("note.markov.empty", {"classes": _classes_text(empty)}))
+    if np.isinf(mk.F).any():
+        out.setdefault("markov_first_passage", []).append(("note.markov.inf", {}))
+    for status in ("several_closed", "entered_empty"):
+        lags = [r + 1 for r, s in enumerate(sm.status) if s == status]
+        if lags:
+            out.setdefault("spatial_markov_steady_state", []).append(
+                (f"note.spatial_markov.steady_{status}", {"lags": _classes_text(lags)}))
+    empty_rows = sm.T.sum(axis=2) == 0
+    if empty_rows.any():
+        pairs = ", ".join(f"({r + 1}, {c + 1})" for r, c in zip(*np.nonzero(empty_rows)))
+        for key in ("spatial_markov_steady_state", "spatial_markov_first_passage"):
+            out.setdefault(key, []).append(("note.spatial_markov.empty", {"pairs": pairs}))
+    if np.isinf(sm.F).any():
+        out.setdefault("spatial_markov_first_passage", []).append(("note.markov.inf", {}))
+    return out
+
+
 def _methods(C, sm, mk) -> Methods:
     split = mk.split_year if mk.split_year is not None else "—"
     return Methods("methods_markov", "methods.markov.heading", (
@@ -165,25 +214,26 @@ def _methods(C, sm, mk) -> Methods:
 def _draw_markov(res, lang):
     from ..plot.markov import plot_transition_matrix
 
-    return plot_transition_matrix(res.table("markov"), lang=lang, classes=res.table("markov_classes"))
+    return plot_transition_matrix(res.table("markov"), lang=lang, classes=res.table("markov_classes"), title=NO_TITLE)
 
 
 def _draw_spatial(res, lang):
     from ..plot.markov import plot_spatial_markov
 
-    return plot_spatial_markov(res.table("spatial_markov"), lang=lang, classes=res.table("markov_classes"))
+    return plot_spatial_markov(res.table("spatial_markov"), lang=lang, classes=res.table("markov_classes"),
+                               title=NO_TITLE)
 
 
 def _draw_lisa(res, lang):
     from ..plot.markov import plot_transition_matrix
 
-    return plot_transition_matrix(res.table("lisa_markov"), lang=lang, quadrants=True)
+    return plot_transition_matrix(res.table("lisa_markov"), lang=lang, quadrants=True, title=NO_TITLE)
 
 
 def _draw_types(res, lang):
     from ..plot.markov import plot_lisa_types
 
-    return plot_lisa_types(res.table("lisa_markov_types"), lang=lang)
+    return plot_lisa_types(res.table("lisa_markov_types"), lang=lang, title=NO_TITLE)
 
 
 FAMILY = Family("markov", items, order=35, help="Markov chains of score classes, spatial Markov chains "

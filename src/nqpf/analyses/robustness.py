@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..index.robustness import CHOICES, DEFAULT_WEIGHTINGS, GEOMETRIC_OFFSET, LOO_WEIGHTS, rank_uncertainty
 from ..index.weights import WEIGHTING_METHODS
 from ..results import Column, Figure, Methods, Table
-from ._common import Context, Family, Option
+from ._common import NO_TITLE, Context, Family, Option
 
 __all__ = ["FAMILY", "items", "run_settings"]
 
@@ -122,7 +122,7 @@ def _draw_intervals(res, lang):
 
     Y = res.Y
     years = [int(Y.columns[-1])]
-    return plot_rank_intervals(res.table("rank_uncertainty"), years, names=names(res, lang), lang=lang)
+    return plot_rank_intervals(res.table("rank_uncertainty"), years, names=names(res, lang), lang=lang, title=NO_TITLE)
 
 
 def _check_weightings(v):

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import spatial as _sp
 from ..results import Column, Figure, Table
 from ..spatial.multiple import adjust_p
-from ._common import Context, Family, Option, describe, figure_years, map_codes
+from ._common import NO_TITLE, Context, Family, Option, describe, figure_years, map_codes
 from .evolution import names
 
 __all__ = ["FAMILY", "items", "corrected_clusters"]
@@ -54,7 +54,7 @@ def items(ctx: Context):
                       "figure.moran_scatter", order=2))
     if codes:
         for n, y in enumerate(years):
-            out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes), "spatial",
+            out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes, years), "spatial",
                               "figure.map", {"year": y}, order=2.1 + n / 100))
             out.append(Figure(f"lisa_map_{y}", lambda res, lang, y=y: _draw_lisa(res, lang, y, codes, None if corr else alpha),
                               "spatial", "figure.lisa_map", {"year": y}, order=4 + n / 100))
@@ -87,15 +87,21 @@ def _draw_scatter(res, lang, years):
 
     mg = res.table("moran_global")
     I = dict(zip(mg["year"].astype(int), mg["I"]))
-    return plot.plot_moran_scatter(res.table("moran_local"), list(years), names=names(res, lang), I=I,
+    return plot.plot_moran_scatter(res.table("moran_local"), list(years), names=names(res, lang), I=I, title=NO_TITLE,
                                    lang=lang)
 
 
-def _draw_map(res, lang, year, codes):
+def _draw_map(res, lang, year, codes, years=None):
+    """The score map of ``year``, classed by natural breaks common to every mapped year (``years``:
+    Fisher–Jenks on their scores pooled), so that a colour means the same scores on every map."""
     from .. import plot
 
     vals = pd.Series({codes[r]: res.Y.loc[r, year] for r in res.Y.index})
-    return plot.plot_choropleth(vals, lang=lang, title=str(year))
+    years = [y for y in (years or [year]) if y in res.Y.columns]
+    common = None
+    if len(years) > 1:
+        common = (res.Y[years].to_numpy(dtype=float).ravel(), years)
+    return plot.plot_choropleth(vals, lang=lang, title=str(year), common=common)
 
 
 def _draw_lisa(res, lang, year, codes, alpha=None):

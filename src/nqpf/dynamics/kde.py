@@ -26,6 +26,10 @@ Bandwidth rules (per year and set; :func:`bandwidths`), :math:`A = \\min(s, \\ma
 Grid rule: one grid of ``grid`` equally spaced points (default 200) common to every year and set,
 from the smallest :math:`\\min_i y_{it} - 3h_t` to the largest :math:`\\max_i y_{it} + 3h_t` over
 all years and sets (R's ``density`` cut = 3), so curves of different years and groups are comparable.
+When every score is non-negative (composite scores), the grid starts at 0 instead: a curve drawn below 0
+reads as negative scores. The density itself is not corrected at the boundary (no reflection): the
+kernel mass below 0 is simply not drawn, so a curve may end above 0 at 0 and the area under the drawn
+part is a little under 1 for regions near 0.
 
 Descriptors of each curve (:func:`density_features`, on the grid):
 
@@ -210,12 +214,14 @@ def evaluate(X: np.ndarray, points: np.ndarray, h: np.ndarray, kernel: str = "ga
     return out
 
 
-def common_grid(sets: list[tuple[np.ndarray, np.ndarray]], m: int = GRID, cut: float = CUT) -> np.ndarray:
+def common_grid(sets: list[tuple[np.ndarray, np.ndarray]], m: int = GRID, cut: float = CUT,
+                floor: float | None = None) -> np.ndarray:
     """The grid of ``m`` equally spaced points common to every set: from the smallest
     :math:`\\min_i y_{it} - \\mathrm{cut}\\cdot h_t` to the largest :math:`\\max_i y_{it} +
     \\mathrm{cut}\\cdot h_t` over the ``(X, h)`` pairs (years whose bandwidth is not positive count
     with their scores only; if no bandwidth is positive, the score range, widened by 10 % of its centre
-    when it is a single value)."""
+    when it is a single value). ``floor`` (e.g. 0 for non-negative scores, at most the smallest
+    score) raises the lower end to it when it lies below."""
     lo, hi = np.inf, -np.inf
     for X, h in sets:
         if X.size == 0:
@@ -230,6 +236,8 @@ def common_grid(sets: list[tuple[np.ndarray, np.ndarray]], m: int = GRID, cut: f
         c = lo
         w = 0.1 * abs(c) if c != 0 else 1.0
         lo, hi = c - w, c + w
+    if floor is not None and lo < floor < hi:
+        lo = float(floor)
     return np.linspace(lo, hi, int(m))
 
 
@@ -316,7 +324,8 @@ def kernel_density(Y: pd.DataFrame, groups=None, *, kernel: str = "gaussian", ba
     bandwidth : {"silverman", "scott"} or float
         Rule applied per year and set, or one bandwidth for all.
     grid : int
-        Points of the common grid (module docstring: grid rule).
+        Points of the common grid (module docstring: grid rule; from 0 when every score is ≥ 0, the
+        density not corrected at that boundary).
     peak_threshold : float
         Share of the main peak's height a local maximum needs to count in ``n_peaks``.
 
@@ -363,7 +372,8 @@ def kernel_density(Y: pd.DataFrame, groups=None, *, kernel: str = "gaussian", ba
         elif isinstance(bw, str):
             h = np.where(const, np.nan, h)
         parts.append((name, Xg, h, few, const))
-    x = common_grid([(Xg, h) for _, Xg, h, few, _ in parts if not few], grid)
+    floor = 0.0 if X.size and float(X.min()) >= 0 else None    # non-negative scores: no grid below 0
+    x = common_grid([(Xg, h) for _, Xg, h, few, _ in parts if not few], grid, floor=floor)
     dens, feats = [], []
     few_sets, const_sets = [], []
     for name, Xg, h, few, const in parts:

@@ -31,6 +31,9 @@ _PATH_COLOR = "0.15"
 #: Points and ellipses spanning less than this share of the national frame (both ways) get a map of
 #: their own region instead.
 _ZOOM = 0.4
+#: Size of the figure (inches): small enough that its words stay legible at the width of a report
+#: column (about 6.3 in in Word, 1000 px in HTML), the map panel keeping the layout of the other maps.
+_FIGSIZE = (8.4, 4.9)
 
 
 def ellipse_outline(x: float, y: float, sd_x: float, sd_y: float, rotation: float, m: int = 181) -> np.ndarray:
@@ -140,7 +143,7 @@ def _regional_base(geo, box, lang, title, handles, legend_title):
 
     from nqpf.plot.maps import ALBERS_CHINA
 
-    fig = new_figure(lang, (10.8, 6.2))
+    fig = new_figure(lang, _FIGSIZE)
     ax = fig.add_subplot(1, 1, 1)
     coll = PathCollection(geo["paths_main"], facecolors=_BASE_FILL, edgecolors="white", linewidths=0.8, zorder=2)
     coll.set_transform(ax.transData)
@@ -287,10 +290,10 @@ def plot_ellipse_map(ellipse: pd.DataFrame, points: pd.DataFrame | None = None, 
             else:
                 fig = maps.plot_basemap({c: _BASE_FILL for c in maps.PROVINCE_CODES}, lang, title,
                                         legend_handles=handles, legend_title=legend_title, level="province",
-                                        figsize=(10.8, 6.2))
+                                        figsize=_FIGSIZE)
                 ax = fig.axes[0]
         else:
-            fig = new_figure(lang, (10.8, 6.2))
+            fig = new_figure(lang, _FIGSIZE)
             ax = fig.add_subplot(1, 1, 1)
             ax.set_aspect("equal", adjustable="datalim")
             ax.set_xlabel(t("plot.ellipse_x", lang))

@@ -711,13 +711,16 @@ def _equal_bins(v: np.ndarray, k: int) -> np.ndarray:
     return cuts
 
 
-def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 5):
+def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 5, *, bounds=None):
     """Classes of ``values`` (NaN dropped).
 
     ``"natural_breaks"`` (= ``"fisher_jenks"``) is :func:`natural_breaks` (exact, deterministic);
     ``"quantiles"`` and ``"equal_interval"`` follow mapclassify's ``Quantiles`` and ``EqualInterval``.
     A value equal to an upper bound belongs to that class (classes are ``(low, high]``, the first
-    ``[min, high]``).
+    ``[min, high]``). ``bounds`` (the ``(low, high)`` classes returned by an earlier call, e.g. on the
+    values of several years pooled) classifies ``values`` with those classes instead of computing
+    them (``scheme`` and ``k`` unused): common breaks make maps of several years comparable. A value
+    above the last bound is put in the last class, one below the first in the first.
 
     Returns
     -------
@@ -732,6 +735,13 @@ def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 
     if int(k) < 1:
         raise InputError("k must be at least 1")
     a = v.to_numpy(dtype=float)
+    if bounds is not None:
+        bounds = [(float(lo), float(hi)) for lo, hi in bounds]
+        if not bounds:
+            raise InputError("bounds: no classes given")
+        bins = np.array([hi for _, hi in bounds])
+        yb = np.minimum(np.searchsorted(bins, a, side="left"), len(bins) - 1)
+        return pd.Series(yb.astype(int), index=v.index), bounds
     k = int(min(k, v.nunique()))
     if k == 1:
         bins = np.array([a.max()])
@@ -1132,7 +1142,7 @@ def map_units(fig, inset: bool = False) -> dict:
 def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = None, *,
                     scheme: str = "natural_breaks", k: int = 5, cmap: str = MAP_CMAP,
                     fmt: str = "{:.3f}", legend_title: str | None = None, variable: str | None = None,
-                    level: str | None = None):
+                    level: str | None = None, common=None):
     """Choropleth of one value per province, city or county, in ``k`` classes, on a map of China.
 
     Parameters
@@ -1160,6 +1170,12 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
         Replaces the whole legend title.
     level : {"province", "city", "county"}, optional
         Default :func:`map_level` of the codes.
+    common : (Series, sequence of years), optional
+        Classes common to a series of maps: the values of every map of the series pooled (NaN
+        dropped) and the years (or other labels) they cover. The breaks are computed on the pooled
+        values (``scheme``, ``k``) and the legend title says they are shared ("2010、2020 年共用"), so
+        that a colour means the same range on every map of the series. Default: breaks of ``values``
+        alone.
 
     Returns
     -------
@@ -1177,7 +1193,14 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
     level = level or map_level(codes)
     codes = codes_at_level(codes, level)
     v = pd.Series(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), index=codes)
-    classes, bounds = classify_values(v, scheme=scheme, k=k)
+    if common is not None:
+        pooled, shared = common
+        pooled = pd.to_numeric(pd.Series(np.asarray(pooled, dtype=float)), errors="coerce")
+        classes, bounds = classify_values(v, bounds=classify_values(pooled, scheme=scheme, k=k)[1])
+        n_classified = int(pooled.notna().sum())
+    else:
+        classes, bounds = classify_values(v, scheme=scheme, k=k)
+        n_classified = int(v.notna().sum())
     cm = mpl.colormaps[cmap]
     palette = [mpl.colors.to_hex(cm(x)) for x in np.linspace(0.12, 0.92, len(bounds))]
     colors = {c: palette[int(classes[c])] for c in classes.index}
@@ -1189,8 +1212,13 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
         title = t("plot.fig_choropleth", lang)
     if legend_title is None:
         legend_title = (variable or t("plot.composite", lang)) + "\n" + _scheme_text(
-            scheme, len(bounds), int(v.notna().sum()), lang)
-    return _draw(lang, colors, title, handles, legend_title, level, focus=codes)
+            scheme, len(bounds), n_classified, lang)
+        if common is not None:
+            legend_title += "\n" + t("plot.scheme.common", lang, years=t("lang.list_sep", lang).join(
+                str(y) for y in common[1]))
+    fig = _draw(lang, colors, title, handles, legend_title, level, focus=codes)
+    fig.nqpf_bounds = list(bounds)
+    return fig
 
 
 def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None,

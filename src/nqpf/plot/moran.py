@@ -128,7 +128,7 @@ def labelled_points(z: np.ndarray, lag: np.ndarray, sig: np.ndarray | None, *,
 def plot_moran_scatter(local: pd.DataFrame, years: Sequence, *, names: Mapping | None = None,
                        I: Mapping | None = None, lang: str = "zh", label_points: bool = True,
                        panel_size: float = 4.6, label_all_max: int = LABEL_ALL_MAX,
-                       max_labels: int = MAX_LABELS, density_min: int = DENSITY_MIN):
+                       max_labels: int = MAX_LABELS, density_min: int = DENSITY_MIN, title: str | None = None):
     """Moran scatter plots of several years side by side (the paper shows 2010 and 2020).
 
     Parameters
@@ -201,7 +201,10 @@ def plot_moran_scatter(local: pd.DataFrame, years: Sequence, *, names: Mapping |
         axes = fig.subplots(1, len(years), squeeze=False)[0]
         for ax, d in zip(axes, panels):
             _panel(ax, d, lang, density)
-        fig.suptitle(t("plot.fig_moran_scatter", lang), fontsize=11)
+        if title is None:
+            title = t("plot.fig_moran_scatter", lang)
+        if title:
+            fig.suptitle(title, fontsize=11)
         note = None
         if label_points and n_max > label_all_max:
             key = ("plot.labels_none" if max_labels <= 0 else

@@ -154,7 +154,8 @@ def format_value(v, kind: str, lang: str = "en") -> str:
         if kind == "p":
             return f"{float(v):.3f}"
         if kind == "float":
-            return f"{float(v):.4f}"
+            x = float(v)
+            return ("∞" if x > 0 else "−∞") if math.isinf(x) else f"{x:.4f}"
     except (TypeError, ValueError):  # a text in a number column (a gap row, a label) is shown as it is
         return str(v)
     return str(v)
@@ -372,10 +373,14 @@ def _methods_moran(m: dict, tables, lang: str, eq: list[int]) -> list:
     blocks.append(Para(_say("methods.moran.inference", lang,
                             alternative=_words("alternative", m.get("alternative", "greater"), lang),
                             permutations=m.get("permutations", 999), seed=m.get("seed", 12345))))
-    if local:
-        blocks.append(Para(_say("methods.moran.local", lang, eq_local=g + 1, alpha=m.get("alpha", 0.05),
+    if local:   # clusters where p_sim <= alpha (nqpf.spatial.moran_local), as the LISA map legends say
+        blocks.append(Para(_say("methods.moran.local_cluster", lang, eq_local=g + 1, alpha=m.get("alpha", 0.05),
                                 alternative=_words("local_alternative",
                                                    m.get("local_alternative", "two-sided"), lang))))
+    maps = sorted(int(k[4:]) for k in tables if re.fullmatch(r"map_\d{4}", str(k)))
+    if len(maps) > 1:   # the score maps share their classes (nqpf.analyses.spatial)
+        blocks.append(Para(_say("methods.maps.common_breaks", lang,
+                                years=tr("lang.list_sep", lang).join(map(str, maps)))))
     _formula(blocks, eq, "I = (n / S_{0}) · Σ_{i} Σ_{j} w_{ij} z_{i} z_{j} / Σ_{i} z_{i}^{2}")
     if local:
         _formula(blocks, eq, "I_{i} = (z_{i} / m_{2}) · Σ_{j} w_{ij} z_{j}")
@@ -532,6 +537,32 @@ def where_note(key: str, lang: str, *, place: str | None = "xlsx", sheet: str = 
     return tr(key + ".none", lang, **args)
 
 
+#: Columns of values copied from a publication, shown with the 3 decimals it printed (the display
+#: kind ``p`` formats 3 decimals) instead of the 4 of computed numbers: table key → column names.
+PRINTED_3 = {"table3_comparison": ("I_paper", "z_paper")}
+
+
+def _printed_digits(key: str, loc):
+    """``loc`` with the columns of :data:`PRINTED_3` formatted to 3 decimals."""
+    names = [c for c in PRINTED_3.get(key, ()) if c in loc.frame.columns]
+    if not names:
+        return loc
+    from ..outputs import Localized
+
+    kinds = list(loc.kinds)
+    for c in names:
+        kinds[list(loc.frame.columns).index(c)] = "p"
+    return Localized(loc.key, loc.frame, loc.headers, kinds)
+
+
+def table_notes(results, key: str, lang: str) -> list[str]:
+    """Notes of the table ``key`` explaining its blank cells or infinities, written by the families in
+    ``results.extras["table_notes"]`` as ``{key: [(catalogue key, args), ...]}`` (e.g.
+    :func:`nqpf.analyses.markov.table_notes`), in ``lang``."""
+    notes = (getattr(results, "extras", None) or {}).get("table_notes", {}).get(key, ())
+    return [tr(k, lang, **args) for k, args in notes]
+
+
 def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: int | None = None,
                  significant_always: bool = False, place: str | None = "xlsx") -> TableBlock:
     """The block of one table: only the rows chosen by :func:`select_rows` are localised (the cost of
@@ -559,6 +590,10 @@ def _table_block(item, results, lang: str, number: int, sheet: str, max_rows: in
             col = next((c for c in item.columns if c.name == args["basis"]), None)
             args = {**args, "basis": col.header(lang) if col is not None else args["basis"]}
         note = where_note(key, lang, place=place, sheet=sheet, table=item.key, **args)
+    extra = table_notes(results, item.key, lang)
+    if extra:
+        note = " ".join(([note] if note else []) + extra)
+    loc = _printed_digits(item.key, loc)
     if choice.gap_after is not None:
         gap = choice.gap_after
         f = loc.frame

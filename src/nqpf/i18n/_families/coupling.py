@@ -42,7 +42,7 @@ TEXTS = {
         "methods.coupling.text": (
             "设 n = {n} 个子系统的发展水平为 U_{{i}} ∈ [0, 1]。耦合度 C 采用{formula}，式（{eq1}）；综合协调指数 T 为"
             "各子系统发展水平的加权和，式（{eq2}），权重 α {weights}；耦合协调度 D 按式（{eq3}）计算，取值于 [0, 1]。"
-            "各子系统 U 的最大值与最小值之差不超过 {threshold} 时为同步发展，否则 U 最小的子系统为滞后子系统。"),
+            "各子系统 U 的最大值与最小值之差不超过 {threshold} 且没有 U 为 0 时为同步发展，否则 U 最小的子系统为滞后子系统（某子系统 U = 0 时 C = D = 0，该子系统滞后）。"),
         "methods.coupling.formula.wang2021": (
             "王淑佳、孔伟、任亮等（2021，《自然资源学报》第 36 卷第 3 期）修正后的耦合度模型：第一项为 1 减去子系统两两差值"
             "绝对值的平均（分母 Σ m = n(n − 1)/2 为子系统对数），第二项为其余子系统与最高者之比的几何平均"),
@@ -53,7 +53,7 @@ TEXTS = {
         "methods.coupling.weights.given": "由用户设定（见子系统表）",
         "methods.coupling.source.index": (
             "子系统为综合指数{level}各组的子指数。子指数 Σ_{{j∈G}} w_{{j}} x′_{{j}} 的最大可能值为该组指标权重之和，"
-            "除以该和（并减去标准化平移量 s）即得组内标准化值的加权平均，取值于 [0, 1]，式（{eq4}）。"),
+            "除以该和即得组内标准化值的加权平均，再除以 1 + s（s 为标准化平移量），取值于 [s/(1 + s), 1]，式（{eq4}）；s = 0 时各组最差的地区-年份为 0。"),
         "methods.coupling.source.given": "子系统为用户给定的指数，取值已在 [0, 1] 内，未作任何变换。",
         "methods.coupling.levels": (
             "D 按 0.1 等距分为十级，区间左闭右开、最高一级为 [0.9, 1]：极度失调 [0, 0.1)、严重失调 [0.1, 0.2)、"
@@ -112,8 +112,8 @@ TEXTS = {
             "Let U_{{i}} ∈ [0, 1] be the development levels of the n = {n} subsystems. The coupling degree C is "
             "{formula}, eq. ({eq1}); the comprehensive coordination index T is their weighted sum, eq. ({eq2}), with "
             "weights α {weights}; the coupling coordination degree D, eq. ({eq3}), lies in [0, 1]. Development is "
-            "synchronous when the highest and the lowest U differ by at most {threshold}; otherwise the subsystem with "
-            "the lowest U lags."),
+            "synchronous when the highest and the lowest U differ by at most {threshold} and no U is 0; otherwise the "
+            "subsystem with the lowest U lags (a subsystem at U = 0 makes C = D = 0 and lags)."),
         "methods.coupling.formula.wang2021": (
             "the corrected coupling degree of Wang, Kong, Ren et al. (2021, Journal of Natural Resources 36(3)): one "
             "minus the mean absolute difference between pairs of subsystems (Σ m = n(n − 1)/2 counts the pairs), times "
@@ -125,8 +125,9 @@ TEXTS = {
         "methods.coupling.weights.given": "set by the user (see the subsystem table)",
         "methods.coupling.source.index": (
             "The subsystems are the sub-indices of the groups of the index's {level}. A sub-index Σ_{{j∈G}} w_{{j}} "
-            "x′_{{j}} can reach at most the total weight of its group; divided by it (less the normalisation shift "
-            "s) it is the weighted mean of the group's normalised values, a level in [0, 1], eq. ({eq4})."),
+            "x′_{{j}} can reach at most the total weight of its group; divided by it, it is the weighted mean of the "
+            "group's normalised values, and divided again by 1 + s (s the normalisation shift) a level in "
+            "[s/(1 + s), 1], eq. ({eq4}); with s = 0 the lowest region-year of a group is 0."),
         "methods.coupling.source.given": "The subsystems are indices given by the user, in [0, 1], used as given.",
         "methods.coupling.levels": (
             "D is classified in ten levels of width 0.1, each closed on the left, the highest [0.9, 1]: extreme "

@@ -99,6 +99,10 @@ _ZH = {
                                  "故按定义 q(A∩B) 不小于较大者。风险区探测给出各层 Y 的均值，以式（{eq3}）的 Welch t 检验"
                                  "（Welch–Satterthwaite 自由度，双侧；任一层只有一个单元时不检验）比较两层均值；生态探测以式（{eq4}）"
                                  "的 F 检验（双侧）比较两因子的层内平方和。显著性水平 α = {alpha}。",
+    "methods.drivers.circular": "注意：此处的探测因子是构成综合得分的指数自身指标，综合得分是这些指标的加权和，"
+                                "因此 q 衡量的是各指标在多大程度上塑造了由其合成的综合指数的空间分层，而不是外部驱动因素的作用；"
+                                "q 偏高、交互作用多为增强，部分源于这种构造关系，不宜解读为因果驱动。检验外部驱动因素（如人均 GDP、"
+                                "城镇化率）时，请以协变量提供（{how}），协变量给出时优先于指数指标。",
     # --- parameters and conventions
     "conv.geodetector": "地理探测器",
     "convtext.geodetector": "q 保留全部分层（单元数为 1 的层不增加层内平方和，同 R geodetector；PyPI 的 geodetector 0.2.0 "
@@ -241,6 +245,12 @@ _EN = {
                                  "degrees of freedom, two-sided; not run when a stratum has one unit); the ecological "
                                  "detector compares the within sums of squares of two factors with the F test of eq. "
                                  "({eq4}) (two-sided). Significance level α = {alpha}.",
+    "methods.drivers.circular": "Note: the factors here are the index's own indicators, and the composite score is "
+                                "a weighted sum of them, so q measures how much each indicator shapes the spatial "
+                                "stratification of the composite built from it, not the effect of an outside driver; "
+                                "high q and mostly enhancing interactions follow partly from this construction and are "
+                                "not causal drivers. To test outside drivers (e.g. GDP per capita, urbanisation), give "
+                                "them as covariates ({how}); covariates given take precedence over the indicators.",
     "conv.geodetector": "Geographical detector",
     "convtext.geodetector": "q keeps every stratum (a stratum of one unit adds no within sum of squares, as R "
                             "geodetector; the PyPI geodetector 0.2.0 drops such strata, which changes interaction q); p "

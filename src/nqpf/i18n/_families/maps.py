@@ -14,6 +14,12 @@ TEXTS = {
         "plot.scheme.fisher_jenks": "自然断点法（Fisher–Jenks），{k} 级",
         "plot.scheme.quantiles": "分位数分级，{k} 级",
         "plot.scheme.equal_interval": "等间距分级，{k} 级",
+        "plot.scheme.common": "{years} 年共用分级",
+        "methods.moran.local_cluster": "局部莫兰指数按式（{eq_local}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，采用条件置换检验"
+                                       "（{alternative}伪 p 值）；p_{{sim}} ≤ {alpha} 时按莫兰散点图象限记为高-高（HH）、"
+                                       "低-高（LH）、低-低（LL）、高-低（HL）集聚，无邻居的地区从不判为显著。",
+        "methods.maps.common_breaks": "综合得分地图（{years} 年）采用共同的分级：对这些年份的得分合并后按自然断点法"
+                                      "（Fisher–Jenks）分级，各年地图的同一颜色代表同一得分区间，可以直接比较。",
         "plot.classes_lisa": "局部莫兰 LISA 显著集聚",
         "plot.classes_lisa_alpha": "局部莫兰 LISA 显著集聚（p ≤ {alpha}）",
         "plot.classes_spot": "局部 Getis–Ord Gi* 冷热点",
@@ -59,6 +65,14 @@ TEXTS = {
         "plot.scheme.fisher_jenks": "Natural breaks (Fisher–Jenks), {k} classes",
         "plot.scheme.quantiles": "Quantiles, {k} classes",
         "plot.scheme.equal_interval": "Equal intervals, {k} classes",
+        "plot.scheme.common": "classes common to {years}",
+        "methods.moran.local_cluster": "Local Moran's I, eq. ({eq_local}), with m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n and a "
+                                       "conditional permutation test ({alternative} pseudo p); when p_{{sim}} ≤ {alpha} the "
+                                       "region-year is labelled by its scatterplot quadrant: high-high (HH), low-high (LH), "
+                                       "low-low (LL), high-low (HL). Regions without neighbours are never significant.",
+        "methods.maps.common_breaks": "The score maps ({years}) share their classes: natural breaks (Fisher–Jenks) of "
+                                      "the scores of these years pooled, so that a colour stands for the same range of "
+                                      "scores on every map and the maps can be compared directly.",
         "plot.classes_lisa": "Significant local Moran (LISA) clusters",
         "plot.classes_lisa_alpha": "Significant local Moran (LISA) clusters (p ≤ {alpha})",
         "plot.classes_spot": "Local Getis–Ord Gi* hot and cold spots",

@@ -47,6 +47,13 @@ _TABLES_EN = {
 _TYPES = ("0", "I", "II", "IIIA", "IIIB")
 
 ZH = {
+    "note.markov.steady_several_closed": "注：稳态分布为空白：转移链有多个闭类，长期分布取决于期初等级，没有唯一稳态。",
+    "note.markov.steady_entered_empty": "注：稳态分布为空白：有地区转入一个没有观测到向外转移的等级，转移链不确定。",
+    "note.markov.empty": "注：等级 {classes} 没有观测到从该等级出发的转移（转移矩阵该行为空），其首次通过时间为空白、稳态份额为 0。",
+    "note.markov.inf": "注：∞ 表示在估计的转移链中从期初等级永远到达不了该等级（到达的概率小于 1）。",
+    "note.spatial_markov.steady_several_closed": "注：邻域等级 {lags} 的稳态为空白：该邻域等级下的转移链有多个闭类，长期分布取决于期初等级，没有唯一稳态。",
+    "note.spatial_markov.steady_entered_empty": "注：邻域等级 {lags} 的稳态为空白：该邻域等级下有地区转入一个没有观测到向外转移的等级，转移链不确定。",
+    "note.spatial_markov.empty": "注：（邻域等级, 等级）为 {pairs} 的行没有观测到转移：转移矩阵该行为空，首次通过时间为空白。",
     "section.dynamics": "分布动态演进",
     # columns
     "col.from_class": "期初等级",
@@ -147,6 +154,13 @@ ZH = {
     "methods.markov.lisa": "LISA 时空跃迁（Rey 2001）以局部莫兰散点图象限（HH、LH、LL、HL）为状态估计转移概率，并区分跃迁类型：类型 0 为地区与邻域均保持原有高低位置（部分文献称类型 IV），类型 I 仅地区自身跃迁，类型 II 仅邻域跃迁，类型 III 为地区与邻域同时跃迁（IIIA 同向、IIIB 反向）。时空凝聚度 S_{{C}} 与流动度 S_{{F}} 由式（{eq6}）计算，F_{{0}} 为类型 0 跃迁次数，m 为跃迁总数。地区跃迁与邻域跃迁相互独立的原假设以 χ² 检验与似然比检验检验，期望次数为地区与邻域两条高/低二状态链转移矩阵的 Kronecker 积乘以各象限的转移总数。",
 }
 EN = {
+    "note.markov.steady_several_closed": "Note: the steady state is blank: the chain has several closed classes, so its long-run distribution depends on the start class and is not unique.",
+    "note.markov.steady_entered_empty": "Note: the steady state is blank: a class from which no transition was observed is entered, so the chain is not determined.",
+    "note.markov.empty": "Note: no transition was observed out of class {classes} (an empty row of the matrix): its first passage times are blank and its steady-state share is 0.",
+    "note.markov.inf": "Note: ∞ means that the class cannot be reached from the start class in the estimated chain (it is reached with probability below 1).",
+    "note.spatial_markov.steady_several_closed": "Note: the steady state of neighbourhood class {lags} is blank: its chain has several closed classes, so its long-run distribution depends on the start class and is not unique.",
+    "note.spatial_markov.steady_entered_empty": "Note: the steady state of neighbourhood class {lags} is blank: its chain enters a class from which no transition was observed, so it is not determined.",
+    "note.spatial_markov.empty": "Note: no transition was observed from (neighbourhood class, class) {pairs}: an empty row of the matrix, with blank first passage times.",
     "section.dynamics": "Distribution dynamics",
     "col.from_class": "Class at start",
     "col.to_class": "Class at end",

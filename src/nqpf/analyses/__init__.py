@@ -86,7 +86,7 @@ def resolve_options(options: Mapping | None, *, where: str = "options") -> dict:
             if fn not in FAMILIES:
                 raise _unknown("analysis", fn, FAMILIES, f"{where}: ", "analyses")
             if on not in FAMILIES[fn].options:
-                raise _unknown(f"option of {fn}", on, FAMILIES[fn].options, f"{where}: ")
+                raise _unknown(f"option of {fn}", on, FAMILIES[fn].options, f"{where}: ", f"options of {fn}")
             q = k
         elif len(bare.get(k, ())) == 1:
             q = bare[k][0]

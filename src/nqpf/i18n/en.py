@@ -492,7 +492,6 @@ CATALOGUE: dict[str, str] = {
     'methods.alternative.greater': "one-sided (alternative: positive spatial autocorrelation), as the paper and R's spdep::moran.test report",
     'methods.alternative.less': 'one-sided (alternative: negative autocorrelation)',
     'methods.alternative.two-sided': 'two-sided',
-    'methods.moran.local': "Local Moran's I, eq. ({eq_local}), with m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n and a conditional permutation test ({alternative} pseudo p); when p_{{sim}} < {alpha} the region-year is labelled by its scatterplot quadrant: high-high (HH), low-high (LH), low-low (LL), high-low (HL). Regions without neighbours are never significant.",
     'methods.local_alternative.two-sided': 'two-sided',
     'methods.local_alternative.greater': 'one-sided',
     'methods.local_alternative.less': 'one-sided',

@@ -492,7 +492,6 @@ CATALOGUE: dict[str, str] = {
     'methods.alternative.greater': '单侧检验（备择假设：正的空间自相关），与原文及 R spdep::moran.test 一致',
     'methods.alternative.less': '单侧检验（备择假设：负的空间自相关）',
     'methods.alternative.two-sided': '双侧检验',
-    'methods.moran.local': '局部莫兰指数按式（{eq_local}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，采用条件置换检验（{alternative}伪 p 值）；p_{{sim}} < {alpha} 时按莫兰散点图象限记为高-高（HH）、低-高（LH）、低-低（LL）、高-低（HL）集聚，无邻居的地区从不判为显著。',
     'methods.local_alternative.two-sided': '双侧',
     'methods.local_alternative.greater': '单侧',
     'methods.local_alternative.less': '单侧',

@@ -496,7 +496,6 @@ CATALOGUE: dict[str, str] = {
     'methods.alternative.greater': '單尾檢定（對立假設：正的空間自相關），與原文及 R spdep::moran.test 一致',
     'methods.alternative.less': '單尾檢定（對立假設：負的空間自相關）',
     'methods.alternative.two-sided': '雙尾檢定',
-    'methods.moran.local': '局部莫蘭指數按式（{eq_local}），m_{{2}} = Σ_{{i}} z_{{i}}^{{2}} / n，採用條件排列檢定（{alternative}偽 p 值）；p_{{sim}} < {alpha} 時按莫蘭散布圖象限記為高-高（HH）、低-高（LH）、低-低（LL）、高-低（HL）群聚，無鄰居的地區從不判為顯著。',
     'methods.local_alternative.two-sided': '雙尾',
     'methods.local_alternative.greater': '單尾',
     'methods.local_alternative.less': '單尾',

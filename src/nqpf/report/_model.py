@@ -178,7 +178,7 @@ def _meta_value(v, lang: str) -> str:
             return tr("word.none", lang)
         return ", ".join(_meta_value(x, lang) for x in v)
     if isinstance(v, dict):
-        return "; ".join(f"{k} = {_meta_value(x, lang)}" for k, x in v.items())
+        return "; ".join(f"{_meta_value(str(k), lang)} = {_meta_value(x, lang)}" for k, x in v.items())
     if v is None:
         return ""
     return str(v)

@@ -373,8 +373,8 @@ def test_paper_trend_directions(Y):
         a, c = stats.linregress(years, y).slope / y.mean(), (y[-1] - y[0]) / y.mean()
         va = 1 if a >= 0.01 else (-1 if a <= -0.01 else 0)
         vc = 1 if c >= 0.10 else (-1 if c <= -0.10 else 0)
-        want = ("up" if min(va, vc) >= 0 and va + vc >= 1 else
-                "down" if max(va, vc) <= 0 and va + vc <= -1 else "flat")
+        want = ("up" if min(va, vc) >= 0 and va + vc >= 1 and a >= 0 else
+                "down" if max(va, vc) <= 0 and va + vc <= -1 and a <= 0 else "flat")
         assert t.at[r, "direction"] == want, r
         assert t.at[r, "peak"] == y.max() and t.at[r, "peak_year"] == Y.columns[int(np.argmax(y))]
     # the regions the review named: fell sharply, never an upward direction
@@ -383,6 +383,40 @@ def test_paper_trend_directions(Y):
     # Guangdong: +2.0 %/yr but 2020 (0.5530) below 2010 (0.5641), peak 0.6845 in 2019 (Table 2)
     assert t.at["广东", "direction"] == "up"
     assert (t.at["广东", "peak_year"], round(t.at["广东", "peak"], 4)) == (2019, 0.6845)
+
+
+def test_direction_never_against_the_slope_ningxia(Y):
+    """Ningxia 2010–2020 (Table 2): scores rose and fell, the line rises by +0.1 % of the mean a year
+    (scipy.stats.linregress), 2020 ended 19 % of the mean below 2010: the net change alone votes
+    "down", but a sentence citing "+0.1 %" must not call the path downward → ``flat`` (rule T5)."""
+    from scipy import stats
+
+    y = Y.loc["宁夏"].to_numpy(float)
+    ref = stats.linregress(np.asarray(Y.columns, float), y)
+    t = dg.trends(Y).set_index("region")
+    assert t.at["宁夏", "slope"] == pytest.approx(ref.slope, abs=1e-12)
+    assert ref.slope > 0 and (y[-1] - y[0]) / y.mean() <= -0.10          # the two measures disagree
+    assert t.at["宁夏", "trend"] == "fluctuating" and t.at["宁夏", "direction"] == "flat"
+    assert not ((t["slope"] > 0) & (t["direction"] == "down")).any()
+    assert not ((t["slope"] < 0) & (t["direction"] == "up")).any()
+    # the hand series of the same shape: rising line, last year far below the first
+    hand = pd.DataFrame([[1.0, 1.2, 0.9, 1.3, 1.25, 0.85]], columns=range(2015, 2021), index=["x"])
+    th = dg.trends(hand).set_index("region")
+    # t − t̄ = (−2.5, −1.5, −0.5, 0.5, 1.5, 2.5), Σ(t−t̄)² = 17.5, ȳ = 5.5 / 6,
+    # Σ(t−t̄)y = −2.5 − 1.8 − 0.45 + 0.65 + 1.875 + 2.125 = −0.1 → b = −0.1 / 17.5 < 0: "down" allowed
+    assert th.at["x", "slope"] == pytest.approx(-0.1 / 17.5, abs=1e-12)
+    assert th.at["x", "direction"] == "down"
+    hand2 = hand.copy()
+    hand2.iloc[0, 4] = 1.5          # Σ(t−t̄)y = −0.1 + 1.5 · 0.25 = +0.275 → b > 0, net still −15 % → flat
+    th2 = dg.trends(hand2).set_index("region")
+    assert th2.at["x", "slope"] == pytest.approx(0.275 / 17.5, abs=1e-12)
+    assert th2.at["x", "rel_change"] <= -0.10 and th2.at["x", "direction"] == "flat"
+    # the sentence: no clear direction (T5), with the slope and the ends as they are
+    row = _with_focus(dg.strategy_table(Y), Y).set_index("region").loc["宁夏"]
+    assert row.direction == "flat" and "T5" in row.rules.split(",")
+    assert "有升有降、无明确方向（线性趋势年均+0.1%，R²=0.00" in row.focus_zh
+    assert "总体下行" not in row.focus_zh and "downward" not in row.focus_en
+    assert "但2020年的0.0893低于2010年的0.1090" in row.focus_zh            # the ends, as they are
 
 
 def test_paper_jiangxi_and_fluctuating_provinces(Y):

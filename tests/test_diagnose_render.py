@@ -54,10 +54,14 @@ DEMO_RULES = ["L2,T4,M5,S2", "L2,T3,M5,S2", "L2,T3,M5,S2", "L2,T4,M6,S2", "L2,T3
               "L4,T4,M6,S1", "L4,T4,M6,S1", "L4,T5,M6,S1", "L4,T1,M6,S1", "L4,T1,M6,S1",
               "L4,T3,M6,S1", "L4,T2,M6,S3", "L4,T5,M6,S1", "L4,T3,M6,S1", "L4,T3,M6,S3",
               "L4,T3,M6,S1", "L4,T4,M6,S1", "L4,T4,M6,S3", "L4,T2,M6,S1", "L4,T3,M6,S3",
-              "L4,T4,M6,S3", "L4,T2,M6,S3", "L4,T3,M6,S1", "L4,T4,M6,S1"]
-# SHA-256 of the 29 sentences joined by "\n", in DEMO_ORDER (all rows, not only the six below)
-DEMO_SHA256 = {"zh": "b466ea04a0d4f0ffc04c8b1b06a3d78eed593bb57612e16306166cd7d2994788",
-               "en": "17341c28f820d9575c169ff5ac6d5db0b9abc06fdf81d7c1f9031ac809ca5ba1"}
+              "L4,T4,M6,S3", "L4,T2,M6,S3", "L4,T5,M6,S1", "L4,T4,M6,S1"]
+# SHA-256 of the 29 sentences joined by "\n", in DEMO_ORDER (all rows, not only the six below).
+# One departure from nqpf 0.1, on purpose (review of 2026-12-01): Ningxia (宁夏, 28th) got T3
+# "有升有降、总体下行（线性趋势年均+0.1%…）", a downward direction beside a rising slope; its direction
+# is now "flat" (never against the slope's sign, nqpf.diagnose.trends) and it gets T5 "有升有降、无明确
+# 方向"; the other 28 sentences are 0.1's (0.1's hashes: zh b466ea04…4788, en 17341c28…5ba1).
+DEMO_SHA256 = {"zh": "092e69cb5d4760a86c3a30ec1b0cf0fa721cacab93d42277954e94de4599fad7",
+               "en": "1ace9442c78b01503e4ebf22d456da67d997e5150cc75e5b71f616b2ec759e26"}
 DEMO_FOCUS = {
     "广东": (
         "广东2020年得分0.5530，在29个地区中居第1位，处于高梯队：应充分利用自身科技创新实力，加大自主创新和研发投入，用新技术改造传统产业，促进产业高端化、智能化、绿色化。2010—2020年得分有升有降（线性趋势年均+2.0%，R²=0.42；2019年达到峰值0.6845，但2020年的0.5530低于2010年的0.5641）：应稳定政策环境与市场预期，巩固已有提升、防止回落。作为高潜力地区，广东应发挥国际化、创新型、产业集聚等优势，成为新质生产力增长极。应与邻近的较低潜力地区广西、江西、海南、湖南、福建结对协作，发挥自身长处、帮助其补齐短板，释放“1+1>2”的合作优势。",

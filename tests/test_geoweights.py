@@ -95,7 +95,7 @@ def test_normalize_many_reads_one_level():
     assert normalize_admin_many(["北京", "天津", "江苏", "吉林"]) == ["110000", "120000", "320000", "220000"]
     with pytest.raises(UnknownRegionError) as exc:
         normalize_admin_many(["南京", "朝阳区", "Gotham"])
-    assert exc.value.suggestions == ["朝阳区", "Gotham"]
+    assert exc.value.unmatched == ["朝阳区", "Gotham"] and exc.value.suggestions == []
     assert admin_name("320100") == "南京市"
 
 

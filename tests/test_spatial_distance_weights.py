@@ -137,10 +137,11 @@ def test_default_band_is_the_smallest_without_islands(random_points):
 
 def test_islands_listed_or_linked_to_the_nearest(random_points):
     band = 60.0
-    with pytest.warns(UserWarning, match="island='nearest' links"):
+    with pytest.warns(UserWarning, match=r"island option nearest \(--island nearest on the command line, "
+                                         r"island='nearest' in Python\) links"):
         kept = distance_band(random_points, band)
     assert kept.islands and kept.island_links == {}
-    with pytest.warns(UserWarning, match=r"linked to the nearest region: .* \(island='nearest'\)"):
+    with pytest.warns(UserWarning, match=r"linked to the nearest region: .* \(island option nearest\)"):
         linked = distance_band(random_points, band, island="nearest")
     assert linked.islands == []
     lon, lat = random_points["lon"].to_numpy(), random_points["lat"].to_numpy()

@@ -299,5 +299,6 @@ def test_suggestions_only_for_the_unmatched_values_shown(monkeypatch):
     msg = str(exc.value)
     assert msg.startswith("unknown region '苏洲'") and "61 of 62 region(s)" in msg
     assert "'苏洲': unknown region '苏洲'; did you mean" in msg and "(and 41 more)" in msg
-    assert exc.value.suggestions == ["苏洲"] + bad  # every unmatched value, as before
+    assert exc.value.unmatched == ["苏洲"] + bad  # every unmatched value
+    assert exc.value.suggestions == []           # never a value suggested for itself
     assert 0 < len(calls) <= 20 * 2  # close names looked for for the 20 values shown only

@@ -9,6 +9,7 @@ Figures, the workbook and the reports are written in the output language: this m
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -61,7 +62,8 @@ def _write_csvs(tables, regions, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for tab in tables:
         if isinstance(tab, Table) and tab.csv:
-            _fmt_csv(csv_frame(tab, regions), folder / f"{tab.key}.csv")
+            ints = [c.name for c in tab.columns if c.kind in ("year", "int")]
+            _fmt_csv(csv_frame(tab, regions), folder / f"{tab.key}.csv", ints=ints)
 
 
 def write_tables(items, regions, out_dir) -> list[Path]:
@@ -73,12 +75,34 @@ def write_tables(items, regions, out_dir) -> list[Path]:
     return sorted((Path(out_dir) / "tables").glob("*.csv"))
 
 
-def _fmt_csv(df: pd.DataFrame, path: Path) -> None:
+def _whole_numbers(s: pd.Series) -> pd.Series | None:
+    """An object column whose filled cells are all whole numbers (``2015``, ``2015.0``; blanks ``""``,
+    None or NaN elsewhere) as nullable ``Int64``; None for any other column (text, fractions, booleans)."""
+    filled = [v for v in s.tolist() if not (_missing(v) or (isinstance(v, str) and v == ""))]
+    if not filled or not all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                             and np.isfinite(v) and float(v) == int(v) for v in filled):
+        return None
+    return pd.array([pd.NA if _missing(v) or (isinstance(v, str) and v == "") else int(v) for v in s.tolist()],
+                    dtype="Int64")
+
+
+def _fmt_csv(df: pd.DataFrame, path: Path, ints=("row", "year")) -> None:
     """Write ``df`` as CSV: numbers with 15 significant digits (``%.15g``), empty cells for missing
     values, ``-0`` written as ``0``. Float columns are formatted here in one pass each (what pandas'
-    ``float_format`` gives, byte for byte, without its per-value overhead)."""
+    ``float_format`` gives, byte for byte, without its per-value overhead).
+
+    Integer columns (``ints``: the columns of kind ``year`` or ``int`` of the table, and ``row`` and
+    ``year`` always) are written as whole numbers even when missing cells made them float (``5``,
+    not ``5.0``) or mixed blanks and numbers made them objects (``2015``, not ``2015.0``, in an audit
+    whose year is blank on file-level rows); a column holding anything else is written as it is."""
     df = df.copy()
+    ints = set(ints) | {"row", "year"}
     for c in df.columns:
+        if c in ints and df[c].dtype == object:
+            whole = _whole_numbers(df[c])
+            if whole is not None:
+                df[c] = whole
+                continue
         if pd.api.types.is_float_dtype(df[c]):
             v = df[c]
             if c in ("row", "year") and v.dropna().eq(v.dropna().round()).all():
@@ -141,7 +165,8 @@ def _each_distinct(values, fn) -> list:
 
 def localized(table: Table, lang: str, results: Results | None) -> Localized:
     """``table`` in ``lang``: headers from the catalogue, category codes in words, regions by name in
-    the language, booleans as yes/no, rendered columns added."""
+    the language, booleans as yes/no, rendered columns added; the frame's columns, ``headers`` and
+    ``kinds`` all in the order of ``table.columns``."""
     lang = check_lang(lang)
     df = table.data.copy()
     ri = results.regions if results is not None else None
@@ -195,7 +220,9 @@ def localized(table: Table, lang: str, results: Results | None) -> Localized:
         h0 = headers[[c.name for c in table.columns].index(idx)]
         return Localized(table.key, wide, [h0] + [str(x) for x in wide.columns[1:]],
                          ["text"] + ["float"] * (wide.shape[1] - 1))
-    return Localized(table.key, df, headers, kinds)
+    # the frame's columns in the order of ``table.columns``, as the headers and kinds (a rendered
+    # column was appended at the end of ``df`` wherever it stands among the columns)
+    return Localized(table.key, df[[c.name for c in table.columns]], headers, kinds)
 
 
 def localize(table: Table, lang: str, results: Results | None = None) -> pd.DataFrame:
@@ -212,7 +239,10 @@ def write(results: Results, out_dir: str | os.PathLike, *, lang: str = "zh",
     Tables go to ``tables/*.csv`` (UTF-8, language-free), figures to ``figures/`` (PNG 300 dpi and SVG),
     the workbook to ``results.xlsx``, the reports to ``report.html`` and ``report.docx``. Everything is
     assembled in a temporary sibling folder and moved in only when every file was written; files of an
-    earlier run that this run did not write again are removed (only nqpf's own file names).
+    earlier run that this run did not write again are removed (only nqpf's own file names). The
+    reports' notes on shortened tables point to the workbook when ``xlsx`` is among ``formats``, else
+    to the CSV files when ``csv`` is, else say which formats write the full tables
+    (:func:`nqpf.report._model.full_tables`).
     """
     from .report.atomic import atomic_output_dir
 
@@ -234,6 +264,9 @@ def write(results: Results, out_dir: str | os.PathLike, *, lang: str = "zh",
         need_png = bool({"html", "docx"} & set(formats))
         figures: dict[str, Path] = {}
         from . import report
+        from .report._model import full_tables
+
+        place = full_tables(formats)   # where the reports' notes send the reader for a full table
 
         def workbook():
             step("workbook")
@@ -247,10 +280,10 @@ def write(results: Results, out_dir: str | os.PathLike, *, lang: str = "zh",
             xlsx()
         if "html" in formats:
             step("HTML report")
-            report.write_html(results, tmp / "report.html", lang=lang, figures=figures)
+            report.write_html(results, tmp / "report.html", lang=lang, figures=figures, place=place)
         if "docx" in formats:
             step("Word report")
-            report.write_docx(results, tmp / "report.docx", lang=lang, figures=figures)
+            report.write_docx(results, tmp / "report.docx", lang=lang, figures=figures, place=place)
         if need_png and "png" not in formats:
             shutil.rmtree(tmp / "figures", ignore_errors=True)
         produced = {p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file()}

@@ -176,13 +176,14 @@ def _trend_type(rel, r2, cv_resid, slope_tol, r2_min, noise_tol) -> np.ndarray:
                                       "stable", "fluctuating")))
 
 
-def _direction(rel_slope, rel_change, slope_tol, net_tol) -> np.ndarray:
-    """``up`` / ``down`` / ``flat`` from the votes of the slope and of the net change."""
+def _direction(slope, rel_slope, rel_change, slope_tol, net_tol) -> np.ndarray:
+    """``up`` / ``down`` / ``flat`` from the votes of the slope and of the net change, never against
+    the sign of the fitted slope (see :func:`trends`)."""
     vote_s = np.where(rel_slope >= slope_tol, 1, np.where(rel_slope <= -slope_tol, -1, 0))
     vote_c = np.where(rel_change >= net_tol, 1, np.where(rel_change <= -net_tol, -1, 0))
-    return np.where((vote_s >= 0) & (vote_c >= 0) & (vote_s + vote_c >= 1), "up",
-                    np.where((vote_s <= 0) & (vote_c <= 0) & (vote_s + vote_c <= -1), "down",
-                             "flat"))
+    return np.where((vote_s >= 0) & (vote_c >= 0) & (vote_s + vote_c >= 1) & ~(slope < 0), "up",
+                    np.where((vote_s <= 0) & (vote_c <= 0) & (vote_s + vote_c <= -1) & ~(slope > 0),
+                             "down", "flat"))
 
 
 def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0.5,
@@ -215,7 +216,14 @@ def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0
     - ``up``: no vote is −1 and at least one is +1;
     - ``down``: no vote is +1 and at least one is −1 (so a region whose slope and net change are
       both negative is never ``up``);
-    - ``flat``: no clear vote, or the two clear votes disagree.
+    - ``flat``: no clear vote, or the two clear votes disagree;
+    - and the direction never contradicts the sign of the fitted slope *b*: a region with
+      :math:`b > 0` is never ``down``, one with :math:`b < 0` never ``up`` (``flat`` instead). A
+      fluctuating series whose last year fell well below the first while its line rises slightly
+      (Ningxia 2010–2020 in Ran et al. 2025: +0.1 % a year, R² = 0.00, 2020 19 % of the mean below
+      2010) has no clear direction; the sentences print the slope beside the direction, and "overall
+      downward, +0.1 % a year" would contradict itself. The end scores are still cited by the path
+      phrase (:func:`nqpf.diagnose.strategy.path_phrase`).
 
     ``peak_year``/``peak`` are the year and value of the highest score (the first such year on
     ties). The trend type says how well a line fits; the direction says which way the region went.
@@ -254,7 +262,7 @@ def trends(scores_wide: pd.DataFrame, slope_tol: float = 0.01, r2_min: float = 0
         "sign_changes": _sign_changes(y),
         "trend": _trend_type(fit["rel_slope"], fit["R2"], fit["cv_resid"], slope_tol, r2_min,
                              noise_tol),
-        "direction": _direction(fit["rel_slope"], rel_change, slope_tol, net_tol),
+        "direction": _direction(fit["slope"], fit["rel_slope"], rel_change, slope_tol, net_tol),
     })
 
 

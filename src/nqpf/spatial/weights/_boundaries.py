@@ -478,7 +478,9 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
     islands = [i for i in range(n) if not nb[i]]
     links: dict = {}
     if islands:
-        label = ", ".join(f"{ids[i]} ({adc[i]})" if str(ids[i]) != adc[i] else adc[i] for i in islands)
+        from ._labels import ISLAND_HINT, ISLAND_LINKED, MAX_LISTED, region_label, regions_listed
+
+        label = regions_listed((region_label(ids[i], adc[i]) for i in islands[:MAX_LISTED]), len(islands))
         if island == "nearest":
             if pgeoms is None:
                 pgeoms = _project(np.array([_geometry(c) for c in adc], dtype=object))
@@ -492,14 +494,16 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
                 nb[i].add(j)
                 nb[j].add(i)
                 links[ids[i]] = ids[j]
+            pos = {x: k for k, x in enumerate(ids)}
+            pairs = [f"{region_label(a, adc[pos[a]])} → {region_label(b, adc[pos[b]])}"
+                     for a, b in list(links.items())[:MAX_LISTED]]
             warnings.warn(
                 f"{len(islands)} unit(s) without {kind} neighbours linked to the nearest unit: "
-                + ", ".join(f"{a} → {b}" for a, b in links.items())
-                + " (island='nearest')", UserWarning, stacklevel=2)
+                f"{regions_listed(pairs, len(links))} ({ISLAND_LINKED})", UserWarning, stacklevel=2)
         else:
             warnings.warn(
                 f"{len(islands)} unit(s) without {kind} neighbours (islands): {label}; "
-                "island='nearest' links each to its nearest unit", UserWarning, stacklevel=2)
+                + ISLAND_HINT.format(unit="unit"), UserWarning, stacklevel=2)
     neighbors = {ids[i]: [ids[j] for j in sorted(nb[i])] for i in range(n)}
     w = W(neighbors, {i: [1.0] * len(v) for i, v in neighbors.items()}, id_order=ids, silence_warnings=True)
     w.adcodes = dict(zip(ids, adc))

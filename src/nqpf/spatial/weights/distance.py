@@ -66,6 +66,7 @@ import pandas as pd
 from nqpf.errors import InputError, UnknownRegionError
 
 from ._boundaries import POINT_KINDS, representative_points
+from ._labels import ISLAND_HINT, ISLAND_LINKED, MAX_LISTED, region_label, regions_listed
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -285,9 +286,24 @@ def region_coordinates(ids, points: str = "centroid", codes=None, *, where: str 
         out = representative_points(_unit_codes(ids, codes, where), points, ids=ids)
         out.attrs["points"] = points
         return out
+    _check_points_file(points, where)
     out = read_coordinates(points, ids, what=f"{where}: coordinates")
     out.attrs["points"] = out.attrs.get("source", "")
     return out
+
+
+def _check_points_file(points, where: str) -> None:
+    """A ``points`` text that is neither a kind of point nor an existing file, but close to a kind
+    (``capitals``, ``centriod``), is an error suggesting the kind (difflib ratio ≥ 0.6, the closest by
+    edit distance first)."""
+    if not isinstance(points, (str, Path)) or Path(points).is_file():
+        return
+    from nqpf.regions._names import closest
+
+    close = closest(str(points).strip().lower(), POINT_KINDS, n=1, cutoff=0.6)
+    if close:
+        raise InputError(f"{where}: {str(points)!r} is neither a kind of point ({', '.join(POINT_KINDS)}) nor "
+                         f"an existing file; did you mean @{close[0]}?")
 
 
 # --------------------------------------------------------------------------------------- distances
@@ -441,7 +457,8 @@ def _band(coords, threshold_km, island, what, weight: Callable[[np.ndarray], np.
     islands = np.flatnonzero(~has)
     links = {}
     if len(islands):
-        label = _listed(ids[k] for k in islands)
+        code = (lambda k: coords["code"].iloc[k]) if "code" in coords.columns else (lambda k: None)  # noqa: E731
+        shown = {k: region_label(ids[k], code(k)) for k in islands[:MAX_LISTED]}   # names, not codes
         if island == "nearest":
             P, geo = _space(coords)
             near, dist = _nearest(P, geo, islands)
@@ -449,12 +466,14 @@ def _band(coords, threshold_km, island, what, weight: Callable[[np.ndarray], np.
             j = np.concatenate([j, near])
             vals = np.concatenate([vals, weight(dist)])
             links = {ids[a]: ids[b] for a, b in zip(islands, near)}
+            pairs = [f"{shown[a]} → {region_label(ids[b], code(b))}" for a, b in zip(islands[:MAX_LISTED], near)]
             warnings.warn(f"{len(islands)} region(s) without neighbours within {threshold_km:g} km linked to "
-                          "the nearest region: " + ", ".join(f"{a} → {b}" for a, b in links.items())
-                          + " (island='nearest')", UserWarning, stacklevel=3)
+                          f"the nearest region: {regions_listed(pairs, len(islands))}"
+                          f" ({ISLAND_LINKED})", UserWarning, stacklevel=3)
         else:
+            label = regions_listed(shown.values(), len(islands))
             warnings.warn(f"{len(islands)} region(s) without neighbours within {threshold_km:g} km (islands): "
-                          f"{label}; island='nearest' links each to its nearest region", UserWarning, stacklevel=3)
+                          f"{label}; " + ISLAND_HINT.format(unit="region"), UserWarning, stacklevel=3)
     w = _w(ids, i, j, vals, symmetric=True)
     _attach(w, coords, threshold_km, links)
     return w

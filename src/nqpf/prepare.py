@@ -582,8 +582,8 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
         raise InputError(
             f"{len(lines)} region-year(s) still miss indicator values after interpolation "
             f"(leading/trailing gaps are not extrapolated): " + "; ".join(lines[:20]) + more +
-            f". Fix the data, " + whole + ("" if period_set else f"set a study period ({names['years']}), ")
-            + f"extrapolate the leading and trailing gaps "
+            ". Fix the data, " + whole + ("" if period_set else f"set a study period ({names['years']}), ")
+            + "extrapolate the leading and trailing gaps "
             f"({names['extrapolate']}), or drop them ({names['drop_incomplete']}), each recorded in the audit.")
     in_input = set(map(tuple, grid.observed.to_numpy().tolist()))
     rows = [_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",

@@ -12,7 +12,6 @@ Every table holds codes and numbers; the words for the codes are the catalogue e
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np

@@ -197,8 +197,6 @@ def _centroids(geoms: np.ndarray) -> np.ndarray:
 
 def _points(adcodes: list[str], how: str) -> np.ndarray:
     """(n, 2) lon/lat of the representative points of kind ``how`` (module docstring), cached."""
-    import shapely
-
     todo = list(dict.fromkeys(c for c in adcodes if (how, c) not in _POINTS))
     if todo:
         if how == "capital":

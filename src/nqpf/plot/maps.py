@@ -1044,7 +1044,9 @@ def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, l
         _north_arrow_and_scale(ax, geo, lang)
         leg = ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
                         bbox_to_anchor=(0.0, 0.0), fontsize=7.5, title_fontsize=7.5, handlelength=1.6,
-                        handleheight=1.1, frameon=False, alignment="left")
+                        handleheight=1.1, frameon=True, alignment="left")
+        # on a light white ground: a long legend title may reach over land (south-western units)
+        leg.get_frame().set(facecolor="white", edgecolor="none", alpha=0.85)
         leg.get_title().set_linespacing(1.5)   # the two lines of the title (variable, classes) kept apart
         ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{geo['scale_lat']:g}"), transform=ax.transAxes,
                 ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")

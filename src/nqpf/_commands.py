@@ -186,12 +186,18 @@ def data_arg(path) -> tuple[Path, str | None]:
     return Path(data_file(text[len(BUNDLED_PREFIX):])), text
 
 
-def _read_controls(path: Path, regions: str, aliases):
+def _read_table(path: Path, regions: str, aliases, option: str = "--controls"):
+    """A table of outside variables named by ``option`` (``--controls``, ``--covariates``), read as the
+    scores are (:func:`nqpf.pipeline.read_controls`)."""
     from .pipeline import read_controls
 
-    if not Path(path).exists():
-        raise NqpfError(f"--controls: file not found: {path}")
+    _check_exists(path, option)
     return read_controls(Path(path), regions=regions, aliases=aliases)
+
+
+def _check_exists(path, option: str) -> None:
+    if not Path(path).exists():
+        raise NqpfError(f"{option}: file not found: {path}")
 
 
 def exclude_scores(sc, exclude, where: str = "--exclude"):
@@ -334,8 +340,8 @@ def analyze_file(
     scores, out, *, weights: str = "china-provinces", lang: str | None = None, permutations: int = 999,
     seed: int = 12345, alternative: str = "greater", island: str = "guangdong", region_col=None, year_col=None,
     score_col=None, sheet=None, drop_missing: bool = False, years=None, formats=None, only=None, skip=None,
-    sets=None, aliases=None, alias=None, alias_file=None, controls=None, exclude=None, source: str | None = None,
-    title: str | None = None, progress: Progress | None = None,
+    sets=None, aliases=None, alias=None, alias_file=None, controls=None, covariates=None, exclude=None,
+    source: str | None = None, title: str | None = None, progress: Progress | None = None,
 ) -> Outcome:
     """``nqpf analyze``: read a score file, run the analyses and write the outputs into ``out``.
 
@@ -362,6 +368,11 @@ def analyze_file(
         added to ``aliases``.
     controls : path, optional
         Control variables of conditional β convergence.
+    covariates : path, optional
+        ``--covariates``: the factors of the geographical detector (family ``drivers``), CSV/Excel long
+        ``region, year, var1 …`` or one regions × years sheet per variable (read as ``controls``;
+        matched to the scores by :func:`nqpf.pipeline.covariates_table`); recorded as
+        ``drivers_covariates_file`` in meta.json.
     exclude : text or list, optional
         ``--exclude``: regions left out of the study (any spelling of a province), one ``dropped`` audit
         row per region-year (:func:`exclude_scores`); recorded as ``exclude_regions`` in meta.json.
@@ -393,7 +404,8 @@ def analyze_file(
                      regions=regions, aliases=aliases, display=shown_as)
     sc = exclude_scores(sc, exclude)
     excluded = {"exclude_regions": names(exclude)} if names(exclude) else {}
-    extras = {"controls": _read_controls(controls, regions, aliases)} if controls else {}
+    extras = {k: _read_table(path, regions, aliases, f"--{k}")
+              for k, path in (("controls", controls), ("covariates", covariates)) if path}
     # the one parser: its own message for a misspelt or malformed spelling, a missing file named
     kind, _ = parse_weights_spec(weights, files=True)
     if kind == "file" and not Path(weights).exists():
@@ -412,7 +424,7 @@ def analyze_file(
 
 def run_file(
     config, out, *, lang: str | None = None, years=None, formats=None, only=None, skip=None, sets=None,
-    aliases=None, alias=None, alias_file=None, controls=None, source: str | None = None,
+    aliases=None, alias=None, alias_file=None, controls=None, covariates=None, source: str | None = None,
     progress: Progress | None = None,
 ) -> Outcome:
     """``nqpf run``: the whole study of a configuration, written into ``out``.
@@ -430,6 +442,8 @@ def run_file(
         Added to ``[data] aliases`` (as in :func:`analyze_file`).
     controls : path, optional
         Overrides ``[convergence] controls``.
+    covariates : path, optional
+        Overrides ``[drivers] covariates`` (the factors of the geographical detector).
     source : str, optional
         The data's name recorded in meta.json (default the file name of ``[data] path``).
 
@@ -448,10 +462,10 @@ def run_file(
     aliases = _merged_aliases(aliases, alias, alias_file)
     if aliases is not None:
         cfg["_aliases"] = aliases
-    if controls is not None:
-        if not Path(controls).exists():
-            raise NqpfError(f"--controls: file not found: {controls}")
-        cfg["_controls"] = str(controls)
+    for key, path in (("controls", controls), ("covariates", covariates)):
+        if path is not None:   # the command line's table overrides the config's
+            _check_exists(path, f"--{key}")
+            cfg[f"_{key}"] = str(path)
     o = cfg.get("output", {})
     lang = check_lang(lang or o.get("lang", DEFAULT_LANG))
     yrs = parse_years(years) or o.get("years")

@@ -197,6 +197,10 @@ _EXCLUDE_HELP = "Regions left out, comma-separated (e.g. 西藏,青海); audited
 
 _CONTROLS_HELP = ("Control variables of conditional β convergence: CSV/Excel, long (region, year, var1, var2 …) or "
                   "one regions × years sheet per variable; regions spelt as in the scores (aliases apply).")
+_COVARIATES_HELP = ("Covariates of the geographical detector (analysis drivers; outside factors instead of the "
+                    "index's own indicators): CSV/Excel, long (region, year, var1, var2 …) or one regions × years "
+                    "sheet per variable; regions spelt as in the scores (aliases apply); a missing value leaves "
+                    "that region-year out of that factor's detectors (audited).")
 
 
 def _lang_help() -> str:
@@ -311,6 +315,7 @@ def analyze(
     alias: Optional[List[str]] = typer.Option(None, "--alias", metavar="ALIAS=REGION", help=_ALIAS_HELP),
     alias_file: Optional[List[Path]] = typer.Option(None, "--alias-file", metavar="FILE", help=_ALIAS_FILE_HELP),
     controls: Optional[Path] = typer.Option(None, "--controls", metavar="FILE", help=_CONTROLS_HELP),
+    covariates: Optional[Path] = typer.Option(None, "--covariates", metavar="FILE", help=_COVARIATES_HELP),
     exclude: Optional[str] = typer.Option(None, help=_EXCLUDE_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
@@ -324,7 +329,7 @@ def analyze(
                 alternative=alternative, island=island, region_col=region_col, year_col=year_col,
                 score_col=score_col, sheet=sheet, drop_missing=drop_missing, years=years, formats=formats,
                 only=only, skip=skip, sets=sets, alias=alias, alias_file=alias_file, controls=controls,
-                exclude=exclude, progress=step)
+                covariates=covariates, exclude=exclude, progress=step)
         if not quiet:
             _summary(done.results, out, done.written, done.lang)
 
@@ -428,6 +433,8 @@ def run(
                                                     + " Added to [data] aliases."),
     controls: Optional[Path] = typer.Option(None, "--controls", metavar="FILE", help=_CONTROLS_HELP
                                             + " Overrides [convergence] controls."),
+    covariates: Optional[Path] = typer.Option(None, "--covariates", metavar="FILE", help=_COVARIATES_HELP
+                                              + " Overrides [drivers] covariates."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """The whole study from one config file: index, disparity, Moran's I, strategy, reports."""
@@ -436,7 +443,8 @@ def run(
     with _user_errors():
         with _progress(22, quiet, _shown_lang(lang, config)) as step:
             done = run_file(config, out, lang=lang, years=years, formats=formats, only=only, skip=skip, sets=sets,
-                            alias=alias, alias_file=alias_file, controls=controls, progress=step)
+                            alias=alias, alias_file=alias_file, controls=controls, covariates=covariates,
+                            progress=step)
         if not quiet:
             _summary(done.results, out, done.written, done.lang)
 

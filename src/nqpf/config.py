@@ -8,7 +8,8 @@ value_col, regions, aliases: a table ``{Yunan = "云南"}``, an alias file or a 
 seed, alternative, alpha) and ``[output]`` (lang, formats, years), ``[analyses]`` (only, skip: lists of
 family names) and one section per analysis family (``[markov]``, ``[density]`` …) holding that family's
 declared options; ``[convergence] controls`` may name the control table of conditional β convergence (a
-file relative to the config) instead of listing its variables. Paths in ``[spatial] weights`` (a
+file relative to the config) instead of listing its variables, and ``[drivers] covariates`` the covariates
+of the geographical detector (a file relative to the config). Paths in ``[spatial] weights`` (a
 ``.gal``/``.gwt`` file, or a point file after ``@``) are relative to the config too. The keys each
 section accepts are the keyword arguments of the function it feeds, so the validation cannot drift from
 the code. Keys starting with ``_`` are nqpf's own (the config's folder, the command line's additions).
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["load_config", "validate_config", "config_path", "config_aliases", "config_controls", "config_weights",
-           "family_sections", "public_config", "ALL_FORMATS", "DEFAULT_FORMATS"]
+__all__ = ["load_config", "validate_config", "config_path", "config_aliases", "config_controls", "config_covariates",
+           "config_weights", "family_sections", "public_config", "ALL_FORMATS", "DEFAULT_FORMATS"]
 
 #: Output formats written by default, and every format known.
 ALL_FORMATS = ("csv", "png", "svg", "xlsx", "html", "docx")
@@ -123,35 +124,53 @@ def config_weights(cfg: dict, value):
         return config_path(cfg, value)
 
 
-def config_controls(cfg: dict) -> str | None:
-    """The control table of conditional β convergence: the command line's ``--controls`` (private key
-    ``_controls``) or ``[convergence] controls = "file"`` relative to the config (a list there names the
-    variables to use instead); None when there is none."""
-    if cfg.get("_controls"):
-        return str(cfg["_controls"])
-    value = cfg.get("convergence", {}).get("controls")
+def _config_file(cfg: dict, private: str, section: str, key: str, what: str) -> str | None:
+    """A table named by the command line (private key ``private``) or by ``[section] key = "file"``
+    relative to the config (a non-text value there is not a file: None); a missing file is an error."""
+    if cfg.get(private):
+        return str(cfg[private])
+    value = cfg.get(section, {}).get(key)
     if isinstance(value, str):
         if not value.strip():
-            raise InputError("config: [convergence] controls must name the control table (a file), or list "
-                             "the control variables")
+            raise InputError(f"config: [{section}] {key} must name {what}")
         path = config_path(cfg, value)
         if not Path(path).exists():
-            raise InputError(f"config: [convergence] controls: file not found: {path} (relative paths are "
+            raise InputError(f"config: [{section}] {key}: file not found: {path} (relative paths are "
                              "relative to the config file)")
         return path
     return None
 
 
+def config_controls(cfg: dict) -> str | None:
+    """The control table of conditional β convergence: the command line's ``--controls`` (private key
+    ``_controls``) or ``[convergence] controls = "file"`` relative to the config (a list there names the
+    variables to use instead); None when there is none."""
+    return _config_file(cfg, "_controls", "convergence", "controls",
+                        "the control table (a file), or list the control variables")
+
+
+def config_covariates(cfg: dict) -> str | None:
+    """The covariates of the geographical detector (family ``drivers``): the command line's
+    ``--covariates`` (private key ``_covariates``, which overrides the config) or ``[drivers] covariates =
+    "file"`` relative to the config; None when there is none."""
+    return _config_file(cfg, "_covariates", "drivers", "covariates", "the covariate table (a file)")
+
+
+#: Keys of family sections that name a file read as a table, not a declared option of the family.
+_FILE_KEYS = {("convergence", "controls"), ("drivers", "covariates")}
+
+
 def family_sections(cfg: dict, families: dict) -> dict:
     """Each family's section of ``cfg`` restricted to its declared options (``[convergence] controls``
-    holding a file name is the control table, not the option listing variables)."""
+    holding a file name is the control table, not the option listing variables; ``[drivers] covariates``
+    is the covariate table)."""
     out = {}
     for name, fam in families.items():
         body = cfg.get(name)
         if not isinstance(body, dict):
             continue
         out[name] = {k: v for k, v in body.items() if k in fam.options
-                     and not (name == "convergence" and k == "controls" and isinstance(v, str))}
+                     and not ((name, k) in _FILE_KEYS and isinstance(v, str))}
     return out
 
 
@@ -181,6 +200,8 @@ def _config_keys() -> dict[str, set]:
     }
     for name, fam in _families().items():   # a family's options (the [spatial] section holds both)
         out[name] = out.get(name, set()) | set(fam.options)
+    for sec, key in _FILE_KEYS:   # tables named in a family's section
+        out.setdefault(sec, set()).add(key)
     return out
 
 
@@ -208,6 +229,10 @@ def validate_config(cfg: dict) -> None:
                 raise InputError(f"config: unknown key {k!r} in [{sec}]"
                                  + (f"; did you mean {close[0]!r}?" if close else "")
                                  + f" (keys of [{sec}]: {', '.join(sorted(allowed))})")
+    cov = cfg.get("drivers", {}).get("covariates") if isinstance(cfg.get("drivers"), dict) else None
+    if cov is not None and (not isinstance(cov, str) or not cov.strip()):
+        raise InputError(f"config: [drivers] covariates must name the covariate table (a CSV/Excel file, relative "
+                         f"to the config), got {cov!r}")
     sp, out = cfg.get("spatial", {}), cfg.get("output", {})
     for k in ("permutations", "seed"):
         if k in sp and (not isinstance(sp[k], int) or isinstance(sp[k], bool) or sp[k] < 0):

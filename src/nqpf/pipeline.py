@@ -25,13 +25,13 @@ import pandas as pd
 
 from . import __version__
 from .analyses import DEFAULT_ANALYSES, FAMILIES, Context, resolve_options, select
-from .config import (config_aliases, config_controls, config_path, config_weights, family_sections, load_config,
-                     public_config, validate_config)
+from .config import (config_aliases, config_controls, config_covariates, config_path, config_weights,
+                     family_sections, load_config, public_config, validate_config)
 from .errors import InputError
 from .results import Item, RegionIndex, Results
 
 __all__ = ["analyze", "demo", "run_config", "build_from_data", "IndexBuild", "Study", "CHINA_PROVINCES",
-           "DEFAULT_ANALYSES", "read_controls", "controls_table", "cell_locator"]
+           "DEFAULT_ANALYSES", "read_controls", "controls_table", "covariates_table", "panel_table", "cell_locator"]
 
 #: Name of the built-in weights of Chinese provinces on the command line and in configs.
 CHINA_PROVINCES = "china-provinces"
@@ -246,7 +246,10 @@ def analyze(
         Inputs of the families beyond the scores. ``"controls"``: the control variables of conditional β
         convergence, a :class:`~nqpf.io.Panel` (:func:`read_controls`; checked against the scores by
         :func:`controls_table`: a missing value the models need is an error naming its cell, the rest
-        audited) or a DataFrame ``region, year, <variables>`` passed on as it is.
+        audited) or a DataFrame ``region, year, <variables>`` passed on as it is. ``"covariates"``: the
+        factors of the geographical detector (family ``drivers``), a :class:`~nqpf.io.Panel`
+        (:func:`read_controls`; matched to the scores by :func:`covariates_table`: missing values are
+        audited, the detector leaves those region-years out of that factor) or a DataFrame passed on.
     """
     from . import regions as _regions
 
@@ -294,6 +297,11 @@ def analyze(
             extras["controls"], Y, ri, use=family_options.get("convergence.controls") or None)
         audit_rows += ctl_audit
         params = {**ctl_params, **dict(params or {})}
+    if _is_panel(extras.get("covariates")) and "drivers" in run_families:   # matched to the scores
+        extras["covariates"], cov_audit, cov_params = covariates_table(
+            extras["covariates"], Y, ri, use=family_options.get("drivers.factors") or None)
+        audit_rows += cov_audit
+        params = {**cov_params, **dict(params or {})}
     step("weights")
     w, wparams = _resolve_weights(weights, ids, ri, island)
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=extras,
@@ -353,7 +361,8 @@ def _is_panel(obj) -> bool:
 
 
 def read_controls(path, *, regions: str = "auto", aliases=None, sheet=None):
-    """The control table of conditional β convergence read as the scores are (:func:`nqpf.io.read_panel`:
+    """The control table of conditional β convergence (or the covariates of the geographical detector)
+    read as the scores are (:func:`nqpf.io.read_panel`:
     long ``region, year, var1, var2 …``, or one regions × years sheet per variable; region names
     normalised, ``aliases`` applied; errors name the file, row and column). Aliases given for the data
     that this table does not need are not reported again."""
@@ -364,30 +373,49 @@ def read_controls(path, *, regions: str = "auto", aliases=None, sheet=None):
         return read_panel(path, regions=regions, aliases=aliases, sheet=sheet)
 
 
-def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[pd.DataFrame, list[dict], dict]:
-    """The control variables of conditional β convergence, read by :func:`nqpf.io.read_panel`, as the
-    table the convergence family takes (``region, year, <variables>``, region ids of ``Y``), checked
-    against the scores.
+def panel_table(panel, Y: pd.DataFrame, ri: RegionIndex, *, stage: str, what: str,
+                needed: Callable[[int, str], bool] | None = None,
+                why: Callable[[int, str], str] | None = None,
+                error: Callable[[str, str], str] | None = None) -> tuple[pd.DataFrame, list[dict], str]:
+    """A table of outside variables read by :func:`nqpf.io.read_panel` (the controls of conditional β
+    convergence, the covariates of the geographical detector) as ``region, year, <variables>`` on the
+    region ids and years of ``Y``: every region of ``Y`` in every year, NaN where the table has no value.
 
     Regions are matched by id (GB/T code of a province), by the user's spelling and by any spelling of a
-    province. The models read every region of ``Y`` in every year but the last: a value of a variable
-    they use (``use``, default every variable of the table) missing there is an
-    :class:`~nqpf.errors.InputError` naming the cell (file, sheet, row, column) or saying that the row
-    is absent. Everything else not used is an audit row (stage ``controls``): a missing value in the
-    last year (action ``missing``), a region of the table not among the scores (``dropped``, one row
-    per region), years outside the scores' period (``dropped``, one row).
+    province. A missing value for which ``needed(year, variable)`` is true is an
+    :class:`~nqpf.errors.InputError` (message ``error(cells, file)``, ``cells`` naming up to five cells:
+    file, sheet, row, column, or that the row is absent); every other missing value is an audit row
+    (stage ``stage``, action ``missing``, reason ``no value of <what> 'v' <why(year, v)>``). A region of
+    the table not among the scores is one ``dropped`` row per region, years outside the scores' period one
+    ``dropped`` row.
+
+    Parameters
+    ----------
+    panel : :class:`~nqpf.io.Panel`
+        The table as read (``data``: ``region, year, variable, value``; ``locations`` of its cells).
+    Y : DataFrame
+        The scores, regions × years (region ids and years of the result).
+    ri : RegionIndex
+        The regions of ``Y`` (labels and codes for matching).
+    stage, what : str
+        Audit stage (``controls``, ``covariates``) and the word for one variable (``control``,
+        ``covariate``) in the audit and messages.
+    needed, why, error : callable, optional
+        The rule of the missing values (default: none needed), the reason of an audited one (default
+        ``"(not used)"``) and the error message.
 
     Returns
     -------
-    (DataFrame, list of dict, dict)
-        The table, the audit rows and the parameters (``convergence_controls_file``: the file name).
+    (DataFrame, list of dict, str)
+        The table (columns ``region, year`` then the variables in the file's order), the audit rows and
+        the file name(s) of the table.
     """
     from . import regions as _regions
 
     d = panel.data
     loc = panel.locations if panel.locations is not None else pd.DataFrame(index=d.index)
     files = sorted({str(f) for f in loc.get("file", pd.Series(dtype=object)).dropna()})
-    fname = ", ".join(Path(f).name for f in files) or "controls"
+    fname = ", ".join(Path(f).name for f in files) or stage
     ids = list(Y.index)
     lookup: dict = {}
     for rid in ids:
@@ -410,15 +438,15 @@ def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[p
     audit: list[dict] = []
     for r in regs:
         if to_rid[r] is None:
-            audit.append({"stage": "controls", "file": fname, "region": r, "action": "dropped",
-                          "reason": "region of the control table not among the regions of the scores: not used"})
+            audit.append({"stage": stage, "file": fname, "region": r, "action": "dropped",
+                          "reason": f"region of the {what} table not among the regions of the scores: not used"})
     years = [int(y) for y in Y.columns]
     outside = sorted(set(int(y) for y in d["year"]) - set(years))
     if outside:
-        audit.append({"stage": "controls", "file": fname, "action": "dropped",
-                      "reason": f"years {outside[0]}–{outside[-1]} of the control table are outside the scores' "
+        audit.append({"stage": stage, "file": fname, "action": "dropped",
+                      "reason": f"years {outside[0]}–{outside[-1]} of the {what} table are outside the scores' "
                                 f"years {years[0]}–{years[-1]}: not used" if len(outside) > 1 else
-                                f"year {outside[0]} of the control table is outside the scores' years "
+                                f"year {outside[0]} of the {what} table is outside the scores' years "
                                 f"{years[0]}–{years[-1]}: not used"})
     keep = d["region"].map(to_rid).notna().to_numpy() & d["year"].isin(years).to_numpy()
     long = d[keep].assign(region=d.loc[keep, "region"].map(to_rid))
@@ -429,29 +457,90 @@ def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[p
     wide = wide.reindex(index=full, columns=variables)
     rr, cc = np.nonzero(~np.isfinite(wide.to_numpy(dtype=float)))
     gaps = [(*wide.index[r], variables[c]) for r, c in zip(rr, cc)]
-    last = years[-1]
-    used = set(map(str, use)) if use else set(variables)
-    needed = [g for g in gaps if g[1] != last and g[2] in used]
+    must = [g for g in gaps if needed is not None and needed(g[1], g[2])]
     back = {rid: r for r, rid in to_rid.items() if rid is not None}
 
     def place(rid, y, v):
         w = panel.where(back[rid], y, v) if rid in back else ""
         return w or "no row in the table"
 
-    if needed:
-        shown = "; ".join(f"{v!r} for {ri.label(rid)} {y} ({place(rid, y, v)})" for rid, y, v in needed[:5])
-        more = f" and {len(needed) - 5} more" if len(needed) > 5 else ""
-        raise InputError(f"{fname}: no value of control {shown}{more}; conditional β convergence needs every "
-                         f"region's controls in every year but the last ({years[0]}–{years[-2] if len(years) > 1 else last}): "
-                         "fill them in, or name the controls to use with --set convergence.controls=A,B")
+    if must:
+        shown = "; ".join(f"{v!r} for {ri.label(rid)} {y} ({place(rid, y, v)})" for rid, y, v in must[:5])
+        more = f" and {len(must) - 5} more" if len(must) > 5 else ""
+        raise InputError(error(shown + more, fname) if error is not None
+                         else f"{fname}: no value of {what} {shown}{more}")
     for rid, y, v in gaps:
-        why = (f"in the last year {last} (not needed: the models read every year but the last)" if y == last
-               else "(not needed: the variable is not among the controls used)")
-        audit.append({"stage": "controls", "file": fname, "region": rid, "year": y, "variable": v,
-                      "action": "missing", "reason": f"no value of control {v!r} {why}"})
+        audit.append({"stage": stage, "file": fname, "region": rid, "year": y, "variable": v,
+                      "action": "missing",
+                      "reason": f"no value of {what} {v!r} {why(y, v) if why is not None else '(not used)'}"})
     frame = wide.reset_index()
     frame.columns = [str(c) for c in frame.columns]
+    return frame, audit, fname
+
+
+def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """The control variables of conditional β convergence, read by :func:`nqpf.io.read_panel`, as the
+    table the convergence family takes (``region, year, <variables>``, region ids of ``Y``), checked
+    against the scores (:func:`panel_table`, stage ``controls``).
+
+    The models read every region of ``Y`` in every year but the last: a value of a variable they use
+    (``use``, default every variable of the table) missing there is an :class:`~nqpf.errors.InputError`
+    naming the cell (file, sheet, row, column) or saying that the row is absent. Everything else not
+    used is an audit row (stage ``controls``): a missing value in the last year (action ``missing``), a
+    region of the table not among the scores (``dropped``, one row per region), years outside the
+    scores' period (``dropped``, one row).
+
+    Returns
+    -------
+    (DataFrame, list of dict, dict)
+        The table, the audit rows and the parameters (``convergence_controls_file``: the file name).
+    """
+    years = [int(y) for y in Y.columns]
+    last = years[-1]
+    variables = set(map(str, panel.data["variable"].astype(str)))
+    used = set(map(str, use)) if use else variables
+
+    def error(shown, fname):
+        return (f"{fname}: no value of control {shown}; conditional β convergence needs every region's "
+                f"controls in every year but the last ({years[0]}–{years[-2] if len(years) > 1 else last}): "
+                "fill them in, or name the controls to use with --set convergence.controls=A,B")
+
+    def why(y, v):
+        return (f"in the last year {last} (not needed: the models read every year but the last)" if y == last
+                else "(not needed: the variable is not among the controls used)")
+
+    frame, audit, fname = panel_table(panel, Y, ri, stage="controls", what="control",
+                                      needed=lambda y, v: y != last and v in used, why=why, error=error)
     return frame, audit, {"convergence_controls_file": fname}
+
+
+def covariates_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """The covariates of the geographical detector (family ``drivers``), read by :func:`read_controls`
+    (``nqpf analyze/run --covariates FILE``, ``[drivers] covariates = "file"``), as the table the family
+    takes (``region, year, <factors>``, region ids of ``Y``), checked against the scores
+    (:func:`panel_table`, stage ``covariates``).
+
+    No value is needed: a region-year without a value of a factor is left out of that factor's
+    detectors (factor and risk detectors; the interaction and ecological detectors of a pair use the
+    region-years where both are known; :func:`nqpf.drivers.geodetector`), and audited (action
+    ``missing``, one row per region, year and factor; a factor not among ``use``, the option
+    ``drivers.factors``, is audited as not used). Regions of the table not among the scores and years
+    outside theirs are ``dropped`` rows.
+
+    Returns
+    -------
+    (DataFrame, list of dict, dict)
+        The table, the audit rows and the parameters (``drivers_covariates_file``: the file name).
+    """
+    used = set(map(str, use)) if use else None
+
+    def why(y, v):
+        if used is not None and v not in used:
+            return "(not used: the factor is not among drivers.factors)"
+        return f"in {y}: this region-year is left out of the detectors of factor {v!r}"
+
+    frame, audit, fname = panel_table(panel, Y, ri, stage="covariates", what="covariate", why=why)
+    return frame, audit, {"drivers_covariates_file": fname}
 
 
 def demo(*, permutations: int = 999, seed: int = 12345, alternative: str = "greater", island: str = "guangdong",
@@ -696,10 +785,10 @@ def run_config(cfg: dict | str | os.PathLike, *, progress=None, figure_years=Non
     inputs = _index_inputs(cfg)
     data_path = inputs["data_path"]
     extras: dict = {}
-    ctl = config_controls(cfg)
-    if ctl is not None:   # the control table of conditional β convergence, named as the data are
-        extras["controls"] = read_controls(ctl, regions=inputs["read"].get("regions", "auto"),
-                                           aliases=inputs["read"].get("aliases"))
+    for key, path in (("controls", config_controls(cfg)), ("covariates", config_covariates(cfg))):
+        if path is not None:   # the controls of β convergence, the detector's covariates: named as the data
+            extras[key] = read_controls(path, regions=inputs["read"].get("regions", "auto"),
+                                        aliases=inputs["read"].get("aliases"))
     if built is None:
         built = _build_from_config(cfg, progress)
     ires, spec = built.index, built.spec

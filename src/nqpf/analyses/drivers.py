@@ -1,11 +1,19 @@
 """Driving factors of the scores: the geographical detector (factor, interaction, risk and ecological
 detectors; Wang et al. 2010) with the optimal-parameters discretisation (OPGD; Song et al. 2020).
 
-``y`` is the composite score; the factors are the covariates given as ``extras={"covariates": DataFrame}``
-(columns ``region``, optionally ``year``, and one column per factor; without ``year`` a factor is the
-same in every year), else the normalised indicators of the index when the study built one
-(``normalized``). Without either the family produces nothing and says so in its parameters
-(``drivers = drivers.no_factor_data``).
+``y`` is the composite score; the factors are the covariates given (a file: ``nqpf analyze/run --covariates
+FILE`` or ``[drivers] covariates = "file"`` in the config, matched to the scores by
+:func:`nqpf.pipeline.covariates_table`; or ``extras={"covariates": DataFrame}`` with columns ``region``,
+optionally ``year``, and one column per factor; without ``year`` a factor is the same in every year),
+else the normalised indicators of the index when the study built one (``normalized``). Without either
+the family produces nothing and says so in its parameters (``drivers = drivers.no_factor_data``).
+
+Missing covariate values are not an error: a region-year without a value of a factor is left out of
+that factor's detectors only (factor, risk; the interaction and ecological detectors of a pair use the
+region-years where both factors are known), as :func:`nqpf.drivers.geodetector` does; the factor
+table's ``n_missing`` counts them per factor and year, the parameters say so (``drivers_missing =
+drivers.missing.per_factor``) and the methods text states it with their number. The file's reader
+audits each of them (stage ``covariates``).
 
 With the index's own indicators as factors the detector is partly circular: the score is a weighted sum
 of those indicators, so q measures how much each indicator shapes the spatial stratification of the
@@ -31,8 +39,10 @@ from ._common import NO_TITLE, Context, Family, Option
 __all__ = ["FAMILY", "items", "table_items", "factor_data", "CIRCULAR_WARNING"]
 
 #: How outside covariates reach the family (named in the warning and the methods note).
-COVARIATES_HOW = ("nqpf.analyze(..., extras=dict(covariates=DataFrame with columns region, year (optional) "
-                  "and one column per factor))")
+COVARIATES_HOW = ("--covariates FILE with nqpf analyze or nqpf run, or [drivers] covariates = \"FILE\" in the "
+                  "config: CSV/Excel, long region, year, var1, var2 … or one regions × years sheet per variable; "
+                  "in Python nqpf.analyze(..., extras=dict(covariates=DataFrame with columns region, year "
+                  "(optional) and one column per factor))")
 #: The warning given once when the factors are the index's own indicators.
 CIRCULAR_WARNING = ("drivers: the factors are the index's own indicators, from which the score is built, so q "
                     "measures how much each indicator shapes the spatial stratification of the composite (not "
@@ -165,12 +175,12 @@ def items(ctx: Context):
     alpha = ctx.opt("alpha", 0.05)
     merged, ycol = _merge(ctx, data, factors)
     usable, excluded = [], []
-    for f in factors:  # a factor with one value everywhere explains nothing: left out, stated
+    for f in factors:  # a factor with one value everywhere (or none) explains nothing: left out, stated
         v = merged[f].dropna()
         (usable if v.nunique() >= 2 else excluded).append(f)
     if excluded:
-        warnings.warn(f"drivers: factor(s) with a single value left out: {', '.join(excluded)}", UserWarning,
-                      stacklevel=2)
+        warnings.warn(f"drivers: factor(s) with fewer than two distinct values left out: {', '.join(excluded)}",
+                      UserWarning, stacklevel=2)
     if kind == "item":
         warnings.warn(CIRCULAR_WARNING, UserWarning, stacklevel=2)
     params = {"drivers_source": f"drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
@@ -180,6 +190,10 @@ def items(ctx: Context):
     if not usable:
         params["drivers"] = "drivers.no_usable_factor"
         return [], params
+    n_missing = int(merged[usable].isna().to_numpy().sum())
+    if n_missing:   # left out per factor by the detector (as its docstring states)
+        params["drivers_missing"] = "drivers.missing.per_factor"
+        params["drivers_n_missing"] = n_missing
     tol = 1e-10
     tables = _gd.geodetector(merged, ycol, usable, discretize=methods, classes=classes,
                              by=None if pooled else "year", alpha=alpha, tol=tol)
@@ -206,7 +220,8 @@ def items(ctx: Context):
             else:
                 out.append(Figure(f"geodetector_interaction_{y}", lambda res, lang, y=y: _draw_interaction(res, lang, y),
                                   "drivers", "figure.geodetector_interaction", {"year": y}, order=1.5 + n / 100))
-    out.append(_methods_item(kind, searched, used, classes, pooled, alpha, tol, n_units if auto else None))
+    out.append(_methods_item(kind, searched, used, classes, pooled, alpha, tol, n_units if auto else None,
+                             n_missing))
     return out, params
 
 
@@ -220,9 +235,10 @@ def _figure_years(ctx: Context, factor: pd.DataFrame, pooled: bool) -> list:
     return list(dict.fromkeys(want))[:4]
 
 
-def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None) -> Methods:
+def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None, n_missing=0) -> Methods:
     """The methods text; ``n_auto`` the units of one run when the numbers of classes followed the
-    default rule (:func:`nqpf.drivers.auto_classes`), stated with its reason."""
+    default rule (:func:`nqpf.drivers.auto_classes`), stated with its reason; ``n_missing`` the missing
+    factor values (region-year × factor), each left out of that factor's detectors, stated when any."""
     from ..drivers.discretize import AUTO_MAX_CLASSES, AUTO_MIN_CLASSES, AUTO_UNITS_PER_CLASS
 
     disc = "@methods.drivers.opgd" if searched else "@methods.drivers.single"
@@ -239,6 +255,8 @@ def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None
             "classes": f"{min(classes)}–{max(classes)}" if len(classes) > 1 else str(classes[0]),
             "bias": f"{(max(classes) - 1) / max(n_auto - 1, 1):.2f}", "l": max(classes)}))
     paragraphs.append(("methods.drivers.detectors", {"alpha": alpha, "tol": f"{tol:g}"}))
+    if n_missing:
+        paragraphs.append(("methods.drivers.missing", {"n": n_missing}))
     if kind == "item":
         paragraphs.append(("methods.drivers.circular", {"how": COVARIATES_HOW}))
     return Methods("methods_geodetector", "methods.drivers.heading", tuple(paragraphs), (
@@ -292,7 +310,8 @@ def _check_classes_option(value) -> str | None:
 
 FAMILY = Family("drivers", items, order=60, help="geographical detector (q of each indicator, interactions, risk "
                 "and ecological detectors) with the optimal discretisation (OPGD)", options={
-    "factors": Option([], "factors (default: the index's indicators, else the covariates given)", list),
+    "factors": Option([], "factors (default: every covariate given with --covariates FILE or [drivers] "
+                      "covariates, else the index's indicators)", list),
     "discretization": Option(["optimal"], "discretisation of the factors: optimal (search every method) or "
                              "methods to search", list, ("optimal",) + _gd.METHODS),
     "classes": Option(["auto"], "numbers of classes searched (e.g. 5, 3-8 or 3,5,7); auto: 3 to min(8, "

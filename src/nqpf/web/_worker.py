@@ -161,12 +161,15 @@ def toml_dumps(cfg: dict) -> str:
 # ----------------------------------------------------------------------------------- the two modes
 def analyze_command(opts: dict, files: dict) -> list[str]:
     """The ``nqpf analyze`` command line of a job (run in the job's folder): the uploaded alias file as
-    ``--alias-file``, an uploaded config's ``[data] aliases`` as ``--alias`` options."""
+    ``--alias-file``, the uploaded covariates as ``--covariates``, an uploaded config's ``[data] aliases``
+    as ``--alias`` options."""
     argv = ["nqpf", "analyze", files["data"], "--out", RESULTS]
     w = files.get("weights") or opts.get("weights")
     argv += ["--weights", w or "china-provinces"]
     if "aliases" in files:
         argv += ["--alias-file", files["aliases"]]
+    if "covariates" in files:
+        argv += ["--covariates", files["covariates"]]
     if "config" in files:   # its [data] aliases (the only part read with a scores table)
         for item in _config_alias_items(_config_in(files).get("data", {}).get("aliases")):
             argv += ["--alias", item]
@@ -210,13 +213,14 @@ def _run_analyze(opts: dict, files: dict, names: dict, step) -> None:
                  region_col=opts.get("region-col"), year_col=opts.get("year-col"), score_col=opts.get("score-col"),
                  sheet=opts.get("sheet"), drop_missing=opts.get("drop-missing", False), years=opts.get("years"),
                  formats=opts.get("formats"), only=opts.get("only"), skip=opts.get("skip"), sets=opts.get("set"),
-                 aliases=aliases, exclude=opts.get("exclude"), source=shown, title=Path(shown).stem or shown,
-                 progress=step)
+                 aliases=aliases, covariates=files.get("covariates"), exclude=opts.get("exclude"), source=shown,
+                 title=Path(shown).stem or shown, progress=step)
 
 
 def study_config(opts: dict, files: dict) -> dict:
     """The study configuration of a job: the uploaded config (if any) with its paths replaced by the
-    uploaded files, updated by the options. Every path in it is one of the job's fixed file names."""
+    uploaded files (``[drivers] covariates`` by the field ``covariates``), updated by the options. Every
+    path in it is one of the job's fixed file names."""
     from pathlib import Path as _P
 
     from .._commands import parse_years as _parse_years
@@ -279,6 +283,13 @@ def study_config(opts: dict, files: dict) -> dict:
     for k in ("shift", "topsis", "treat"):
         if k in opts:
             index[k] = opts[k]
+    # the detector's covariates: the uploaded file (by its fixed name), never a path of the server
+    drivers = cfg.get("drivers") if isinstance(cfg.get("drivers"), dict) else None
+    if "covariates" in files:
+        cfg.setdefault("drivers", {})["covariates"] = files["covariates"]
+    elif drivers is not None and isinstance(drivers.get("covariates"), str):
+        raise InputError("config: [drivers] covariates names a file, which the web app does not read; upload the "
+                         "covariate table in the field covariates")
     sp = cfg.setdefault("spatial", {})
     w = _weights_spelling(opts, files)
     if w is not None:
@@ -353,7 +364,7 @@ every parameter and convention{meta_note}.
 def _write_zip(files: dict, names: dict, mode: str, command: str) -> None:
     from .. import __version__
 
-    kinds = ("data", "spec", "weights", "given-weights", "aliases")
+    kinds = ("data", "spec", "weights", "given-weights", "aliases", "covariates")
     inputs = [files[k] for k in kinds if k in files]
     what = "Inputs: " + "; ".join(f"{files[k]} (uploaded as {names.get(k, '?')})" for k in kinds if k in files) + "\n"
     part = Path(ZIP_NAME + ".part")

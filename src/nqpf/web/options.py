@@ -18,6 +18,9 @@ Conventions
   or semicolons (a text area of the page); an alias file may be uploaded in the field ``aliases`` (CSV/Excel
   of two columns or TOML). In mode ``analyze`` an uploaded ``config`` is read for its ``[data] aliases``
   only (a table or ``ALIAS=REGION`` texts; its other settings are ignored with a warning).
+* ``covariates`` (both modes, optional): the covariates of the geographical detector (family ``drivers``),
+  CSV/Excel as ``--covariates FILE`` reads them; ``--covariates covariates.csv`` in the rerun command of
+  mode ``analyze``, ``[drivers] covariates = "covariates.csv"`` in the config of mode ``study``.
 * An uploaded file is stored in the job's folder under a fixed name (``data.csv``, ``spec.toml``,
   ``weights.gal`` …): only its suffix, from a short whitelist per field, is kept from the user's name.
 """
@@ -43,6 +46,7 @@ FILE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "given-weights": ("given_weights", (".csv", ".xlsx", ".xls")),
     "config": ("config_in", (".toml",)),
     "aliases": ("aliases", (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".toml")),
+    "covariates": ("covariates", (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")),
 }
 
 # option → (kind, modes). kind: str, int (≥ 0), float, bool, list (comma text or JSON list of strings).

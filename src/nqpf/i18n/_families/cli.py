@@ -1,6 +1,7 @@
 """Texts of the command line's inputs shown in the reports: the region aliases and the control table of
 conditional β convergence (parameters), and the audit codes of the readers' aliases, the outlier
-treatment and the control table; the names of the progress steps (``step.<name>``)."""
+treatment, the control table and the covariate table (stage ``covariates``); the names of the progress
+steps (``step.<name>``)."""
 
 _ZH = {
     "meta.region_aliases": "地区别名",
@@ -17,6 +18,7 @@ _ZH = {
     "meta.exclude_regions": "剔除地区",
     "meta.convergence_controls_file": "β 收敛控制变量文件",
     "cat.stage.controls": "控制变量",
+    "cat.stage.covariates": "地理探测协变量",
     "cat.action.alias": "已按别名匹配",
     "cat.action.treated": "已处理（极端值）",
     # progress steps (nqpf._commands.step_text): the command line's bar and the web page
@@ -65,6 +67,7 @@ _EN = {
     "meta.exclude_regions": "Regions excluded",
     "meta.convergence_controls_file": "Control variables of β convergence (file)",
     "cat.stage.controls": "control variables",
+    "cat.stage.covariates": "covariates of the geographical detector",
     "cat.action.alias": "matched by an alias",
     "cat.action.treated": "treated (extreme values)",
     "step.start": "starting",

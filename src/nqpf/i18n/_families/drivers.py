@@ -103,6 +103,10 @@ _ZH = {
                                 "因此 q 衡量的是各指标在多大程度上塑造了由其合成的综合指数的空间分层，而不是外部驱动因素的作用；"
                                 "q 偏高、交互作用多为增强，部分源于这种构造关系，不宜解读为因果驱动。检验外部驱动因素（如人均 GDP、"
                                 "城镇化率）时，请以协变量提供（{how}），协变量给出时优先于指数指标。",
+    "methods.drivers.missing": "协变量缺失不视为错误：某地区-年份缺少某因子的取值时，仅在该因子的探测中剔除该地区-年份"
+                               "（因子探测与风险区探测；两因子的交互作用探测与生态探测使用两者均有值的地区-年份），"
+                               "不插补；共缺失 {n} 个因子取值（地区-年份 × 因子），各年各因子的剔除数见因子探测表"
+                               "（协变量读自文件时逐条记录于审计表，环节：地理探测协变量）。",
     # --- parameters and conventions
     "conv.geodetector": "地理探测器",
     "convtext.geodetector": "q 保留全部分层（单元数为 1 的层不增加层内平方和，同 R geodetector；PyPI 的 geodetector 0.2.0 "
@@ -121,6 +125,10 @@ _ZH = {
     "value.drivers.classes_given": "用户指定",
     "meta.drivers_by": "分析单元",
     "meta.drivers_interaction_tol": "交互类型判断容差",
+    "meta.drivers_covariates_file": "地理探测协变量文件",
+    "meta.drivers_missing": "缺失的协变量值",
+    "meta.drivers_n_missing": "缺失的因子取值数（地区-年份 × 因子）",
+    "value.drivers.missing.per_factor": "仅在该因子的探测中剔除相应地区-年份（不插补）",
     "value.drivers.no_factor_data": "未运行：没有因子数据（未由原始指标构建指数，也未提供协变量）",
     "value.drivers.no_usable_factor": "未运行：所有因子都只有一个取值",
     "value.drivers.source.indicators": "指数的标准化指标",
@@ -251,6 +259,13 @@ _EN = {
                                 "high q and mostly enhancing interactions follow partly from this construction and are "
                                 "not causal drivers. To test outside drivers (e.g. GDP per capita, urbanisation), give "
                                 "them as covariates ({how}); covariates given take precedence over the indicators.",
+    "methods.drivers.missing": "A missing covariate value is not an error: a region-year without a value of a "
+                               "factor is left out of that factor's detectors only (factor and risk detectors; the "
+                               "interaction and ecological detectors of two factors use the region-years where both "
+                               "are known), without imputation; {n} factor values (region-year × factor) were "
+                               "missing, counted per factor and year in the factor detector's table (and, for a "
+                               "covariate file, listed in the audit table, stage: covariates of the geographical "
+                               "detector).",
     "conv.geodetector": "Geographical detector",
     "convtext.geodetector": "q keeps every stratum (a stratum of one unit adds no within sum of squares, as R "
                             "geodetector; the PyPI geodetector 0.2.0 drops such strata, which changes interaction q); p "
@@ -270,6 +285,10 @@ _EN = {
     "value.drivers.classes_given": "the user's choice",
     "meta.drivers_by": "Detector run",
     "meta.drivers_interaction_tol": "Tolerance of the interaction types",
+    "meta.drivers_covariates_file": "Covariates of the geographical detector (file)",
+    "meta.drivers_missing": "Missing covariate values",
+    "meta.drivers_n_missing": "Missing factor values (region-year × factor)",
+    "value.drivers.missing.per_factor": "region-year left out of that factor's detectors only (no imputation)",
     "value.drivers.no_factor_data": "not run: no factor data (no index built from raw indicators and no covariates given)",
     "value.drivers.no_usable_factor": "not run: every factor has a single value",
     "value.drivers.source.indicators": "normalised indicators of the index",

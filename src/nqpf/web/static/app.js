@@ -124,6 +124,8 @@
     if (cfg) fd.append("config", cfg, cfg.name);
     const al = $("#aliases-file").files[0];
     if (al) fd.append("aliases", al, al.name);
+    const cov = $("#covariates-file").files[0];
+    if (cov) fd.append("covariates", cov, cov.name);
     const aliases = $("#alias").value.split(/[\n\r,;,;]+/).map((x) => x.trim()).filter(Boolean);
     if (aliases.length) p.alias = aliases;
     const ex = list($("#exclude").value);

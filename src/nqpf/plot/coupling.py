@@ -76,6 +76,9 @@ def plot_coupling_heatmap(coupling: pd.DataFrame, names: Mapping | None = None, 
         # the colours of the levels drawn as an RGB image (a norm applied at output resolution is slow)
         rgb = np.asarray(cmap(norm(np.nan_to_num(A, nan=-1.0))))
         rgb[~np.isfinite(A)] = to_rgba(NO_DATA_COLOR)
+        # as bytes, converted as matplotlib would (x·255 truncated): the same pixels, resampled to the
+        # output resolution as 8-bit instead of 64-bit floats (a quarter of the memory and time)
+        rgb = (rgb * 255).astype(np.uint8)
         ax.imshow(rgb, aspect="auto", interpolation="nearest")
         im = ScalarMappable(norm=norm, cmap=cmap)
         ax.set_xticks(np.arange(m), [str(c) for c in M.columns])

@@ -115,6 +115,11 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
     :func:`os.replace`, so a reader never sees a half-written figure. The figure size is kept as is
     (no tight bounding box): a PNG is ``width × dpi`` by ``height × dpi`` pixels.
 
+    The figure is laid out once, when the first format is drawn (a constrained layout costs about as
+    much as drawing the figure); the other formats reuse that layout (their elements at the same
+    fractions of the figure) and the figure's layout engine is given back afterwards, so a later
+    draw lays it out again.
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -141,19 +146,29 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
     stem.parent.mkdir(parents=True, exist_ok=True)
     lang = getattr(fig, "nqpf_lang", "en")
     written = []
+    engine = fig.get_layout_engine()
+    try:
+        _save_each(fig, stem, formats, dpi, lang, engine, written)
+    finally:
+        if engine is not None and fig.get_layout_engine() is not engine:
+            fig.set_layout_engine(engine)  # as it was: a later draw lays the figure out again
+    return written
+
+
+def _save_each(fig, stem: Path, formats, dpi: int, lang: str, engine, written: list) -> None:
+    """The loop of :func:`save_figure`: each format rendered to a temporary file and moved in place."""
     with style_context(lang):
-        for fmt in formats:
+        for n, fmt in enumerate(formats):
+            if n == 1 and engine is not None and not _is_placeholder(engine):
+                # the layout of the first format is kept for the others (the same figure, laid out
+                # once: a constrained layout costs as much as drawing the figure again)
+                fig.set_layout_engine("none")
             target = stem.with_name(stem.name + "." + fmt)
             fd, tmp = tempfile.mkstemp(prefix="." + stem.name + ".", suffix="." + fmt + ".tmp",
                                        dir=str(stem.parent))
             try:
-                with os.fdopen(fd, "wb") as fh, mpl.rc_context({"svg.hashsalt": "nqpf"}):
-                    # no creation date and fixed element ids: the same figure gives the same bytes
-                    meta = {"Date": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else None)
-                    # zlib level 3 for PNG: about a quarter faster to write than the default 6, files
-                    # about a tenth larger (measured on the report's figures)
-                    extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
-                    fig.savefig(fh, format=fmt, dpi=dpi, metadata=meta, **extra)
+                with os.fdopen(fd, "wb") as fh:
+                    _savefig_one(fig, fh, fmt, dpi)
                 _umask = os.umask(0)
                 os.umask(_umask)
                 os.chmod(tmp, 0o666 & ~_umask)  # mkstemp creates 0600; give the usual file mode
@@ -163,7 +178,23 @@ def save_figure(fig, path_stem, formats: Iterable[str] = ("png", "svg"), dpi: in
                     os.unlink(tmp)
                 raise
             written.append(target)
-    return written
+
+
+def _is_placeholder(engine) -> bool:
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    return isinstance(engine, PlaceHolderLayoutEngine)
+
+
+def _savefig_one(fig, fh, fmt: str, dpi: int) -> None:
+    """Render ``fig`` once as ``fmt`` into the open binary file ``fh`` (no date, fixed SVG ids)."""
+    with mpl.rc_context({"svg.hashsalt": "nqpf"}):
+        # no creation date and fixed element ids: the same figure gives the same bytes
+        meta = {"Date": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else None)
+        # zlib level 3 for PNG: about a quarter faster to write than the default 6, files
+        # about a tenth larger (measured on the report's figures)
+        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        fig.savefig(fh, format=fmt, dpi=dpi, metadata=meta, **extra)
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -18,13 +18,24 @@ Among its admissible candidates the cost prefers no leader, then the shortest le
 point's marker it passes over counting as 30 pixels more: in a tight clump of points some leader may
 have to; a direction pointing into the clump a little more), then the earlier direction. If no
 candidate is admissible the label takes the candidate with the least weighted violation (label
-overlap counts most) and is flagged ``nqpf_conflict = True``; labels left in conflict are placed
-first in a new pass (at most ``passes``). The tests check that the provincial Moran scatter has none.
+overlap counts most) and is flagged ``nqpf_conflict = True``.
+
+A greedy pass checks each label only against the labels placed *before* it, so a label fenced in by
+earlier labels and leaders (a dense clump: whether it happens depends on the exact pixel layout)
+takes a least bad position that may cover an earlier label's leader. Every pass with such a
+conflict is therefore followed by a min-conflicts repair (:func:`_repair`): a label is in conflict
+when its position is not admissible against *all* the other labels, and conflicted labels move in
+turn to their best position against all the others, pushing the labels in their way to move,
+until none is left (or a move budget is spent). Labels still in conflict are placed first in a new
+pass (at most ``passes``). The tests check that the Moran scatters of the bundled examples have
+none.
 
 Only the neighbours of a point are examined: the points are indexed by a k-d tree
 (:class:`scipy.spatial.cKDTree`), placed boxes and leaders are filtered by the candidates' bounding
 box. Cost: O(m · C · local density) for ``m`` labels and ``C`` candidates, plus O(n log n) for the
 ``n`` points (earlier versions compared every pair of points: quadratic, 12 minutes for 2,875 points).
+What of a candidate does not depend on the other labels (markers, ambiguity, axes edge, preference) is
+computed once per label and ring and reused by later passes and the repair.
 Deterministic: no random steps.
 """
 from __future__ import annotations
@@ -201,11 +212,14 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
                axbox=(axbox.x0, axbox.y0, axbox.x1, axbox.y1),
                avoid=(np.zeros((0, 4)) if avoid is None or len(avoid) == 0
                       else np.asarray(avoid, dtype=float).reshape(-1, 4)))
-    # greedy passes; a label left in conflict moves to the front of its priority class in the next
+    # greedy passes, each followed by a repair of the labels left in conflict (see the module
+    # docstring); a label still in conflict moves to the front of its priority class in the next
     # pass, up to ``passes`` passes; the pass with the fewest conflicts is kept
     best_run = None
     for attempt in range(passes):
         run = _greedy(order, geo)
+        if run["conflict"].any():
+            run = _repair(run, order, prio, geo)
         if best_run is None or run["conflict"].sum() < best_run["conflict"].sum():
             best_run = run
         bad = run["conflict"]
@@ -235,10 +249,12 @@ def place_labels(ax, x, y, texts, *, renderer, fontsize=6.5, pad_pt=2.0, marker_
 
 
 def _greedy(order, geo) -> dict:
-    """One greedy pass over the labels in ``order``: each takes its best admissible candidate (see the
-    module docstring), the rings examined from the inside out and the first ring that has an admissible
-    candidate ending the search. Returns per label the chosen ``box``, whether it ``need``s a leader,
-    the leader's ``end`` on the box and whether it is in ``conflict``."""
+    """One greedy pass over the labels in ``order``: each takes its best admissible candidate against
+    the labels placed before it (see the module docstring), the rings examined from the inside out
+    and the first ring that has an admissible candidate ending the search. Returns per label the
+    chosen ``box``, whether it ``need``s a leader, the leader's ``end`` on the box, the candidate
+    (``ring``, ``dir``) and whether it is in ``conflict`` (no admissible candidate: the least bad
+    one was taken)."""
     pts = geo["pts"]
     n = len(pts)
     fixed = geo["avoid"]
@@ -246,33 +262,167 @@ def _greedy(order, geo) -> dict:
              "n_placed": len(fixed), "n_lead": 0}
     state["placed"][:len(fixed)] = fixed
     out = {"box": np.zeros((n, 4)), "need": np.zeros(n, dtype=bool), "end": np.zeros((n, 2)),
-           "conflict": np.zeros(n, dtype=bool)}
+           "ring": np.zeros(n, dtype=int), "dir": np.zeros(n, dtype=int), "conflict": np.zeros(n, dtype=bool),
+           "free": np.ones(n, dtype=bool)}
     for i in order:
-        best = None      # (pref, box, need, end) of the best admissible candidate
-        worst = None     # (violation, box, need, end) of the least bad candidate, for a conflict
-        for r in range(len(geo["rings"])):
-            cand = _ring(i, r, geo, state)
-            ok, pref, bad = cand["ok"], cand["pref"], cand["bad"]
-            if ok.any():
-                k = int(np.flatnonzero(ok)[np.argmin(pref[ok])])
-                best = (cand["boxes"][k], cand["need"][k], cand["end"][k])
-                break
-            k = int(np.argmin(bad))
-            if worst is None or bad[k] < worst[0]:
-                worst = (bad[k], cand["boxes"][k], cand["need"][k], cand["end"][k])
-        conflict = best is None
-        box, need, end = best if best is not None else worst[1:]
-        state["placed"][state["n_placed"]] = box
+        r, k, cand, ok, out["free"][i] = _choose(i, geo, state)
+        _assign(out, i, r, k, cand, ok)
+        state["placed"][state["n_placed"]] = out["box"][i]
         state["n_placed"] += 1
-        out["box"][i], out["conflict"][i], out["need"][i], out["end"][i] = box, conflict, need, end
-        if need:
-            state["lead_a"][state["n_lead"]], state["lead_b"][state["n_lead"]] = pts[i], end
+        if out["need"][i]:
+            state["lead_a"][state["n_lead"]], state["lead_b"][state["n_lead"]] = pts[i], out["end"][i]
             state["n_lead"] += 1
     return out
 
 
+def _choose(i, geo, state, forbidden=frozenset()):
+    """The best candidate of label ``i`` against ``state`` (boxes and leaders of the other labels):
+    on the innermost ring that has an admissible candidate, the admissible one of least preference
+    cost; when no ring has one, the candidate of least violation, except the (ring, direction)
+    pairs in ``forbidden``. Returns ``(ring, direction, candidates of that ring, admissible, free)``,
+    ``free`` telling whether some candidate examined lies inside the axes clear of every marker (only
+    other labels stand in the way: a repair may help)."""
+    worst = None
+    free = False
+    for r in range(len(geo["rings"])):
+        cand = _ring(i, r, geo, state)
+        ok = cand["ok"]
+        free = free or bool(cand["free"].any())
+        if ok.any():
+            return r, int(np.flatnonzero(ok)[np.argmin(cand["pref"][ok])]), cand, True, True
+        bad = cand["bad"]
+        if forbidden:
+            bad = bad.copy()
+            bad[[k for rr, k in forbidden if rr == r]] = np.inf
+        k = int(np.argmin(bad))
+        if worst is None or bad[k] < worst[0]:
+            worst = (bad[k], r, k, cand)
+    return worst[1], worst[2], worst[3], False, free
+
+
+def _assign(sol, i, r, k, cand, ok) -> None:
+    """Put label ``i`` of solution ``sol`` at candidate ``k`` of ring ``r``."""
+    sol["box"][i], sol["need"][i], sol["end"][i] = cand["boxes"][k], cand["need"][k], cand["end"][k]
+    sol["ring"][i], sol["dir"][i], sol["conflict"][i] = r, k, not ok
+
+
+def _others(i, sol, geo) -> dict:
+    """The boxes (with the fixed ones) and leaders of every label of ``sol`` but ``i``, as a state."""
+    keep = np.ones(len(sol["box"]), dtype=bool)
+    keep[i] = False
+    placed = np.vstack([geo["avoid"], sol["box"][keep]])
+    lead = keep & sol["need"]
+    return {"placed": placed, "n_placed": len(placed), "lead_a": geo["pts"][lead], "lead_b": sol["end"][lead],
+            "n_lead": int(lead.sum())}
+
+
+def _admissible(i, sol, geo) -> bool:
+    """Whether label ``i`` at its position in ``sol`` is admissible against ALL the other labels."""
+    return bool(_ring(i, sol["ring"][i], geo, _others(i, sol, geo))["ok"][sol["dir"][i]])
+
+
+def _footprints(box, need, pts, pad) -> np.ndarray:
+    """Bounding boxes (n, 4) of labels' boxes together with their leaders (those that ``need`` one
+    run from the point to the box), widened by the gap between labels plus one pixel."""
+    b = np.array(box, dtype=float)
+    b[need, :2] = np.minimum(b[need, :2], pts[need])
+    b[need, 2:] = np.maximum(b[need, 2:], pts[need])
+    g = pad / 3 + 1.0
+    return b + np.array([-g, -g, g, g])
+
+
+def _near(fp, f) -> np.ndarray:
+    """Which footprints ``fp`` (n, 4) meet the box ``f``."""
+    return (fp[:, 2] > f[0]) & (fp[:, 0] < f[2]) & (fp[:, 3] > f[1]) & (fp[:, 1] < f[3])
+
+
+def _repair(sol, order, prio, geo, tenure: int = 8) -> dict:
+    """Min-conflicts repair of a greedy solution (Minton et al. 1992), with a short tabu list.
+
+    A greedy pass checks each label only against the labels placed before it; a label that finds no
+    admissible position takes its least bad one, which may cover an earlier label or its leader (the
+    pass is stuck although an arrangement exists: the earlier labels took positions that fence it
+    in). Here a label is in conflict when its position is not admissible against ALL the other
+    labels. Repeatedly, the conflicted label moved least recently (then of lower ``priority``, then
+    later in ``order``) moves to its best candidate against all the others: an admissible one when
+    there is one (innermost ring first, least preference cost, as in the greedy pass), otherwise the
+    least bad one other than its present position and those it left in its last ``tenure`` moves,
+    pushing the labels in its way to move in turn. Only the labels whose box or leader meets the
+    moved label's old or new box or leader are re-examined. A label with no candidate inside the axes
+    clear of the markers (``free`` false: no arrangement of the other labels would help) keeps its
+    least bad position and is never moved. Stops when no label is in conflict or after
+    ``4 k + 4 √n + 16`` moves for ``k`` labels in conflict at the start; returns the solution with the
+    fewest conflicts seen."""
+    n = len(sol["box"])
+    sol = {k: v.copy() for k, v in sol.items()}
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)
+    fp = _footprints(sol["box"], sol["need"], geo["pts"], geo["pad"])
+    conflict = sol["conflict"]
+    # a label placed admissibly can only be disturbed by a conflicted label placed after it
+    near = np.zeros(n, dtype=bool)
+    for i in np.flatnonzero(conflict):
+        near |= _near(fp, fp[i])
+    for j in np.flatnonzero(near & ~conflict):
+        conflict[j] = not _admissible(j, sol, geo)
+    movable = sol["free"]
+    best, best_count = {k: v.copy() for k, v in sol.items()}, int(conflict.sum())
+    last = np.full(n, -1)
+    tabu: dict[int, list] = {}
+    for it in range(4 * int((conflict & movable).sum()) + 4 * int(np.sqrt(n)) + 16):
+        bad = np.flatnonzero(conflict & movable)
+        if not len(bad):
+            break
+        i = int(bad[np.lexsort((-rank[bad], prio[bad], last[bad]))[0]])
+        before = fp[i].copy()
+        tabu[i] = [(r, k, u) for r, k, u in tabu.get(i, []) if u > it] + [(sol["ring"][i], sol["dir"][i], it + tenure)]
+        r, k, cand, ok, _ = _choose(i, geo, _others(i, sol, geo), frozenset((r, k) for r, k, _ in tabu[i]))
+        _assign(sol, i, r, k, cand, ok)
+        last[i] = it
+        fp[i] = _footprints(sol["box"][[i]], sol["need"][[i]], geo["pts"][[i]], geo["pad"])[0]
+        near = _near(fp, before) | _near(fp, fp[i])
+        near[i] = False
+        for j in np.flatnonzero(near):
+            conflict[j] = not _admissible(j, sol, geo)
+        if conflict.sum() < best_count:
+            best, best_count = {k: v.copy() for k, v in sol.items()}, int(conflict.sum())
+    return best
+
+
 def _ring(i, r, geo, state) -> dict:
-    """The candidates of label ``i`` on ring ``r``: boxes, admissibility, preference and violation."""
+    """The candidates of label ``i`` on ring ``r``: boxes, admissibility, preference and violation
+    against ``state`` (the boxes and leaders of the other labels)."""
+    c = _ring_static(i, r, geo)
+    boxes, region, need, end, zeros = c["boxes"], c["region"], c["need"], c["end"], c["zeros"]
+    # other labels (with a gap of a third of the pad, so two names never read as one)
+    pl = state["placed"][:state["n_placed"]]
+    pl = pl[(pl[:, 2] > region[0]) & (pl[:, 0] < region[2]) & (pl[:, 3] > region[1]) & (pl[:, 1] < region[3])]
+    g = geo["pad"] / 3
+    lab_ov = _overlap(boxes + np.array([-g, -g, g, g]), pl).sum(axis=1) if len(pl) else zeros
+    la, lb = state["lead_a"][:state["n_lead"]], state["lead_b"][:state["n_lead"]]
+    if len(la):
+        keep = ((np.maximum(la[:, 0], lb[:, 0]) > region[0]) & (np.minimum(la[:, 0], lb[:, 0]) < region[2])
+                & (np.maximum(la[:, 1], lb[:, 1]) > region[1]) & (np.minimum(la[:, 1], lb[:, 1]) < region[3]))
+        la, lb = la[keep], lb[keep]
+    start = np.broadcast_to(geo["pts"][i], end.shape)
+    covers_leader = segments_hit_boxes(la, lb, boxes).sum(axis=0) if len(la) else zeros
+    lead_hits_label = segments_hit_boxes(start, end, pl).sum(axis=1) if len(pl) else zeros
+    lead_cross = segments_cross(start, end, la, lb).sum(axis=1) if len(la) else zeros
+    lead_bad = need * (lead_hits_label + lead_cross)
+    ok = c["free"] & (lab_ov <= 0.5) & (covers_leader == 0) & (lead_bad == 0)
+    hh = geo["sizes"][i, 1] ** 2
+    bad = c["bad"] + lab_ov * 12.0 + covers_leader * 2 * hh + lead_bad * 2 * hh
+    return {"boxes": boxes, "ok": ok, "pref": c["pref"], "bad": bad, "need": need, "end": end, "free": c["free"]}
+
+
+def _ring_static(i, r, geo) -> dict:
+    """What of the candidates of label ``i`` on ring ``r`` does not depend on the other labels (boxes,
+    the points and markers near them, the axes edge, the leader each needs, preference cost), computed
+    once per placement and kept in ``geo["cache"]``: a repair examines the same candidates often."""
+    key = (int(i), int(r))
+    cache = geo.setdefault("cache", {})
+    if key in cache:
+        return cache[key]
     pts, allpts, tree, sizes, m = geo["pts"], geo["allpts"], geo["tree"], geo["sizes"], geo["m"]
     pad, margin, rings = geo["pad"], geo["margin"], geo["rings"]
     ax0, ay0, ax1, ay1 = geo["axbox"]
@@ -292,14 +442,14 @@ def _ring(i, r, geo, state) -> dict:
     near = near[near != i]
     npts = allpts[near]
     outside = (boxes[:, 0] < ax0) | (boxes[:, 1] < ay0) | (boxes[:, 2] > ax1) | (boxes[:, 3] > ay1)
-    # other labels (with a gap of a third of the pad, so two names never read as one)
-    pl = state["placed"][:state["n_placed"]]
-    pl = pl[(pl[:, 2] > region[0]) & (pl[:, 0] < region[2]) & (pl[:, 3] > region[1]) & (pl[:, 1] < region[3])]
-    g = pad / 3
-    lab_ov = (_overlap(boxes + np.array([-g, -g, g, g]), pl).sum(axis=1) if len(pl) else np.zeros(len(boxes)))
-    # other points' markers
-    mk = np.column_stack([npts[:, 0] - m, npts[:, 1] - m, npts[:, 0] + m, npts[:, 1] + m])
-    mark_ov = _overlap(boxes, mk).sum(axis=1) if len(mk) else np.zeros(len(boxes))
+    # other points' markers (only those within a marker of the candidates' bounding box can touch a
+    # box or a leader: a leader runs from the point to its box, inside that bounding box)
+    inb = ((npts[:, 0] > region[0] - m) & (npts[:, 0] < region[2] + m)
+           & (npts[:, 1] > region[1] - m) & (npts[:, 1] < region[3] + m))
+    mpts = npts[inb]
+    mk = np.column_stack([mpts[:, 0] - m, mpts[:, 1] - m, mpts[:, 0] + m, mpts[:, 1] + m])
+    zeros = np.zeros(len(boxes))
+    mark_ov = _overlap(boxes, mk).sum(axis=1) if len(mk) else zeros
     # ambiguity: the box as near to another point as to its own
     own = _boxes_points_distance(boxes, p[None, :])[:, 0]
     other = _boxes_points_distance(boxes, npts).min(axis=1) if len(npts) else np.full(len(boxes), np.inf)
@@ -309,18 +459,7 @@ def _ring(i, r, geo, state) -> dict:
     end = np.column_stack([np.clip(p[0], boxes[:, 0], boxes[:, 2]), np.clip(p[1], boxes[:, 1], boxes[:, 3])])
     start = np.broadcast_to(p, end.shape)
     length = np.hypot(end[:, 0] - p[0], end[:, 1] - p[1])
-    la, lb = state["lead_a"][:state["n_lead"]], state["lead_b"][:state["n_lead"]]
-    if len(la):
-        keep = ((np.maximum(la[:, 0], lb[:, 0]) > region[0]) & (np.minimum(la[:, 0], lb[:, 0]) < region[2])
-                & (np.maximum(la[:, 1], lb[:, 1]) > region[1]) & (np.minimum(la[:, 1], lb[:, 1]) < region[3]))
-        la, lb = la[keep], lb[keep]
-    zeros = np.zeros(len(boxes))
-    covers_leader = segments_hit_boxes(la, lb, boxes).sum(axis=0) if len(la) else zeros
-    lead_hits_label = segments_hit_boxes(start, end, pl).sum(axis=1) if len(pl) else zeros
-    lead_cross = segments_cross(start, end, la, lb).sum(axis=1) if len(la) else zeros
-    lead_marker = (_segment_point_distance(start, end, npts) < 0.9 * m).sum(axis=1) if len(npts) else zeros
-    lead_bad = need * (lead_hits_label + lead_cross)
-    ok = ~outside & (lab_ov <= 0.5) & (mark_ov <= 0.5) & (covers_leader == 0) & (lead_bad == 0)
+    lead_marker = (_segment_point_distance(start, end, mpts) < 0.9 * m).sum(axis=1) if len(mpts) else zeros
     # in a clump, labels fan out: directions away from the centre of the nearby points cost less
     close = npts[np.hypot(npts[:, 0] - p[0], npts[:, 1] - p[1]) < 4 * h] if len(npts) else npts
     fan = zeros
@@ -332,7 +471,8 @@ def _ring(i, r, geo, state) -> dict:
             fan = 12.0 * (1.0 - Dn @ (u / un))
     # a leader may have to pass over markers of a tight clump of points: allowed, at a price
     pref = need * 1e4 + need * (length + 30.0 * lead_marker + fan) + 0.1 * dir_idx
-    hh = h * h
-    bad = (outside * 1e7 + lab_ov * 12.0 + mark_ov * 2.0 + covers_leader * 2 * hh + lead_bad * 2 * hh
-           + pref * 1e-3)
-    return {"boxes": boxes, "ok": ok, "pref": pref, "bad": bad, "need": need, "end": end}
+    out = {"boxes": boxes, "region": region, "need": need, "end": end, "zeros": zeros, "pref": pref,
+           "free": ~outside & (mark_ov <= 0.5),  # admissible were there no other label
+           "bad": outside * 1e7 + mark_ov * 2.0 + pref * 1e-3}
+    cache[key] = out
+    return out

@@ -210,7 +210,8 @@ def _as_wide(levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = "wang2021",
-                          sync_threshold: float = SYNC_THRESHOLD, zero_hint: str = "") -> pd.DataFrame:
+                          sync_threshold: float = SYNC_THRESHOLD, zero_hint: str = "",
+                          labels: Mapping | None = None) -> pd.DataFrame:
     r"""Coupling degree, coordination index, coupling coordination degree, level and the lagging
     subsystem of every region-year.
 
@@ -226,6 +227,8 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
     sync_threshold : float, default 0.1
         Development is *synchronous* when :math:`\max_i U_i - \min_i U_i \le` this gap and no
         :math:`U_i` is 0.
+    labels : mapping, optional
+        Region id → the name shown in messages (the user's spelling); default the ids.
     zero_hint : str, optional
         Appended to the warning about region-years with a subsystem at 0 (why, and how to avoid it).
 
@@ -245,7 +248,7 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
     if not (np.isfinite(sync_threshold) and 0 <= sync_threshold <= 1):
         raise InputError(f"sync_threshold must be in [0, 1], got {sync_threshold!r}")
     U = df.to_numpy(dtype=float)
-    rows = [f"{r} {y}" for r, y in df.index]
+    rows = [f"{(labels or {}).get(r, r)} {y}" for r, y in df.index]   # regions as the user wrote them
     _check_levels(U, names, rows)
     alpha = subsystem_weights(weights, names)
     with warnings.catch_warnings(record=True) as caught:

@@ -112,7 +112,8 @@ def items(ctx: Context):
     ctx.step("coupling coordination")
     alpha = _cp.subsystem_weights(weights, names)
     tab = _cp.coupling_coordination(levels, alpha, formula=formula, sync_threshold=thr,
-                                    zero_hint=ZERO_HINT[source == "index_subindices"])
+                                    zero_hint=ZERO_HINT[source == "index_subindices"],
+                                    labels={r: ctx.regions.label(r) for r in ctx.Y.index})
     order = {r: k for k, r in enumerate(ctx.Y.index)}
     tab = tab.sort_values(["region", "year"], key=lambda s: s.map(order) if s.name == "region" else s,
                           kind="mergesort").reset_index(drop=True)

@@ -29,11 +29,11 @@ TEXTS = {
         "plot.labels_none": "地区过多（{n} 个），不逐一标注",
         "plot.point_density": "地区分布密度",
         # heatmap and rank changes with many regions
-        "plot.heatmap_extremes_note": "仅显示 {year} 年得分最高与最低各 {k} 个地区（共 {n} 个）；全部数据见工作簿",
+        "plot.heatmap_extremes_note": "仅显示 {year} 年得分最高与最低各 {k} 个地区（共 {n} 个）；全部数据见结果表格",
         "plot.heatmap_gap": "…… 其余 {m} 个地区 ……",
         "plot.heatmap_deciles_note": "按 {year} 年得分将 {n} 个地区分为十组，格内为组内平均得分",
         "plot.decile": "第 {d} 组",
-        "plot.rank_movers_note": "仅显示排名上升与下降最多的各 {k} 个地区（共 {n} 个）；全部排名见工作簿",
+        "plot.rank_movers_note": "仅显示排名上升与下降最多的各 {k} 个地区（共 {n} 个）；全部得分见结果表格",
         "plot.rank_change_axis": "排名变化（{first}→{last}，正值为上升）",
         # report tables shortened for many rows
         "note.top_bottom": "注：仅列出按「{basis}」最高与最低各 {k} 个地区（共 {n} 个）；完整数据见工作簿 {book} 的工作表「{sheet}」。",
@@ -83,13 +83,13 @@ TEXTS = {
         "plot.labels_none": "Too many regions ({n}) to label",
         "plot.point_density": "Density of regions",
         "plot.heatmap_extremes_note": "Only the {k} highest and {k} lowest of {n} regions in {year} are shown; "
-                                      "all are in the workbook",
+                                      "all are in the result tables",
         "plot.heatmap_gap": "… {m} further regions …",
         "plot.heatmap_deciles_note": "The {n} regions in ten groups by their {year} score; cells show each "
                                      "group's mean score",
         "plot.decile": "Decile {d}",
         "plot.rank_movers_note": "Only the {k} regions rising most and the {k} falling most of {n} are shown; "
-                                 "all ranks are in the workbook",
+                                 "all scores are in the result tables",
         "plot.rank_change_axis": "Change in rank ({first}→{last}; positive: up)",
         "note.top_bottom": "Note: only the {k} highest and {k} lowest of {n} regions by '{basis}' are listed; "
                            "the full table is in sheet '{sheet}' of the workbook {book}.",

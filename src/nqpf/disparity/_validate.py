@@ -130,3 +130,16 @@ def warn_no_inequality(Y: pd.DataFrame, mask: np.ndarray, what: str, shares: str
         warnings.warn(f"{what}: no inequality in year(s) {years} (every region has the same score): "
                       f"the index is 0 and its shares ({shares}) are undefined, NaN for those years",
                       UserWarning, stacklevel=3)
+
+
+def group_sets(Y: pd.DataFrame, groups, what: str, whole: str = "all") -> list[tuple[str, np.ndarray]]:
+    """``[(whole, every row), (group, its rows) …]``: the whole panel under the code ``whole``, then each
+    group of :func:`as_groups` in order of first appearance (positions in ``Y``); ``whole`` may not be a
+    group's code."""
+    sets: list[tuple[str, np.ndarray]] = [(whole, np.arange(Y.shape[0]))]
+    if groups is not None:
+        labels, order = as_groups(Y, groups, what)
+        if whole in [str(g) for g in order]:
+            raise InputError(f"{what}: the group code {whole!r} is reserved for the whole panel; rename that group")
+        sets += [(str(g), np.flatnonzero(labels == g)) for g in order]
+    return sets

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nqpf.disparity._validate import as_groups, as_matrix
+from nqpf.disparity._validate import as_matrix, group_sets
 from nqpf.errors import InputError
 
 __all__ = ["MODELS", "MIN_REGIONS", "CONTROL_BASES", "ALL", "Convergence", "speed_half_life", "ols_hc1",
@@ -307,12 +307,7 @@ def beta_convergence(Y: pd.DataFrame, groups=None, controls: pd.DataFrame | None
                       "growth is annualised per gap and its speed and half-life are NaN", UserWarning, stacklevel=2)
     g_cs = (L[:, -1] - L[:, 0]) / span
     G_pan = (L[:, 1:] - L[:, :-1]) / gaps[None, :]
-    sets: list[tuple[str, np.ndarray]] = [(ALL, np.arange(X.shape[0]))]
-    if groups is not None:
-        labels, order = as_groups(Y, groups, what)
-        if ALL in [str(g) for g in order]:
-            raise InputError(f"{what}: the group code {ALL!r} is reserved for the whole panel; rename that group")
-        sets += [(str(g), np.flatnonzero(labels == g)) for g in order]
+    sets = group_sets(Y, groups, what, ALL)
     if C is not None:
         Ccs = C[:, 0, :] if control_basis == "initial" else C[:, :-1, :].mean(axis=1)
         Cpan = C[:, :-1, :]

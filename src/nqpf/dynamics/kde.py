@@ -65,7 +65,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from nqpf.disparity._validate import as_groups, as_matrix, equal_years
+from nqpf.disparity._validate import as_matrix, equal_years, group_sets
 from nqpf.errors import InputError
 
 __all__ = ["KERNELS", "BANDWIDTH_RULES", "MIN_REGIONS", "CUT", "PEAK_THRESHOLD", "GRID", "ALL",
@@ -354,12 +354,7 @@ def kernel_density(Y: pd.DataFrame, groups=None, *, kernel: str = "gaussian", ba
     if not isinstance(peak_threshold, (int, float, np.floating)) or not 0 <= float(peak_threshold) <= 1:
         raise InputError(f"{what}: peak_threshold must be a share between 0 and 1, got {peak_threshold!r}")
     years = [_py(y) for y in Y.columns]
-    sets: list[tuple[str, np.ndarray]] = [(ALL, np.arange(X.shape[0]))]
-    if groups is not None:
-        labels, order = as_groups(Y, groups, what)
-        if ALL in [str(g) for g in order]:
-            raise InputError(f"{what}: the group code {ALL!r} is reserved for the whole panel; rename that group")
-        sets += [(str(g), np.flatnonzero(labels == g)) for g in order]
+    sets = group_sets(Y, groups, what, ALL)
     rule = bw if isinstance(bw, str) else "given"
     parts = []
     for name, rows in sets:

@@ -38,6 +38,19 @@ _NOTE_PREFIX = re.compile(r"^\s*(注|备注|说明|资料来源|数据来源|来
 _UNIT_RE = re.compile(r"(?:单位|unit)\s*[:：]\s*([^\s)）,，;；]+)", re.IGNORECASE)
 
 
+def _empty_region(grid, i: int, jr: int) -> InputError:
+    """The error of a data row without its region (long and wide layouts)."""
+    return InputError(f"{grid.where(i, jr)}: empty region cell in a data row; fill in the region or delete the row")
+
+
+def _row_year(grid, i: int, jy: int) -> int:
+    """The year of data row ``i`` read from column ``jy``; InputError naming the cell when it is not one."""
+    year = parse_year(grid.get(i, jy))
+    if year is None:
+        raise InputError(f"{grid.where(i, jy)}: {cell_text(grid.get(i, jy))!r} is not a year "
+                         "(expected e.g. 2010, 2010.0 or 2010年)")
+    return year
+
 def _norm(h) -> str:
     return re.sub(r"\s+", "", cell_text(h)).lower()
 
@@ -305,15 +318,11 @@ def _parse_long(grid, h, cm, sink, keep):
         if keep is not None and var not in keep:
             continue
         if not region:
-            raise InputError(f"{grid.where(i, jr)}: empty region cell in a data row; fill in the region or "
-                             "delete the row")
+            raise _empty_region(grid, i, jr)
         if not var:
             raise InputError(f"{grid.where(i, jv)}: empty variable cell in a data row; fill in the variable or "
                              "delete the row")
-        year = parse_year(grid.get(i, jy))
-        if year is None:
-            raise InputError(f"{grid.where(i, jy)}: {cell_text(grid.get(i, jy))!r} is not a year "
-                             "(expected e.g. 2010, 2010.0 or 2010年)")
+        year = _row_year(grid, i, jy)
         if ju is not None and cell_text(grid.get(i, ju)):
             sink.units.setdefault(var, cell_text(grid.get(i, ju)))
         sink.cell(grid, i, jval, region, year, var, grid.get(i, jval), jr, h)
@@ -363,12 +372,8 @@ def _parse_wide(grid, h, cm, sink, keep):
     for i in body:
         region = cell_text(grid.get(i, jr))
         if not region:
-            raise InputError(f"{grid.where(i, jr)}: empty region cell in a data row; fill in the region or "
-                             "delete the row")
-        year = parse_year(grid.get(i, jy))
-        if year is None:
-            raise InputError(f"{grid.where(i, jy)}: {cell_text(grid.get(i, jy))!r} is not a year "
-                             "(expected e.g. 2010, 2010.0 or 2010年)")
+            raise _empty_region(grid, i, jr)
+        year = _row_year(grid, i, jy)
         for j, name in var_cols:
             sink.cell(grid, i, j, region, year, name, grid.get(i, j), jr, h)
     return nxt

@@ -99,19 +99,7 @@ def spec_toml(tmp: Path, body: str, name="spec.toml") -> Path:
     return put(tmp, name, body)
 
 
-SPEC = """[spec]
-name = "t"
-levels = ["dimension", "indicator"]
-[[indicator]]
-id = "gdp"
-direction = "+"
-dimension = "A"
-[[indicator]]
-id = "pc"
-direction = "+"
-formula = "gdp / pop"
-dimension = "B"
-"""
+from _small_study import SPEC  # noqa: E402 - the spec shared with the command-line tests
 
 TOY = Spec("toy", ("indicator",), [Indicator("pc", formula="gdp / pop", path=()), Indicator("gdp", path=())])
 

@@ -239,21 +239,7 @@ def test_covariates_file_missing_on_the_command_line(files, tmp_path):
 
 
 # ------------------------------------------------------------------------------------ the config
-PROVS = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏"]
-YEARS = [2015, 2016, 2017, 2018]
-SPEC = """[spec]
-name = "t"
-levels = ["dimension", "indicator"]
-[[indicator]]
-id = "gdp"
-direction = "+"
-dimension = "A"
-[[indicator]]
-id = "pc"
-direction = "+"
-formula = "gdp / pop"
-dimension = "B"
-"""
+from _small_study import PROVS, SPEC, YEARS  # noqa: E402 - the shared small study
 
 
 def _study(tmp: Path, body: str = "") -> Path:

@@ -22,22 +22,7 @@ from typer.testing import CliRunner
 from nqpf.cli import app
 from nqpf.errors import InputError
 
-PROVS = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏"]
-YEARS = [2015, 2016, 2017, 2018]
-
-SPEC = """[spec]
-name = "t"
-levels = ["dimension", "indicator"]
-[[indicator]]
-id = "gdp"
-direction = "+"
-dimension = "A"
-[[indicator]]
-id = "pc"
-direction = "+"
-formula = "gdp / pop"
-dimension = "B"
-"""
+from _small_study import PROVS, SPEC, YEARS
 
 
 def _invoke(*args):

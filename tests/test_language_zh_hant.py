@@ -89,10 +89,11 @@ def test_catalogue_is_traditional_with_taiwan_statistics_terms():
     assert not bad, bad
     text = "".join(hant.values())
     for term in ("變異係數", "泰爾指數", "莫蘭指數", "顯著", "吉尼係數", "檢定", "對立假設", "常態", "信賴度",
-                 "活頁簿", "參數", "代碼"):
+                 "活頁簿", "參數", "代碼", "耦合協調度", "核函數"):
         assert term in text, term
-    # OpenCC's IT words where a statistics report means something else
-    for wrong in ("全域性", "區域性", "引數", "程式碼", "型別", "方差", "檢驗", "備擇", "正態", "工作簿"):
+    # OpenCC's IT words where a statistics report means something else (協排程: 协调度 read as 协+调度)
+    for wrong in ("全域性", "區域性", "引數", "程式碼", "型別", "方差", "檢驗", "備擇", "正態", "工作簿",
+                  "排程", "函式"):
         assert wrong not in text, wrong
     assert hant["col.row"] == "列" and hant["col.column"] == "欄"   # rows and columns swap names
 

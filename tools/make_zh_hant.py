@@ -39,6 +39,8 @@ TERMS = {
     # OpenCC's IT vocabulary where a statistics report means something else
     "全局": "全域", "局部": "局部", "参数": "參數", "代码": "代碼", "类型": "類型", "配置": "設定",
     "溢出": "外溢", "查找": "找出", "软件包": "套件",
+    # s2twp reads 协调度 as 协+调度 (scheduling: 協排程) and 函数 as a program's function (函式)
+    "协调": "協調", "函数": "函數",
     # statistics as taught and published in Taiwan
     "检验": "檢定", "单侧": "單尾", "双侧": "雙尾", "备择假设": "對立假設", "正态": "常態",
     "方差": "變異數", "总体标准差": "母體標準差", "总体": "整體", "显著性水平": "顯著水準",

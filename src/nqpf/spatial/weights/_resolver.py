@@ -33,15 +33,17 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
-
-from libpysal.weights import W
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from nqpf.errors import InputError, UnknownRegionError
 
-from ._boundaries import weights_from_boundaries
+from ._boundaries import boundary_lists
 from ._files import align_weights, read_weights
+from ._lists import NeighbourLists
 from ._sparse import is_weights
+
+if TYPE_CHECKING:  # libpysal is imported only where a W is built or given (about a second)
+    from libpysal.weights import W
 
 __all__ = [
     "CHINA_PROVINCES",
@@ -69,9 +71,14 @@ class ResolvedWeights:
 
     Attributes
     ----------
-    w : libpysal.weights.W
+    weights : NeighbourLists or libpysal.weights.W
         Weights with ``id_order`` equal to the ``ids`` given to :func:`resolve`, untransformed
         (binary for spellings, as stored for files and ``W`` objects); the statistics row-standardise.
+        Spellings give :class:`~nqpf.spatial.weights.NeighbourLists` (built without importing
+        libpysal), files and ``W`` objects a ``W``. Every statistic of :mod:`nqpf.spatial` takes
+        either.
+    w : libpysal.weights.W
+        The same weights as a libpysal ``W`` (built on first use from ``weights``).
     params : dict
         Language-free parameters for the outputs: ``weights`` (the spelling as given, the file name
         of a path, the class name of a ``W``), ``island_rule`` (``none``, ``guangdong``,
@@ -80,8 +87,13 @@ class ResolvedWeights:
         apply).
     """
 
-    w: W
+    weights: Any
     params: dict = field(default_factory=dict)
+
+    @property
+    def w(self) -> "W":
+        got = self.weights
+        return got.to_libpysal() if isinstance(got, NeighbourLists) else got
 
 
 @dataclass(frozen=True)
@@ -271,7 +283,7 @@ def resolve(spec, ids: Sequence, *, island: str = "guangdong", codes: Mapping | 
     return ResolvedWeights(w, _params(spec, rule, w))
 
 
-def _params(name: str, island_rule: str, w: W) -> dict:
+def _params(name: str, island_rule: str, w) -> dict:
     islands = list(w.islands)
     return {"weights": name, "island_rule": island_rule, "islands": islands, "n_islands": len(islands),
             "transform": "r"}
@@ -283,14 +295,13 @@ def _china_provinces(arg, ids, *, island, codes, spelling):
 
     codes = dict(codes or {})
     code_list = [codes[i] if i in codes else regions.normalize(i) for i in ids]
-    wc = regions.contiguity(code_list, island=island)
+    from nqpf.regions._contiguity import contiguity_lists
+
+    wc, _ = contiguity_lists(code_list, island=island)
     back = dict(zip(wc.id_order, ids))  # codes (normalised, in the order given) → the ids of the data
     neigh = {back[k]: [back[j] for j in v] for k, v in wc.neighbors.items()}
     wts = {back[k]: list(v) for k, v in wc.weights.items()}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = W(neigh, wts, id_order=ids, silence_warnings=True)
-    return w, island
+    return NeighbourLists(neigh, wts, id_order=ids), island
 
 
 def _boundaries(kind):
@@ -308,8 +319,7 @@ def _boundaries(kind):
                     f"{spelling} weights are built from the boundaries of Chinese administrative units; "
                     + exc.where) from None
         rule = "nearest" if island == "nearest" else "none"
-        w = weights_from_boundaries(code_list, kind=kind, k=DEFAULT_K if arg is None else arg, ids=ids,
-                                    island=rule)
+        w = boundary_lists(code_list, kind=kind, k=DEFAULT_K if arg is None else arg, ids=ids, island=rule)
         return w, rule
 
     return build

@@ -3,6 +3,8 @@ data's regions and transformed, with vectorised indexing and no Python dictionar
 
 Accepted forms (:func:`weights_matrix`)
 ---------------------------------------
+:class:`~nqpf.spatial.weights.NeighbourLists`
+    nqpf's own neighbour lists (read as a ``W``'s, below; no libpysal needed).
 ``libpysal.weights.W``
     Its current weights (``w.weights``, whatever transformation is set) in the order of ``w.id_order``,
     assembled from the neighbour lists in one pass, each row in the order the W lists it (the entries
@@ -38,12 +40,15 @@ to 0 keeps weight 0 (libpysal divides by zero there).
 from __future__ import annotations
 
 import itertools
+import sys
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from nqpf.errors import InputError, WeightsMismatchError
+
+from ._lists import NeighbourLists
 
 __all__ = ["weights_matrix", "region_positions", "permute", "transform_matrix", "aligned_matrix",
            "to_w", "is_weights"]
@@ -59,6 +64,10 @@ def is_weights(w) -> bool:
 def _kind(w) -> str | None:
     if sparse.issparse(w):
         return "sparse"
+    if isinstance(w, NeighbourLists):
+        return "lists"
+    if "libpysal" not in sys.modules:  # a libpysal object implies libpysal is loaded: not importing it
+        return None
     try:
         from libpysal.weights import WSP, W
     except ImportError:  # pragma: no cover - libpysal is a dependency
@@ -108,7 +117,7 @@ def weights_matrix(w, what: str = "spatial weights"):
 
     Parameters
     ----------
-    w : libpysal.weights.W, libpysal.weights.WSP, libpysal.graph.Graph or scipy sparse matrix
+    w : NeighbourLists, libpysal.weights.W, libpysal.weights.WSP, libpysal.graph.Graph or scipy sparse matrix
         See the module notes for how each form is read.
     what : str
         Prefix of error messages.
@@ -121,7 +130,8 @@ def weights_matrix(w, what: str = "spatial weights"):
     ids : pandas.Index or None
         Region ids of rows and columns; None for a bare sparse matrix (rows = the data's regions).
     zeros_are_links : bool
-        True for ``W`` (a listed neighbour of weight 0 is a link), False otherwise (zeros dropped).
+        True for ``W`` and ``NeighbourLists`` (a listed neighbour of weight 0 is a link), False
+        otherwise (zeros dropped).
 
     Raises
     ------
@@ -132,7 +142,9 @@ def weights_matrix(w, what: str = "spatial weights"):
     if kind is None:
         raise InputError(f"{what}: expected a libpysal W or Graph or a scipy sparse matrix, "
                          f"got {type(w).__name__}")
-    if kind == "W":
+    if kind == "lists":
+        S, ids, links = _from_lists(w), pd.Index(list(w.id_order), tupleize_cols=False), True
+    elif kind == "W":
         cached = getattr(w, "_cache", {}).get("sparse")
         if cached is not None:
             S = _csr(cached)

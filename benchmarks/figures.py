@@ -6,7 +6,7 @@
 The arguments after the script name are those of the ``nqpf`` command (an output folder is added:
 a temporary one, removed afterwards). Figures are drawn in the calling process
 (``NQPF_FIGURE_PROCESSES=1``) and every figure's draw (``Figure.draw`` of its item, which builds the
-matplotlib figure) and every save (``Figure.savefig``, timed per format)
+matplotlib figure) and every save (each format's file, ``nqpf.plot.style._savefig_one``)
 are timed with ``time.perf_counter``. The table prints the figures by total cost, highest first, then
 the sum and the wall time of the whole command.
 """
@@ -28,14 +28,13 @@ def main(argv=None) -> int:
     args, rest = ap.parse_known_args(argv)
     os.environ["NQPF_FIGURE_PROCESSES"] = "1"
 
-    from matplotlib.figure import Figure
-
     from nqpf import outputs
+    from nqpf.plot import style
 
     rows: dict[str, dict] = {}
     current = {"key": None}
     real_draw_and_save = outputs._draw_and_save
-    real_savefig = Figure.savefig
+    real_savefig_one = style._savefig_one
 
     def draw_and_save(results, fig_item, fig_dir, lang, formats):
         key = fig_item.key
@@ -58,17 +57,16 @@ def main(argv=None) -> int:
             object.__setattr__(fig_item, "draw", real_draw)
             row["total"] = time.perf_counter() - t0
 
-    def savefig(fig, fname, *a, **k):
+    def savefig_one(fig, fh, fmt, dpi):
         s = time.perf_counter()
         try:
-            return real_savefig(fig, fname, *a, **k)
+            return real_savefig_one(fig, fh, fmt, dpi)
         finally:
-            fmt = k.get("format") or Path(str(fname)).suffix.lstrip(".")
             row = rows.setdefault(current["key"] or "?", {"figure": current["key"], "draw": 0.0})
             row[fmt] = row.get(fmt, 0.0) + time.perf_counter() - s
 
     outputs._draw_and_save = draw_and_save
-    Figure.savefig = savefig
+    style._savefig_one = savefig_one
 
     from nqpf.cli import main as cli_main
 

@@ -47,3 +47,27 @@ def test_sigkill_during_write_then_rerun_leaves_no_hidden_folder(tmp_path):
     time.sleep(0.01)
     assert sorted(q.name for q in tmp_path.iterdir()) == ["o"]
     assert sorted(q.name for q in out.iterdir()) == ["y.csv"]
+
+
+def test_normalize_zip_stores_images_and_deflates_the_rest():
+    """Members that are compressed already (PNG, JPEG) are stored, the others deflated; every member
+    keeps its bytes and gets the fixed date, so equal input gives equal archives."""
+    import io
+    import zipfile
+
+    from nqpf.report.atomic import FIXED_ZIP_DATE, normalize_zip
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", "<w:document>" + "x" * 1000 + "</w:document>")
+        z.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n" + os.urandom(2000))
+        z.writestr("word/media/photo.JPEG", os.urandom(500))
+    data = buf.getvalue()
+    out = normalize_zip(data)
+    assert out == normalize_zip(data)
+    with zipfile.ZipFile(io.BytesIO(out)) as z, zipfile.ZipFile(io.BytesIO(data)) as src:
+        types = {i.filename: i.compress_type for i in z.infolist()}
+        assert types == {"word/document.xml": zipfile.ZIP_DEFLATED, "word/media/image1.png": zipfile.ZIP_STORED,
+                         "word/media/photo.JPEG": zipfile.ZIP_STORED}
+        assert all(z.read(n) == src.read(n) for n in types)
+        assert {i.date_time for i in z.infolist()} == {FIXED_ZIP_DATE}

@@ -113,3 +113,33 @@ def test_meanwhile_runs_once_and_its_errors_propagate(tmp_path, monkeypatch, k):
 
     with pytest.raises(OSError, match="disk full"):
         outputs._write_figures(res, tmp_path / "b", "zh", ("png",), lambda s: None, meanwhile=boom)
+
+
+def test_most_costly_figures_are_handed_out_first_and_reported_in_order(tmp_path, monkeypatch):
+    """Figure processes take the figures by cost, highest first (ties in order); what is written and
+    the order of the progress steps do not depend on it."""
+    draws = [_line(s) for s in range(5)]
+    costs = [1.0, 5.0, 1.0, 2.5, 5.0]
+    figs = {f"f{i}": Figure(f"f{i}", d, "scores", "caption.scores", cost=c)
+            for i, (d, c) in enumerate(zip(draws, costs))}
+    res = Results(figs, {}, RegionIndex(ids=("a",)))
+    assert outputs.dispatch_order(list(res.figures())) == [1, 4, 3, 0, 2]
+    got = {}
+    for k in ("1", "2"):
+        monkeypatch.setenv(outputs.FIGURE_PROCESSES_ENV, k)
+        steps = []
+        out = outputs._write_figures(res, tmp_path / k, "en", ("png",), steps.append)
+        assert steps == [f"figure f{i}" for i in range(5)]
+        assert list(out) == [f"f{i}" for i in range(5)]
+        got[k] = _files(tmp_path / k)
+    assert got["1"] == got["2"]
+
+
+def test_a_failing_costly_figure_still_raises_in_the_caller(tmp_path, monkeypatch):
+    figs = {"f0": Figure("f0", _line(0), "scores", "caption.scores"),
+            "f1": Figure("f1", _fails, "scores", "caption.scores", cost=9.0),
+            "f2": Figure("f2", _line(2), "scores", "caption.scores")}
+    res = Results(figs, {}, RegionIndex(ids=("a",)))
+    monkeypatch.setenv(outputs.FIGURE_PROCESSES_ENV, "2")
+    with pytest.raises(InputError, match="broken"):
+        outputs._write_figures(res, tmp_path, "en", ("png",), lambda s: None)

@@ -122,3 +122,58 @@ def test_nested_blocks_have_their_own_cache():
         with fonts.font_context("en"):
             assert fonts._lookups.stack[-1] is not outer and len(fonts._lookups.stack) >= 2
         assert fonts._lookups.stack[-1] is outer
+
+
+def test_png_is_rgb_when_opaque_and_rgba_when_not(tmp_path):
+    """Opaque figures are written as RGB (a quarter less to compress), others keep their alpha; the
+    pixels are matplotlib's either way."""
+    from PIL import Image
+
+    save_figure(_figure(), tmp_path / "opaque", formats=("png",))
+    assert Image.open(tmp_path / "opaque.png").mode == "RGB"
+    fig = _figure()
+    fig.patch.set_alpha(0.0)
+    save_figure(fig, tmp_path / "clear", formats=("png",))
+    ref = _figure()
+    ref.patch.set_alpha(0.0)
+    with style_context("en"):
+        ref.savefig(tmp_path / "ref.png", dpi=300)
+    got = Image.open(tmp_path / "clear.png")
+    assert got.mode == "RGBA"
+    assert np.array_equal(np.asarray(got), np.asarray(Image.open(tmp_path / "ref.png").convert("RGBA")))
+    assert got.info.get("dpi") is not None and round(got.info["dpi"][0]) == 300
+    assert not {k for k in got.info if k.lower() == "software"}
+
+
+def test_color_cells_draws_the_pixels_of_a_colormapped_imshow(tmp_path):
+    """color_cells colours each cell once (8-bit) and draws that image: the same pixels as imshow of
+    the values with the colormap at 300 dpi, NaN cells transparent or in the colour asked for."""
+    from matplotlib.colors import Normalize
+    from PIL import Image
+
+    from nqpf.plot.style import color_cells
+
+    A = np.random.default_rng(3).random((9, 5))
+    A[2, 3] = np.nan
+    cases = [({}, {}), ({"norm": Normalize(0.1, 0.8)}, {"vmin": 0.1, "vmax": 0.8})]
+    for mine, theirs in cases:
+        figs = []
+        for how in ("cells", "imshow"):
+            with style_context("en"):
+                fig = new_figure("en", (3, 3))
+                ax = fig.add_subplot(1, 1, 1)
+                if how == "cells":
+                    sm = color_cells(ax, A, "viridis", mine.get("norm"), aspect="auto")
+                else:
+                    sm = ax.imshow(np.ma.masked_invalid(A), cmap="viridis", aspect="auto",
+                                   interpolation="nearest", **theirs)
+                fig.colorbar(sm, ax=ax)
+            save_figure(fig, tmp_path / how, formats=("png",))
+            figs.append(np.asarray(Image.open(tmp_path / f"{how}.png").convert("RGBA")))
+        assert figs[0].shape == figs[1].shape and np.array_equal(figs[0], figs[1])
+    with style_context("en"):
+        fig = new_figure("en", (3, 3))
+        ax = fig.add_subplot(1, 1, 1)
+        color_cells(ax, A, "viridis", bad="#ff0000")
+    img = ax.images[0].get_array()
+    assert tuple(img[2, 3]) == (255, 0, 0, 255) and img.dtype == np.uint8

@@ -320,19 +320,17 @@ def _write_figures(results: Results, fig_dir: Path, lang: str, formats, step, me
     fig_dir.mkdir(parents=True, exist_ok=True)
     lang = plot.resolve_lang(lang)  # English labels when no CJK font is installed (warned once)
     figs = list(results.figures())
-    out: dict[str, Path] = {}
-    start = 0
+    drawn: dict[int, str | None] = {}
     k = figure_processes(len(figs))
     if k > 1:
-        start = _figures_in_processes(results, figs, fig_dir, lang, formats, step, k, out, meanwhile)
+        _figures_in_processes(results, figs, fig_dir, lang, formats, step, k, drawn, meanwhile)
     elif meanwhile is not None:
         meanwhile()
-    for i in range(start, len(figs)):  # serial, or what the processes left (an error is raised here)
-        step(f"figure {figs[i].key}")
-        png = _draw_and_save(results, figs[i], fig_dir, lang, formats)
-        if png:
-            out[figs[i].key] = Path(png)
-    return out
+    for i in range(len(figs)):  # serial, or what the processes left (an error is raised here)
+        if i not in drawn:
+            step(f"figure {figs[i].key}")
+            drawn[i] = _draw_and_save(results, figs[i], fig_dir, lang, formats)
+    return {figs[i].key: Path(drawn[i]) for i in range(len(figs)) if drawn[i]}
 
 
 #: Environment variable: the number of processes drawing figures (``1``: in the calling process).
@@ -382,7 +380,7 @@ def _usable_cpus() -> int:
 
 def _draw_and_save(results: Results, fig_item, fig_dir: Path, lang: str, formats) -> str | None:
     """Draw one figure, save it in ``formats``, close it; the PNG's path (or None)."""
-    import matplotlib.pyplot as plt
+    import sys
 
     from . import plot
 
@@ -390,7 +388,10 @@ def _draw_and_save(results: Results, fig_item, fig_dir: Path, lang: str, formats
     try:
         paths = plot.save_figure(fig, fig_dir / fig_item.key, formats=formats)
     finally:
-        plt.close(fig)
+        # nqpf's figures are built without pyplot; a figure pyplot made (a family of the user's) is
+        # let go of there (importing pyplot only for this would cost a third of a second)
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close(fig)
     png = [p for p in paths if str(p).endswith(".png")]
     return str(png[0]) if png else None
 
@@ -400,51 +401,65 @@ _JOB: tuple | None = None
 
 
 def _figure_job(i: int):
-    """In a figure process: draw figure ``i``; its PNG path and the warnings it raised (re-issued by
-    the parent, whose filters and display apply)."""
+    """In a figure process: draw figure ``i``; its index, its PNG path and the warnings it raised
+    (re-issued by the parent, whose filters and display apply)."""
     import warnings
 
     results, figs, fig_dir, lang, formats = _JOB
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = _draw_and_save(results, figs[i], fig_dir, lang, formats)
-    return png, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+    return i, png, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
 
 
-def _figures_in_processes(results, figs, fig_dir, lang, formats, step, k: int, out: dict, meanwhile=None) -> int:
-    """Draw the figures in ``k`` forked processes, in order of completion but reported (``step``,
-    warnings, ``out``) in the figures' order; ``meanwhile()`` runs in this process while they draw
-    (its errors propagate). Returns the index of the first figure not done: all of them, or the one
-    whose process failed (the caller draws it again, in its own process, to raise the error with its
-    own traceback); 0 when no process could be started (``meanwhile`` has run then too)."""
+def dispatch_order(figs) -> list[int]:
+    """The order in which figure processes take the figures: the most costly first (``Figure.cost``,
+    ties in the figures' order), so that no process is left drawing a large figure alone at the end
+    (longest-processing-time-first scheduling; what is written does not depend on it)."""
+    return sorted(range(len(figs)), key=lambda i: (-float(getattr(figs[i], "cost", 1.0)), i))
+
+
+def _figures_in_processes(results, figs, fig_dir, lang, formats, step, k: int, drawn: dict, meanwhile=None) -> None:
+    """Draw the figures in ``k`` forked processes, the most costly first (:func:`dispatch_order`),
+    and report them (``step``, warnings, ``drawn``: figure index → PNG path or None) in the
+    figures' order; ``meanwhile()`` runs in this process while they draw (its errors propagate).
+    A figure whose process failed is left out of ``drawn``, as are the figures after it in the
+    figures' order (the caller draws them in its own process, which raises the error with its own
+    traceback); when no process could be started, ``drawn`` stays empty (``meanwhile`` has run then
+    too)."""
     import multiprocessing
     import warnings
 
     global _JOB
     registry: dict = {}
-    done = 0
+    got: dict[int, tuple] = {}
     _JOB = (results, figs, fig_dir, lang, formats)
+
+    def report_ready():  # the figures done, in order, up to the first one still drawing
+        while len(drawn) < len(figs) and len(drawn) in got:
+            i = len(drawn)
+            png, caught = got.pop(i)
+            step(f"figure {figs[i].key}")
+            for message, category, filename, lineno in caught:
+                warnings.warn_explicit(message, category, filename, lineno, registry=registry)
+            drawn[i] = png
+
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(k)
         except (OSError, ValueError, AssertionError):  # no processes here: all drawn by the caller
             if meanwhile is not None:
                 meanwhile()
-            return 0
+            return
         with pool:
-            drawn = pool.imap(_figure_job, range(len(figs)))
+            results_iter = pool.imap_unordered(_figure_job, dispatch_order(figs))
             if meanwhile is not None:
                 meanwhile()
             try:
-                for png, caught in drawn:
-                    step(f"figure {figs[done].key}")
-                    for message, category, filename, lineno in caught:
-                        warnings.warn_explicit(message, category, filename, lineno, registry=registry)
-                    if png:
-                        out[figs[done].key] = Path(png)
-                    done += 1
-            except Exception:  # noqa: BLE001 - a figure failed: drawn again by the caller
-                return done
+                for i, png, caught in results_iter:
+                    got[i] = (png, caught)
+                    report_ready()
+            except Exception:  # noqa: BLE001 - a figure failed: it and the later ones drawn by the caller
+                return
     finally:
         _JOB = None
-    return done

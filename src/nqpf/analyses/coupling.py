@@ -24,7 +24,7 @@ from .. import coupling as _cp
 from ..errors import InputError
 from ..i18n import has
 from ..results import Column, Figure, Methods, Table
-from ._common import NO_TITLE, Context, Family, Option, figure_years, map_codes, skip_family
+from ._common import NO_TITLE, Context, Family, Option, cells_cost, figure_years, map_codes, map_cost, skip_family
 
 __all__ = ["FAMILY", "items", "given_levels"]
 
@@ -131,13 +131,15 @@ def items(ctx: Context):
             Column("level", "code", codes="coupling_level", label="col.coupling_level"),
             Column("lagging", "item", label="col.coupling_lagging"),
             Column("synchronous", "bool", label="col.coupling_synchronous")), "coupling", order=1, long=True),
-        Figure("coupling_D", _draw_heatmap, "coupling", "figure.coupling_D", order=2),
+        Figure("coupling_D", _draw_heatmap, "coupling", "figure.coupling_D", order=2,
+               cost=1.0 + cells_cost(*ctx.Y.shape, annotated=len(ctx.Y) <= 40)),
     ]
     codes = map_codes(ctx)
     if codes:
         for n, y in enumerate(figure_years(ctx)):
             out.append(Figure(f"coupling_map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes),
-                              "coupling", "figure.coupling_map", {"year": y}, order=3 + n / 100))
+                              "coupling", "figure.coupling_map", {"year": y}, order=3 + n / 100,
+                              cost=map_cost(len(codes))))
     out.append(_methods(formula, len(names), source, level, thr, weights))
     params = {"coupling_source": source, "coupling_formula": formula, "coupling_n": len(names),
               "coupling_weights": [float(a) for a in alpha], "coupling_sync_threshold": thr,

@@ -83,7 +83,7 @@ def items(ctx: Context):
     n_sets = feats["group"].nunique()
     if n_sets > 1:
         out.append(Figure("kde_groups", lambda res, lang: _draw_groups(res, lang, years), "dynamics",
-                          "figure.kde_groups", order=0.2))
+                          "figure.kde_groups", order=0.2, cost=2.5))
     h_all = feats.loc[feats["group"] == ALL, "bandwidth"].to_numpy(dtype=float)
     h_all = h_all[np.isfinite(h_all)]
     from_zero = bool(float(np.nanmin(ctx.Y.to_numpy(dtype=float))) >= 0)   # the grid starts at 0 (kde module)

@@ -21,7 +21,7 @@ from ..errors import UnknownRegionError
 from ..results import Column, Figure, Methods, Table
 from ..spatial.ellipse import CORRECTIONS, standard_ellipse, to_plane_km
 from ..spatial.weights import ALBERS_CHINA_KM, POINT_KINDS, read_coordinates, region_coordinates
-from ._common import NO_TITLE, PATH, Context, Family, Option, describe
+from ._common import NO_TITLE, PATH, Context, Family, Option, describe, map_cost
 
 __all__ = ["FAMILY", "items", "ellipse_points"]
 
@@ -84,7 +84,8 @@ def items(ctx: Context):
     first, last = int(ctx.Y.columns[0]), int(ctx.Y.columns[-1])
     years = [int(v) for v in (ctx.opt("figure_years") or [first, last])]
     fig = Figure("ellipse_map", lambda res, lang: _draw(res, lang, plane, years, crs, corr), "ellipse",
-                 "figure.ellipse_map", {"first": first, "last": last}, order=1)
+                 "figure.ellipse_map", {"first": first, "last": last}, order=1,
+                 cost=map_cost(len(ctx.Y)))
     how = params["ellipse_points"]
     methods = Methods("methods_ellipse", "methods.ellipse.heading", (
         ("methods.ellipse.text", {"points": f"@methods.ellipse.points.{how}",

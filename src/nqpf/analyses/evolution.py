@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..results import Figure
-from ._common import NO_TITLE, Context, Family
+from ._common import NO_TITLE, Context, Family, cells_cost
 
 __all__ = ["FAMILY", "items"]
 
@@ -12,7 +12,9 @@ __all__ = ["FAMILY", "items"]
 def items(ctx: Context):
     years = list(ctx.opt("figure_years") or [])
     yrs = [int(c) for c in ctx.Y.columns]
-    out = [Figure("heatmap", _draw_heatmap, "evolution", "figure.heatmap", order=0)]
+    n, m = ctx.Y.shape
+    shown = n if n <= 60 else 31      # plot.heatmap: every region up to 60, else 31 summary rows
+    out = [Figure("heatmap", _draw_heatmap, "evolution", "figure.heatmap", order=0, cost=cells_cost(shown, m))]
     span = [years[0], years[-1]] if years and years[0] != years[-1] else [yrs[0], yrs[-1]]
     if span[0] != span[1]:
         out.append(Figure("rank_changes", lambda res, lang: _draw_ranks(res, lang, span), "evolution",

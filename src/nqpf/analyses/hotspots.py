@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..results import Column, Figure, Methods, Table
 from ..spatial import getis_ord_local
-from ._common import Context, Family, Option, describe, figure_years, map_codes
+from ._common import Context, Family, Option, describe, figure_years, map_codes, map_cost
 
 __all__ = ["FAMILY", "items"]
 
@@ -44,7 +44,8 @@ def items(ctx: Context):
     if codes:
         for n, y in enumerate(figure_years(ctx)):
             out.append(Figure(f"hotspot_map_{y}", lambda res, lang, y=y: _draw_hotspots(res, lang, y, codes),
-                              "hotspots", "figure.hotspot_map", {"year": y}, order=1 + n / 100))
+                              "hotspots", "figure.hotspot_map", {"year": y}, order=1 + n / 100,
+                              cost=map_cost(len(codes))))
     out.append(Methods("methods_getis_ord", "methods.getis_ord.heading", (
         ("methods.getis_ord.text", {"star": "@methods.getis_ord.star" if star else "@methods.getis_ord.nostar",
                                     "transform": f"@methods.transform.{tr}",

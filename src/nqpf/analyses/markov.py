@@ -86,7 +86,7 @@ def items(ctx: Context):
         Table("spatial_markov", sm.transitions_table(), _cols(_LAGC, _FROM, _TO, _COUNT, _P, _EMPTY), _SECTION,
               order=24, long=True),
         Figure("spatial_markov_heatmap", _draw_spatial, _SECTION, "figure.spatial_markov_heatmap", {"d": sm.d},
-               order=24.5),
+               order=24.5, cost=3.5),
         Table("spatial_markov_steady_state", sm.steady_state_table(), _cols(
             _LAGC, _CLASS, Column("steady_state", "float", label="col.markov_steady_state"), _EMPTY), _SECTION,
             order=25, wide=("lag_class", "class", "steady_state")),

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import spatial as _sp
 from ..results import Column, Figure, Table
 from ..spatial.multiple import adjust_p
-from ._common import NO_TITLE, Context, Family, Option, describe, figure_years, map_codes
+from ._common import NO_TITLE, Context, Family, Option, describe, figure_years, map_codes, map_cost
 from .evolution import names
 
 __all__ = ["FAMILY", "items", "corrected_clusters"]
@@ -51,13 +51,14 @@ def items(ctx: Context):
     ]
     years = figure_years(ctx)
     out.append(Figure("fig2_moran_scatter", lambda res, lang: _draw_scatter(res, lang, years[:4]), "spatial",
-                      "figure.moran_scatter", order=2))
+                      "figure.moran_scatter", order=2, cost=2.0 + len(ctx.Y) / 500))
     if codes:
         for n, y in enumerate(years):
             out.append(Figure(f"map_{y}", lambda res, lang, y=y: _draw_map(res, lang, y, codes, years), "spatial",
-                              "figure.map", {"year": y}, order=2.1 + n / 100))
+                              "figure.map", {"year": y}, order=2.1 + n / 100, cost=map_cost(len(codes))))
             out.append(Figure(f"lisa_map_{y}", lambda res, lang, y=y: _draw_lisa(res, lang, y, codes, None if corr else alpha),
-                              "spatial", "figure.lisa_map", {"year": y}, order=4 + n / 100))
+                              "spatial", "figure.lisa_map", {"year": y}, order=4 + n / 100,
+                              cost=map_cost(len(codes))))
     params = {
         "permutations": perms, "seed": seed, "alternative": alternative, "alpha": alpha,
         "local_alternative": "two-sided", "transform": "r", "local_correction": corr or "none",

@@ -10,11 +10,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import Normalize
 
 from nqpf.errors import InputError
 from nqpf.i18n import t
 from nqpf.plot.fonts import resolve_lang
-from nqpf.plot.style import LINE_COLORS, SEQUENTIAL_CMAP, fmt_number, new_figure, style_context
+from nqpf.plot.style import LINE_COLORS, SEQUENTIAL_CMAP, color_cells, fmt_number, new_figure, style_context
 
 __all__ = ["plot_geodetector_q", "plot_interaction_heatmap"]
 
@@ -140,8 +141,8 @@ def plot_interaction_heatmap(interaction: pd.DataFrame, factor: pd.DataFrame, na
         fig = new_figure(lang, (side + 1.6, side + 0.9))
         ax = fig.add_subplot(1, 1, 1)
         lo, hi = (float(np.nanmin(A)), float(np.nanmax(A))) if np.isfinite(A).any() else (0.0, 1.0)
-        im = ax.imshow(np.ma.masked_invalid(A), cmap=SEQUENTIAL_CMAP, vmin=lo, vmax=max(hi, lo + 1e-9),
-                       interpolation="nearest")   # the colours span the values drawn; the numbers say them
+        # the colours span the values drawn; the numbers say them
+        im = color_cells(ax, A, SEQUENTIAL_CMAP, Normalize(lo, max(hi, lo + 1e-9)))
         ax.set_xticks(np.arange(F), shown, rotation=40, ha="right")
         ax.set_yticks(np.arange(F), shown)
         ax.tick_params(axis="both", length=0)

@@ -9,7 +9,7 @@ import pandas as pd
 from nqpf.errors import InputError
 from nqpf.i18n import t
 from nqpf.plot.fonts import resolve_lang
-from nqpf.plot.style import SEQUENTIAL_CMAP, display_names, fmt_number, new_figure, style_context
+from nqpf.plot.style import SEQUENTIAL_CMAP, color_cells, display_names, fmt_number, new_figure, style_context
 
 __all__ = ["plot_heatmap", "HEATMAP_MAX_ROWS", "HEATMAP_EXTREMES", "heatmap_rows"]
 
@@ -78,7 +78,7 @@ def plot_heatmap(Y: pd.DataFrame, names: Mapping | None = None, lang: str = "zh"
     Returns
     -------
     matplotlib.figure.Figure
-        The image's array is the matrix shown (sorted scores, or the summary rows).
+        The image holds the colours (8-bit RGBA) of the matrix shown (sorted scores, or the summary rows).
     """
     if not isinstance(Y, pd.DataFrame) or Y.empty:
         raise InputError("Y must be a non-empty DataFrame of scores, regions × years")
@@ -105,7 +105,7 @@ def plot_heatmap(Y: pd.DataFrame, names: Mapping | None = None, lang: str = "zh"
     with style_context(lang):
         fig = new_figure(lang, (1.6 + 0.52 * m, 1.2 + 0.22 * n + (0.3 if note else 0)))
         ax = fig.add_subplot(1, 1, 1)
-        im = ax.imshow(np.ma.masked_invalid(A), aspect="auto", cmap=cmap, interpolation="nearest")
+        im = color_cells(ax, A, cmap, aspect="auto")
         ax.set_xticks(np.arange(m), [str(c) for c in M.columns], rotation=0)
         ax.set_yticks(np.arange(n), shown)
         ax.tick_params(axis="both", length=0)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import Normalize
 
 from nqpf.errors import InputError
 from nqpf.i18n import t
 from nqpf.plot.fonts import resolve_lang
-from nqpf.plot.style import NO_DATA_COLOR, OKABE_ITO, fmt_number, new_figure, style_context
+from nqpf.plot.style import NO_DATA_COLOR, OKABE_ITO, color_cells, fmt_number, new_figure, style_context
 
 __all__ = ["plot_transition_matrix", "plot_spatial_markov", "plot_lisa_types"]
 
@@ -37,7 +38,7 @@ def _matrix(df: pd.DataFrame, row: str, col: str, order):
 def _draw(ax, P, N, labels, lang, *, xlabel, ylabel, small=False):
     """One annotated heatmap; empty rows (all NaN) grey with a note. Returns the image."""
     k = P.shape[0]
-    im = ax.imshow(np.ma.masked_invalid(P), cmap=_CMAP, vmin=0.0, vmax=1.0, interpolation="nearest")
+    im = color_cells(ax, P, _CMAP, Normalize(0.0, 1.0))
     fs = 6.5 if small or k > 5 else 7.5
     for i in range(k):
         if np.all(np.isnan(P[i])):

@@ -152,6 +152,8 @@ def test_example_on_the_extract_writes_the_tables_of_the_full_panel(bundled_run,
     # where a value was read (file, row, and the location an extreme-value row names) differs by file
     for df in (a, b):
         df["reason"] = df["reason"].str.replace(r"; read at .*$", "", regex=True)
+        df["reason_args"] = df["reason_args"].str.replace(r',"place":"[^"]*"', "", regex=True)
+        df["reason_code"] = df["reason_code"].str.replace("extreme_value_at", "extreme_value")
     pd.testing.assert_frame_equal(a.drop(columns=["file", "row"]), b.drop(columns=["file", "row"]))
     assert set(b["file"]) - {""} == {str(TECHME)}
     # the same cells, on other lines: each line of the extract holds what the named line of the full file holds

@@ -233,8 +233,9 @@ def exclude_scores(sc, exclude, where: str = "--exclude"):
     Y = sc.Y.drop(index=gone)
     if not len(Y):
         raise InputError(f"{where}: no region is left after excluding {len(gone)} region(s); exclude fewer regions")
-    rows = [_audit_row(region=r, year=int(y), action="dropped", reason="region excluded from the study "
-                       "(exclude_regions)") for r in gone for y in sc.Y.columns]
+    from .i18n._reasons import reason
+
+    rows = [_audit_row(region=r, year=int(y), action="dropped", **reason("excluded")) for r in gone for y in sc.Y.columns]
     audit = pd.concat([sc.audit, pd.DataFrame(rows, columns=list(sc.audit.columns) or None)], ignore_index=True) \
         if len(sc.audit) else pd.DataFrame(rows)
     return dataclasses.replace(sc, Y=Y, audit=audit, labels={k: v for k, v in sc.labels.items() if k not in gone},

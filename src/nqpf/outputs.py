@@ -179,6 +179,9 @@ def localized(table: Table, lang: str, results: Results | None) -> Localized:
         if c.kind == "rendered":
             df[c.name] = list(c.render(table.data, lang, results))
             continue
+        if c.kind == "reason":
+            df[c.name] = _reasons(table.data, c.name, lang)
+            continue
         s = df[c.name]
         if c.kind == "region" and ri is not None:
             fn = lambda v: v if _missing(v) or v == "" else ri.name(v, lang)  # noqa: E731
@@ -223,6 +226,18 @@ def localized(table: Table, lang: str, results: Results | None) -> Localized:
     # the frame's columns in the order of ``table.columns``, as the headers and kinds (a rendered
     # column was appended at the end of ``df`` wherever it stands among the columns)
     return Localized(table.key, df[[c.name for c in table.columns]], headers, kinds)
+
+
+def _reasons(data: pd.DataFrame, name: str, lang: str) -> list:
+    """The ``reason`` column ``name`` of ``data`` in ``lang``, from the codes and arguments beside it
+    (one rendering per distinct reason)."""
+    from .i18n._reasons import render
+
+    n = len(data)
+    text = data[name].tolist()
+    code = data[f"{name}_code"].tolist() if f"{name}_code" in data.columns else [None] * n
+    args = data[f"{name}_args"].tolist() if f"{name}_args" in data.columns else [None] * n
+    return _each_distinct(list(zip(code, args, text)), lambda k: render(k[0], k[1], k[2], lang))
 
 
 def localize(table: Table, lang: str, results: Results | None = None) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from .analyses import DEFAULT_ANALYSES, FAMILIES, Context, resolve_options, sele
 from .config import (config_aliases, config_controls, config_covariates, config_path, config_weights,
                      family_sections, load_config, public_config, validate_config)
 from .errors import InputError
+from .i18n._reasons import reason
 from .results import Item, RegionIndex, Results
 
 __all__ = ["analyze", "demo", "run_config", "build_from_data", "IndexBuild", "Study", "CHINA_PROVINCES",
@@ -78,10 +79,10 @@ def check_matrix(Y: pd.DataFrame, *, drop_missing: bool = False, locations=None,
         for reg in dropped:
             for yr in Y.columns[missing.loc[reg].values]:
                 audit.append({"stage": "analyze", "region": reg, "year": int(yr), "action": "dropped",
-                              "reason": "missing score; region dropped from the balanced panel (--drop-missing)"})
+                              **reason("drop_missing")})
             for yr in Y.columns[~missing.loc[reg].values]:
                 audit.append({"stage": "analyze", "region": reg, "year": int(yr), "action": "dropped",
-                              "reason": "region has a missing score in another year; dropped (--drop-missing)"})
+                              **reason("drop_missing_other")})
         Y = Y.drop(index=dropped)
     return Y, audit
 
@@ -438,15 +439,13 @@ def panel_table(panel, Y: pd.DataFrame, ri: RegionIndex, *, stage: str, what: st
     for r in regs:
         if to_rid[r] is None:
             audit.append({"stage": stage, "file": fname, "region": r, "action": "dropped",
-                          "reason": f"region of the {what} table not among the regions of the scores: not used"})
+                          **reason("table_region_unknown", what=f"@audit.word.{what}")})
     years = [int(y) for y in Y.columns]
     outside = sorted(set(int(y) for y in d["year"]) - set(years))
     if outside:
         audit.append({"stage": stage, "file": fname, "action": "dropped",
-                      "reason": f"years {outside[0]}–{outside[-1]} of the {what} table are outside the scores' "
-                                f"years {years[0]}–{years[-1]}: not used" if len(outside) > 1 else
-                                f"year {outside[0]} of the {what} table is outside the scores' years "
-                                f"{years[0]}–{years[-1]}: not used"})
+                      **reason("table_years_outside" if len(outside) > 1 else "table_year_outside",
+                               what=f"@audit.word.{what}", y0=outside[0], y1=outside[-1], s0=years[0], s1=years[-1])})
     keep = d["region"].map(to_rid).notna().to_numpy() & d["year"].isin(years).to_numpy()
     long = d[keep].assign(region=d.loc[keep, "region"].map(to_rid))
     variables = list(dict.fromkeys(d["variable"].astype(str)))

@@ -49,6 +49,7 @@ import pandas as pd
 
 from .errors import InputError
 from .io._cells import parse_year
+from .i18n._reasons import reason
 from .io.readers import AUDIT_COLUMNS, Panel, empty_audit
 from .spec import Spec, load_spec
 
@@ -327,7 +328,7 @@ def _validated_long(raw_long, spec, interpolate, extrapolate):
     inf = np.isinf(df["value"].to_numpy())
     if inf.any():  # as the readers do: an infinite value is read as missing, one audit row each
         rows = [_audit_row(stage="read", region=r.region, year=int(r.year), variable=r.variable, action="missing",
-                           reason=f"infinite value {r.value!r} read as missing", old=r.value, new=np.nan)
+                           **reason("infinite_missing", value=repr(r.value)), old=r.value, new=np.nan)
                 for r in df[inf].itertuples()]
         df.loc[inf, "value"] = np.nan
         extra = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
@@ -387,10 +388,9 @@ def _screen_jumps(grid: _Grid, jump_threshold, jump_floor) -> list:
         m = grid.matrix(v)
         for r in range(len(grid.regions)):
             for t, d, sc, lg in flag_jumps(yarr, m[r], jump_threshold, jump_floor):
-                what = "change of ln(value)" if lg else "change"
+                what = "@audit.word.change_log" if lg else "@audit.word.change"
                 rows.append(_audit_row(region=grid.regions[r], year=grid.years[t], variable=v, action="flagged",
-                                       reason=f"possible jump: {what} {d:.4g}/year exceeds {jump_threshold:g} x "
-                                              f"{sc:.4g} (the series' median |{what}|, floored); value kept",
+                                       **reason("jump", what=what, d=d, threshold=jump_threshold, scale=sc),
                                        old=m[r, t], new=m[r, t]))
     return rows
 
@@ -438,12 +438,12 @@ def _fill_gaps(grid: _Grid, interpolate, extrapolate):
                 if how[t] == "interpolated":
                     i = np.searchsorted(ok, t)  # ok[i - 1] < t < ok[i]
                     a, b = ok[i - 1], ok[i]
-                    why = (f"linear interpolation between {years[a]} ({m[r, a]:.6g}) and {years[b]} "
-                           f"({m[r, b]:.6g})")
+                    why = reason("interpolated", y0=years[a], v0=m[r, a], y1=years[b], v1=m[r, b])
                 else:
-                    why = f"{extrapolate} extrapolation from observed years {years[ok[0]]}-{years[ok[-1]]}"
+                    why = reason("extrapolated", method=f"@audit.word.extrapolate_{extrapolate}",
+                                 y0=years[ok[0]], y1=years[ok[-1]])
                 rows.append(_audit_row(region=grid.regions[r], year=years[t], variable=v, action=how[t],
-                                       reason=why, old=np.nan, new=new[t]))
+                                       old=np.nan, new=new[t], **why))
             m[r] = new
         filled[v] = m.reshape(-1)
     return pd.DataFrame(filled, index=grid.index, columns=list(grid.wide.columns)), rows
@@ -460,14 +460,14 @@ def _evaluate_formulas(raw: pd.DataFrame, spec: Spec):
         local = {n: (values[n] if (n in values and n != iid) else env[n]) for n in f.variables}
         val, zero = f.evaluate(local)
         rows.extend(_audit_row(region=index[k][0], year=index[k][1], variable=iid, action="missing",
-                               reason=f"division by zero in formula {ind.formula!r}", old=None, new=np.nan)
+                               **reason("formula_zero_division", formula=ind.formula), old=None, new=np.nan)
                     for k in np.flatnonzero(zero))
         present = np.logical_and.reduce([~np.isnan(np.asarray(local[n], dtype=float)) for n in f.variables]) \
             if f.variables else np.ones(val.shape, dtype=bool)
         over = np.isinf(val) | (np.isnan(val) & present & ~zero)  # ±inf, or inf − inf from two overflows
         if over.any():  # a result beyond the range of floats (extreme inputs): missing, with its reason
             rows.extend(_audit_row(region=index[k][0], year=index[k][1], variable=iid, action="missing",
-                                   reason=f"overflow in formula {ind.formula!r} (result beyond ±1.8e308)",
+                                   **reason("formula_overflow", formula=ind.formula),
                                    old=float(val[k]), new=np.nan) for k in np.flatnonzero(over))
             val = np.where(over, np.nan, val)
         values[iid] = val
@@ -505,7 +505,7 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, sh
                              + "; exclude regions of the data only")
         gone = X.index.get_level_values("region").isin(list(excl))
         rows.extend(_audit_row(region=r, year=int(y), action="dropped",
-                               reason="region excluded from the study (exclude_regions)") for r, y in X.index[gone])
+                               **reason("excluded")) for r, y in X.index[gone])
         X = X[~gone]
     if period is not None:
         y0, y1 = period
@@ -517,7 +517,7 @@ def _restrict_to_study(X: pd.DataFrame, grid: _Grid, exclude_regions, period, sh
                              f"({first}-{last}); choose first and last years inside it")
         yv = X.index.get_level_values("year")
         out = (yv < y0) | (yv > y1)
-        rows.extend(_audit_row(region=r, year=int(y), action="dropped", reason=f"outside the study period {y0}-{y1}")
+        rows.extend(_audit_row(region=r, year=int(y), action="dropped", **reason("outside_period", y0=y0, y1=y1))
                     for r, y in X.index[out])
         X = X[~out]
     if not len(X):
@@ -587,8 +587,7 @@ def _check_complete(X: pd.DataFrame, grid: _Grid, drop_incomplete, shown, audit=
             f"({names['extrapolate']}), or drop them ({names['drop_incomplete']}), each recorded in the audit.")
     in_input = set(map(tuple, grid.observed.to_numpy().tolist()))
     rows = [_audit_row(region=r, year=int(y), variable=line.split(": ", 1)[1], action="dropped",
-                       reason="incomplete region-year: indicator(s) missing after interpolation"
-                              + ("" if (r, y) in in_input else " (region-year absent from the input)"),
+                       **reason("incomplete" if (r, y) in in_input else "incomplete_absent"),
                        old=None, new=None)
             for (r, y), line in zip(bad.index, lines)]
     if incomplete.all():

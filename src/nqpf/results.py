@@ -38,9 +38,11 @@ __all__ = [
 #: :attr:`Column.codes`, ``codes`` several of them joined by ``";"``, ``item`` / ``items`` ids of
 #: indicators or groups of the indicator system (one, or several joined by ``";"``), ``text``
 #: free text that is language-neutral (file names, formulas), ``rendered`` text produced in the output
-#: language when writing (never stored in the data).
+#: language when writing (never stored in the data), ``reason`` the English sentence of an audit reason,
+#: written in the output language from its code and arguments, the columns ``<name>_code`` and
+#: ``<name>_args`` of the same table (:func:`nqpf.i18n._reasons.render`).
 COLUMN_KINDS = ("region", "regions", "year", "int", "float", "p", "bool", "code", "codes", "item", "items",
-                "text", "rendered")
+                "text", "rendered", "reason")
 
 #: Report sections in reading order. A section is a catalogue key ``section.<name>``; an item with a
 #: section not listed here is placed before the appendix (and the catalogue test still requires its

@@ -39,9 +39,11 @@ def audit_table(audit: pd.DataFrame) -> Table:
     given = {"region": Column("region", "region"), "year": Column("year", "year"),
              "row": Column("row", "int"), "stage": Column("stage", "code", codes="stage"),
              "action": Column("action", "code", codes="action")}
-    for c in ("file", "sheet", "column", "variable", "reason", "old", "new"):
+    for c in ("file", "sheet", "column", "variable", "old", "new", "reason_code", "reason_args"):
         given[c] = Column(c, "text")
-    return Table("audit", audit, describe(audit, given), "appendix", order=9, long=True)
+    given["reason"] = Column("reason", "reason")
+    shown = tuple(c for c in audit.columns if c not in ("reason_code", "reason_args"))
+    return Table("audit", audit, describe(audit, given), "appendix", order=9, long=True, display=shown)
 
 
 def index_items(build, *, with_scores: bool = True) -> list:

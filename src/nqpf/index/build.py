@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.i18n._reasons import reason
 
 from .aggregate import aggregate, resolve_tree
 from .normalize import _check_matrix, _year_codes, as_directions, normalize
@@ -22,8 +23,7 @@ from .weights import compute_weights
 
 __all__ = ["build_index", "IndexResult", "CONVENTIONS", "AUDIT_COLUMNS"]
 
-AUDIT_COLUMNS = ["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action",
-                 "reason", "old", "new"]
+from ..io.readers import AUDIT_COLUMNS  # noqa: E402 - the one list of audit columns
 
 CONVENTIONS = {
     "normalization": "min-max with direction (paper eqs. 1-2): positive (x-min)/(max-min), "
@@ -100,8 +100,7 @@ def _constant_audit(X, pooled):
             for j in np.nonzero(np.ptp(A[codes == k], axis=0) == 0)[0]:
                 rows.append({"year": year, "variable": X.columns[j]})
     audit = pd.DataFrame([{**dict.fromkeys(AUDIT_COLUMNS, ""), "stage": "index", **r,
-                           "action": "flagged",
-                           "reason": "constant indicator: normalised to 0 (weight 0 under entropy, CRITIC and CV)"} for r in rows],
+                           "action": "flagged", **reason("constant_indicator")} for r in rows],
                          columns=AUDIT_COLUMNS)
     return audit
 
@@ -319,22 +318,20 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
             _, place = _cell_place(cell["region"], cell["year"], col, region_labels, locate)
             rows.append({"stage": "index", "region": cell["region"], "year": cell["year"], "variable": col,
                          "action": "flagged", "old": cell["value"],
-                         "reason": f"extreme value (robust z {cell['robust_z']:.3g}; indicator skewness "
-                                   f"{r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g})"
-                                   + (f"; read at {place}" if place else "")})
+                         **reason("extreme_value_at" if place else "extreme_value", z=cell["robust_z"],
+                                  skewness=r["skewness"], kurtosis=r["kurtosis"], **({"place": place} if place else {}))})
     for col in scr.steps:
         if w.get(col, 0.0) > 1 / m:
             msgs.append(f"indicator {col} changes in steps (few distinct values per region over the years, as an "
                         f"inventory or census carried between surveys); it takes weight {w.get(col, float('nan')):.3f} "
                         f"(rank {rank.get(col)} of {m}; equal share {1 / m:.3f}): the steps, not the regions' "
                         f"development, may be deciding its weight; interpolate between survey years or leave it out")
-        rows.append({"stage": "index", "variable": col, "action": "flagged",
-                     "reason": "step series: at most max(2, T/3) distinct values over T years in half of the regions or more"})
+        rows.append({"stage": "index", "variable": col, "action": "flagged", **reason("step_series")})
     limit = max(0.3, 3 / m) if m else 1.0
     for col, wt in w.items():
         if wt > limit and col not in scr.skewed and col not in scr.steps:
             msgs.append(f"indicator {col} takes weight {wt:.3f} (more than {limit:.2f} of {m} indicators): "
                         f"check its values before reading the scores")
             rows.append({"stage": "index", "variable": col, "action": "flagged",
-                         "reason": f"dominant indicator: weight {wt:.3f} > {limit:.2f}"})
+                         **reason("dominant_indicator", weight=wt, limit=limit)})
     return msgs, rows, alt

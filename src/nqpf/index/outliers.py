@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
+from nqpf.i18n._reasons import reason
 
 __all__ = ["TREATMENTS", "SKEW_MAX", "KURT_MAX", "WINMAX", "screen_indicators", "treat_indicators",
            "skew_kurt", "Screen"]
@@ -210,8 +211,8 @@ def treat_indicators(X: pd.DataFrame, indicators, treat: str = "winsorise", winm
         out[col] = y
         if not audit:
             continue
-        reason = f"skewed indicator treated ({how[col]}; |skewness| > {SKEW_MAX:g} and kurtosis > {KURT_MAX:g})"
+        why = reason("treated", how=how[col], skew=SKEW_MAX, kurt=KURT_MAX)
         for i in np.flatnonzero(~np.isclose(x, y, rtol=0, atol=0, equal_nan=True)):
             rows.append({"stage": "index", "region": regs[i], "year": yrs[i] if multi else "",
-                         "variable": str(col), "action": "treated", "old": x[i], "new": y[i], "reason": reason})
+                         "variable": str(col), "action": "treated", "old": x[i], "new": y[i], **why})
     return out, rows, how

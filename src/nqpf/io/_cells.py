@@ -381,47 +381,56 @@ def to_number(v):
     ``#DIV/0!``, ``无``, ``/``; full-width forms too) or an infinite value (numeric ``±inf`` or text
     ``inf``, ``∞``, read as missing with its own reason); ``value`` is NaN when missing. Raises
     ``ValueError`` when the cell is text that is not a number, or a number written beyond the range of
-    a float (``1e400``).
+    a float (``1e400``). ``reason`` is the English sentence (:func:`cell_number` gives its code too).
     """
+    value, action, why = cell_number(v)
+    return value, action, why.get("reason", "")
+
+
+def cell_number(v):
+    """:func:`to_number` with the reason as audit fields (:func:`nqpf.i18n._reasons.reason`: English
+    sentence, code and arguments; ``{}`` for a plain number)."""
+    from nqpf.i18n._reasons import reason
+
     if isinstance(v, (bool, np.bool_)):
         raise ValueError("a true/false cell is not a number")
     if v is None:
-        return np.nan, "missing", "blank cell"
+        return np.nan, "missing", reason("blank_cell")
     if isinstance(v, (int, float, np.integer, np.floating)):
         f = float(v)
         if math.isnan(f):
-            return np.nan, "missing", "blank cell"
+            return np.nan, "missing", reason("blank_cell")
         if math.isinf(f):
-            return np.nan, "missing", f"infinite value {v!r}"
-        return f, None, ""
+            return np.nan, "missing", reason("infinite_value", value=repr(v))
+        return f, None, {}
     s = str(v).strip()
     key = _marker_key(s)
     if key in MISSING_MARKERS or s == "":
-        return np.nan, "missing", "blank cell" if s == "" else f"missing-value marker {s!r}"
+        return np.nan, "missing", reason("blank_cell") if s == "" else reason("missing_marker", marker=s)
     if key in _INFINITE:
-        return np.nan, "missing", f"infinite value {s!r}"
+        return np.nan, "missing", reason("infinite_value", value=repr(s))
     if _NUM_RE.match(s):
-        return _finite(float(s), s), None, ""
+        return _finite(float(s), s), None, {}
     t = unicodedata.normalize("NFKC", s)
     t = t.replace("−", "-").replace("，", ",")
-    reasons = []
+    fixes = []
     if t != s:
-        reasons.append("full-width characters")
+        fixes.append("@audit.word.fix_full_width")
     if "," in t:
         if re.fullmatch(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?", t.replace(" ", "")):
-            reasons.append("thousands separators")
+            fixes.append("@audit.word.fix_thousands")
             t = t.replace(",", "")
         else:
             raise ValueError(f"{s!r} is not a number")
     if re.search(r"\s", t):
-        reasons.append("spaces")
+        fixes.append("@audit.word.fix_spaces")
         t = re.sub(r"\s+", "", t)
     pct = t.endswith("%")
     if pct:
         t = t[:-1]
-        reasons.append("'%' sign dropped (value kept in percent)")
+        fixes.append("@audit.word.fix_percent")
     if _NUM_RE.match(t):
-        return _finite(float(t), s), "coerced", "text number: " + ", ".join(reasons or ["text"])
+        return _finite(float(t), s), "coerced", reason("text_number", fixes=fixes or ["@audit.word.fix_text"])
     raise ValueError(f"{s!r} is not a number")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ._cells import Grid, cell_text, col_letter, is_blank, parse_year, read_grids, to_number
+from ._cells import Grid, cell_number, cell_text, col_letter, is_blank, parse_year, read_grids, to_number
 from ._names import _squash
 
 
@@ -143,15 +143,14 @@ class _Sink:
         """Record the value of cell (``i``, ``j``); the region's name is in column ``jr`` of the same row,
         or of row ``region_row`` (a header row naming the regions across)."""
         try:
-            val, action, reason = to_number(raw)
+            val, action, why = cell_number(raw)
         except ValueError as exc:
             raise InputError(f"{grid.where(i, j)}: {exc} (region {region!r}, year {year}, variable "
                              f"{variable!r}); fix the cell or blank it") from None
         if action:
             self.audit.append(dict(stage="read", file=grid.file, sheet=grid.sheet, row=i + 1,
                                    column=col_letter(j), region=region, year=year, variable=variable,
-                                   action=action, reason=reason, old=cell_text(raw) if raw is not None else "",
-                                   new=val))
+                                   action=action, old=cell_text(raw) if raw is not None else "", new=val, **why))
         self.rec.append((region, year, variable, val, grid.file, grid.sheet, i + 1, col_letter(j), col_letter(jr),
                          h + 1, (i if region_row is None else region_row) + 1))
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..errors import InputError, UnknownRegionError
+from ..i18n._reasons import reason
 
 
 def is_aggregate(name: str) -> bool:
@@ -114,7 +115,7 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
         for r in rec[agg].itertuples():
             audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.row, column=r.col, region=r.raw,
                                    year=r.year, variable=r.variable, action="dropped",
-                                   reason="aggregate row, not a province", old=r.value, new=None))
+                                   old=r.value, new=None, **reason("aggregate_row")))
         rec = rec[~agg.to_numpy()]
         counts = rec.drop_duplicates(["file", "sheet", "rrow", "rcol"])["raw"].value_counts()  # region cells
         unknown: list = []
@@ -133,8 +134,7 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
             if name != code:
                 audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.rrow,
                                        column=_region_letter(r), region=code, year=None, variable="",
-                                       action="renamed", reason="region name normalised to its GB/T 2260 code",
-                                       old=name, new=code))
+                                       action="renamed", old=name, new=code, **reason("renamed_code")))
         if unknown:
             raise _unknown_regions_error(unknown)
     else:
@@ -170,9 +170,8 @@ def _apply_aliases(rec, named: dict, aliases, audit_rows: list) -> dict:
             a = alias_of[r.raw]
             audit_rows.append(dict(stage="read", file=r.file, sheet=r.sheet, row=r.rrow, column=_region_letter(r),
                                    region=r.raw, year=r.year, variable="", action="alias",
-                                   reason=f"region spelling mapped by the alias {a!r} → {aliases[a]!r} (given in "
-                                          f"{aliases.where.get(a, 'aliases')})",
-                                   old=r.raw, new=aliases[a]))
+                                   old=r.raw, new=aliases[a],
+                                   **reason("alias", alias=a, target=aliases[a], where=aliases.where.get(a, "aliases"))))
     unused = [a for a in aliases if a not in used and alias_key(a) != alias_key(aliases[a])]
     if unused:
         import warnings

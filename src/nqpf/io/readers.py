@@ -89,7 +89,7 @@ __all__ = ["Panel", "Scores", "AUDIT_COLUMNS", "read_panel", "read_scores", "rea
 
 #: Columns of every audit table (docs/architecture.md).
 AUDIT_COLUMNS = ["stage", "file", "sheet", "row", "column", "region", "year", "variable", "action", "reason",
-                 "old", "new"]
+                 "old", "new", "reason_code", "reason_args"]
 
 
 def empty_audit() -> pd.DataFrame:

@@ -1,0 +1,89 @@
+"""Reasons of the audit table as codes with arguments, written in the output's language.
+
+Every row of the audit (``tables/audit.csv``) says why a value was read, changed, flagged or dropped.
+The producers (readers, preparation, index, pipeline) give the reason as a code and its arguments
+(:func:`reason`): the row keeps the code (``reason_code``), the arguments as JSON (``reason_args``)
+and, for a reader of the CSV, the English sentence (``reason``), so the computed table is the same
+whatever the output language. The workbook and the reports write the sentence of the catalogue key
+``audit.reason.<code>`` in their language (:func:`render`); a row without a code (a reason not yet
+given as one) keeps its English sentence.
+
+Arguments are numbers or text; a text starting with ``@`` is a catalogue key (a word that is itself
+translated, ``"@audit.word.change_log"``), and a list is written as the language's list, each element
+translated the same way.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+__all__ = ["reason", "render", "REASON_COLUMNS"]
+
+#: The audit columns that carry a reason: the English sentence, the code and its arguments (JSON).
+REASON_COLUMNS = ("reason", "reason_code", "reason_args")
+
+
+def _plain(v):
+    """``v`` as a JSON value: numpy scalars as Python numbers, tuples as lists."""
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        try:
+            return v.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _args_in(args: Mapping, lang: str) -> dict:
+    from . import t
+
+    sep = t("lang.list_sep", lang)
+
+    def one(v):
+        if isinstance(v, str) and v.startswith("@"):
+            return t(v[1:], lang)
+        return v
+
+    return {k: (sep.join(str(one(x)) for x in v) if isinstance(v, list) else one(v)) for k, v in args.items()}
+
+
+def reason(code: str, **args) -> dict:
+    """The audit fields of the reason ``code`` with ``args``: ``reason`` (the English sentence of
+    ``audit.reason.<code>``), ``reason_code`` and ``reason_args`` (the arguments as JSON, keys sorted).
+
+    >>> reason("outside_period", y0=2011, y1=2023)["reason"]
+    'outside the study period 2011-2023'
+    """
+    from . import t
+
+    args = {k: _plain(v) for k, v in args.items()}
+    key = f"audit.reason.{code}"
+    text = t(key, "en", **_args_in(args, "en"))
+    if text == key:
+        raise KeyError(f"audit reason {code!r} has no text in the catalogue ({key})")
+    return {"reason": text, "reason_code": code,
+            "reason_args": json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
+
+
+def render(code, args, text, lang: str) -> str:
+    """The reason of one audit row in ``lang``: the catalogue's sentence of ``code`` with ``args``
+    (JSON text or a mapping); ``text`` (the English sentence) when the row has no code or the code is
+    unknown."""
+    from . import t
+
+    missing = code is None or (isinstance(code, float) and code != code) or str(code) == ""
+    if missing:
+        return "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    try:
+        a = json.loads(args) if isinstance(args, str) and args else dict(args or {})
+    except (TypeError, ValueError):
+        a = {}
+    key = f"audit.reason.{code}"
+    try:
+        out = t(key, lang, **_args_in(a, lang))
+    except (KeyError, IndexError, ValueError):
+        out = key
+    if out == key:
+        return "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    return out

@@ -114,3 +114,35 @@ only = ["disparity"]
             assert w in text, (lang, w)
         if lang == "zh":
             assert not re.search(r"interpolation|full-width|excluded from", text)
+
+
+def test_every_reason_code_written_in_the_source_has_its_sentences():
+    """Each ``reason("code", ...)`` of the package, and each code chosen between two
+    (``reason("a" if ... else "b", ...)``), names a reason with a sentence in every catalogue."""
+    src = Path(__file__).resolve().parents[1] / "src" / "nqpf"
+    used = set()
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'reason\(\s*"([a-z_]+)"', text))
+        for a, b in re.findall(r'reason\(\s*\(?"([a-z_]+)" if [^()]*? else "([a-z_]+)"', text):
+            used |= {a, b}
+    assert len(used) >= 30, sorted(used)
+    for lang in LANGS:
+        cat = catalogue(lang)
+        assert not sorted(c for c in used if f"audit.reason.{c}" not in cat), lang
+
+
+def test_a_layout_note_is_written_in_the_language(tmp_path):
+    """A units row under the header of a yearbook sheet: dropped with its reason, in Chinese in zh."""
+    from nqpf.io import read_panel
+
+    wb = tmp_path / "units.xlsx"
+    df = pd.DataFrame([["地区", "2019", "2020"], ["", "亿元", "亿元"], ["北京", "1", "2"], ["天津", "3", "4"]])
+    with pd.ExcelWriter(wb) as xw:
+        df.to_excel(xw, sheet_name="gdp", header=False, index=False)
+    panel = read_panel(wb)
+    rows = panel.audit[panel.audit["reason_code"].isin(["units_row", "units_row_one"])]
+    assert len(rows) == 1
+    r = rows.iloc[0]
+    zh = render(r["reason_code"], r["reason_args"], r["reason"], "zh")
+    assert zh.startswith("表头下方的单位行") and r["reason"].startswith("units row below the header")

@@ -385,7 +385,7 @@ def panel_table(panel, Y: pd.DataFrame, ri: RegionIndex, *, stage: str, what: st
     province. A missing value for which ``needed(year, variable)`` is true is an
     :class:`~nqpf.errors.InputError` (message ``error(cells, file)``, ``cells`` naming up to five cells:
     file, sheet, row, column, or that the row is absent); every other missing value is an audit row
-    (stage ``stage``, action ``missing``, reason ``no value of <what> 'v' <why(year, v)>``). A region of
+    (stage ``stage``, action ``missing``, the reason ``why(year, v)``). A region of
     the table not among the scores is one ``dropped`` row per region, years outside the scores' period one
     ``dropped`` row.
 
@@ -401,8 +401,9 @@ def panel_table(panel, Y: pd.DataFrame, ri: RegionIndex, *, stage: str, what: st
         Audit stage (``controls``, ``covariates``) and the word for one variable (``control``,
         ``covariate``) in the audit and messages.
     needed, why, error : callable, optional
-        The rule of the missing values (default: none needed), the reason of an audited one (default
-        ``"(not used)"``) and the error message.
+        The rule of the missing values (default: none needed), the reason of an audited one as
+        ``(code, arguments)`` of :func:`nqpf.i18n._reasons.reason` (default ``table_value_unused``: "no
+        value of <what> 'v' (not used)") and the error message.
 
     Returns
     -------
@@ -470,7 +471,8 @@ def panel_table(panel, Y: pd.DataFrame, ri: RegionIndex, *, stage: str, what: st
     for rid, y, v in gaps:
         audit.append({"stage": stage, "file": fname, "region": rid, "year": y, "variable": v,
                       "action": "missing",
-                      "reason": f"no value of {what} {v!r} {why(y, v) if why is not None else '(not used)'}"})
+                      **(reason(why(y, v)[0], **why(y, v)[1]) if why is not None else
+                         reason("table_value_unused", what=f"@audit.word.{what}", variable=v))})
     frame = wide.reset_index()
     frame.columns = [str(c) for c in frame.columns]
     return frame, audit, fname
@@ -504,8 +506,8 @@ def controls_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple[p
                 "fill them in, or name the controls to use with --set convergence.controls=A,B")
 
     def why(y, v):
-        return (f"in the last year {last} (not needed: the models read every year but the last)" if y == last
-                else "(not needed: the variable is not among the controls used)")
+        return (("control_last_year", {"variable": v, "last": last}) if y == last
+                else ("control_unused", {"variable": v}))
 
     frame, audit, fname = panel_table(panel, Y, ri, stage="controls", what="control",
                                       needed=lambda y, v: y != last and v in used, why=why, error=error)
@@ -534,8 +536,8 @@ def covariates_table(panel, Y: pd.DataFrame, ri: RegionIndex, use=None) -> tuple
 
     def why(y, v):
         if used is not None and v not in used:
-            return "(not used: the factor is not among drivers.factors)"
-        return f"in {y}: this region-year is left out of the detectors of factor {v!r}"
+            return "covariate_unused", {"variable": v}
+        return "covariate_left_out", {"variable": v, "year": y}
 
     frame, audit, fname = panel_table(panel, Y, ri, stage="covariates", what="covariate", why=why)
     return frame, audit, {"drivers_covariates_file": fname}

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..i18n._reasons import reason
 from ._cells import Grid, cell_number, cell_text, col_letter, is_blank, parse_year, read_grids, to_number
 from ._names import _squash
 
@@ -133,11 +134,12 @@ class _Sink:
     def no_rows(self, grid, h, variables):
         self.header_only.append((grid, h, list(variables)))
 
-    def note(self, grid, i, action, reason, variable="", column="", old="", new=""):
-        """An audit row about a whole row of the sheet (a units row, a second table's header …)."""
+    def note(self, grid, i, action, why, variable="", column="", old="", new=""):
+        """An audit row about a whole row of the sheet (a units row, a second table's header …); ``why``
+        the reason's fields (:func:`nqpf.i18n._reasons.reason`)."""
         self.audit.append(dict(stage="read", file=grid.file, sheet=grid.sheet, row=None if i is None else i + 1,
                                column=column, region="", year=None, variable=variable, action=action,
-                               reason=reason, old=old, new=new))
+                               old=old, new=new, **why))
 
     def cell(self, grid, i, j, region, year, variable, raw, jr, h, region_row=None):
         """Record the value of cell (``i``, ``j``); the region's name is in column ``jr`` of the same row,
@@ -234,8 +236,7 @@ def _body(grid, first, jr, is_head, sink, h):
         if _is_footer(grid, i, jr):
             last = max(k for k in range(i, grid.n_rows) if not all(is_blank(c) for c in grid.cells[k]))
             note = next(cell_text(c) for c in grid.cells[i] if not is_blank(c))
-            sink.note(grid, i, "dropped", f"notes below the table: rows {i + 1}-{last + 1} not read as data",
-                      old=note)
+            sink.note(grid, i, "dropped", reason("notes_below", first=i + 1, last=last + 1), old=note)
             return rows, None
         if _starts_table(grid, i, is_head, h):
             return rows, i
@@ -289,16 +290,15 @@ def _two_row_header(grid, h, extra, names, skip, sink):
                 if j in sub:
                     old = names.get(j) or group
                     names[j] = sub[j]
-                    sink.note(grid, i, "renamed", f"two-row header: the variable of column {col_letter(j)} is "
-                              f"named by its lower header cell (row {i + 1})"
-                              + (f", under {group!r} (row {h + 1})" if group else ""),
-                              variable=sub[j], column=col_letter(j), old=old, new=sub[j])
+                    why = (reason("two_row_header_group", col=col_letter(j), row=i + 1, group=group, group_row=h + 1)
+                           if group else reason("two_row_header", col=col_letter(j), row=i + 1))
+                    sink.note(grid, i, "renamed", why, variable=sub[j], column=col_letter(j), old=old, new=sub[j])
             continue
         for j, unit in sub.items():
             if names.get(j):
                 sink.units.setdefault(names[j], unit)
-        sink.note(grid, i, "dropped", "units row below the header (units kept): "
-                  + ", ".join(f"{names.get(j, col_letter(j))} {u}" for j, u in sub.items()),
+        sink.note(grid, i, "dropped",
+                  reason("units_row", units=[f"{names.get(j, col_letter(j))} {u}" for j, u in sub.items()]),
                   old=" | ".join(sub.values()))
     return names
 
@@ -361,8 +361,7 @@ def _parse_wide(grid, h, cm, sink, keep):
             except ValueError:
                 text += 1
         if text and not numeric:
-            sink.note(grid, h, "dropped", "column holds text, not numbers: not a variable", variable=name,
-                      column=col_letter(j))
+            sink.note(grid, h, "dropped", reason("text_column"), variable=name, column=col_letter(j))
             continue
         var_cols.append((j, name))
     if not var_cols:
@@ -408,8 +407,7 @@ def _parse_yearbook(grid, h, cm, sink, variable, keep):
         words = list(dict.fromkeys(cell_text(grid.get(i, j)) for j in years if cell_text(grid.get(i, j))))
         if words:
             sink.units.setdefault(variable, words[0])
-        sink.note(grid, i, "dropped", "units row below the header (unit kept)", variable=variable,
-                  old=" | ".join(words))
+        sink.note(grid, i, "dropped", reason("units_row_one"), variable=variable, old=" | ".join(words))
     sink.saw(variable, grid.where())
     body, nxt = _body(grid, extra[-1] + 1 if extra else h + 1, jr, lambda i: _years_again(grid, i, jr), sink, h)
     if keep is not None and variable not in keep:
@@ -521,8 +519,7 @@ def _read_grid(g, layout, cols, sink, keep, var, layouts):
         det = _detect(g, layout, cols, start)
         if det is None:
             if n_tables == 0:
-                sink.note(g, None, "dropped", "no table header found (no region and year columns, no row of "
-                                              "years): sheet skipped")
+                sink.note(g, None, "dropped", reason("no_header"))
                 return False, []
             raise InputError(f"{g.where(start)}: another table seems to start here, below the table above, "
                              "but no header is recognised in the rows that follow; give each table a header "
@@ -534,13 +531,11 @@ def _read_grid(g, layout, cols, sink, keep, var, layouts):
                 lay, cm = "regions-across", {"years": cm["years"], "regions": blocks}
         if lay == "repeated-years":
             if keep is not None and var not in keep:  # a sheet not asked for: skipped, as without a table
-                sink.note(g, h, "dropped", "header repeats a year: sheet skipped (not a variable read)",
-                          variable=var)
+                sink.note(g, h, "dropped", reason("repeated_year"), variable=var)
                 return n_tables > 0, [_repeated_years_error(g, h, cm["years"])]
             raise _repeated_years_error(g, h, cm["years"])
         if n_tables:
-            sink.note(g, start, "dropped", f"a further table stacked below the one above starts here (its header "
-                                           f"in row {h + 1}): read with its own header", variable="")
+            sink.note(g, start, "dropped", reason("stacked_table", row=h + 1), variable="")
         n_tables += 1
         layouts.append(lay)
         if lay == "long":

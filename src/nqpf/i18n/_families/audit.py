@@ -50,6 +50,22 @@ TEXTS = {
         "audit.reason.table_region_unknown": "{what}表中的地区不在得分的地区之中：未使用",
         "audit.reason.table_years_outside": "{what}表的 {y0}—{y1} 年不在得分的年份 {s0}—{s1} 年之内：未使用",
         "audit.reason.table_year_outside": "{what}表的 {y0} 年不在得分的年份 {s0}—{s1} 年之内：未使用",
+        "audit.reason.table_value_unused": "{what}“{variable}”无数值（未使用）",
+        "audit.reason.control_last_year": "控制变量“{variable}”在最后一年 {last} 年无数值（不需要：模型只读取最后一年以外的各年）",
+        "audit.reason.control_unused": "控制变量“{variable}”无数值（不需要：该变量不在所用控制变量之中）",
+        "audit.reason.covariate_unused": "协变量“{variable}”无数值（未使用：该因子不在 drivers.factors 之中）",
+        "audit.reason.covariate_left_out": "协变量“{variable}”在 {year} 年无数值：该地区-年份不参与因子“{variable}”的探测",
+        # reading the layout of a sheet
+        "audit.reason.notes_below": "表格下方的注释：第 {first}—{last} 行不作为数据读取",
+        "audit.reason.two_row_header": "两行表头：第 {col} 列的变量按其下层表头单元格（第 {row} 行）命名",
+        "audit.reason.two_row_header_group": "两行表头：第 {col} 列的变量按其下层表头单元格（第 {row} 行）命名，"
+                                             "属于“{group}”（第 {group_row} 行）",
+        "audit.reason.units_row": "表头下方的单位行（单位已保留）：{units}",
+        "audit.reason.units_row_one": "表头下方的单位行（单位已保留）",
+        "audit.reason.text_column": "该列为文本而非数字：不作为变量",
+        "audit.reason.no_header": "未找到表头（没有地区列和年份列，也没有年份行）：跳过该工作表",
+        "audit.reason.repeated_year": "表头中年份重复：跳过该工作表（未读取变量）",
+        "audit.reason.stacked_table": "上方表格之下另起一个表格（表头在第 {row} 行）：按其自身表头读取",
         "audit.word.control": "控制变量",
         "audit.word.covariate": "协变量",
     },
@@ -100,6 +116,27 @@ TEXTS = {
                                             "{s0}–{s1}: not used",
         "audit.reason.table_year_outside": "year {y0} of the {what} table is outside the scores' years {s0}–{s1}: "
                                            "not used",
+        "audit.reason.table_value_unused": "no value of {what} '{variable}' (not used)",
+        "audit.reason.control_last_year": "no value of control '{variable}' in the last year {last} (not needed: the "
+                                          "models read every year but the last)",
+        "audit.reason.control_unused": "no value of control '{variable}' (not needed: the variable is not among the "
+                                       "controls used)",
+        "audit.reason.covariate_unused": "no value of covariate '{variable}' (not used: the factor is not among "
+                                         "drivers.factors)",
+        "audit.reason.covariate_left_out": "no value of covariate '{variable}' in {year}: this region-year is left "
+                                           "out of the detectors of factor '{variable}'",
+        "audit.reason.notes_below": "notes below the table: rows {first}-{last} not read as data",
+        "audit.reason.two_row_header": "two-row header: the variable of column {col} is named by its lower header "
+                                       "cell (row {row})",
+        "audit.reason.two_row_header_group": "two-row header: the variable of column {col} is named by its lower "
+                                             "header cell (row {row}), under '{group}' (row {group_row})",
+        "audit.reason.units_row": "units row below the header (units kept): {units}",
+        "audit.reason.units_row_one": "units row below the header (unit kept)",
+        "audit.reason.text_column": "column holds text, not numbers: not a variable",
+        "audit.reason.no_header": "no table header found (no region and year columns, no row of years): sheet skipped",
+        "audit.reason.repeated_year": "header repeats a year: sheet skipped (not a variable read)",
+        "audit.reason.stacked_table": "a further table stacked below the one above starts here (its header in row "
+                                      "{row}): read with its own header",
         "audit.word.control": "control",
         "audit.word.covariate": "covariate",
     },

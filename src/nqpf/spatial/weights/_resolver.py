@@ -314,10 +314,13 @@ def _boundaries(kind):
             try:
                 code_list = regions.normalize_admin_many(list(ids))
             except UnknownRegionError as exc:
-                raise UnknownRegionError(
+                err = UnknownRegionError(
                     exc.name, exc.suggestions,
                     f"{spelling} weights are built from the boundaries of Chinese administrative units; "
-                    + exc.where) from None
+                    + exc.where)
+                if getattr(exc, "ambiguous", False):   # known units, only not told apart
+                    err.args = ("ambiguous region" + err.args[0][len("unknown region"):],)
+                raise err from None
         rule = "nearest" if island == "nearest" else "none"
         w = boundary_lists(code_list, kind=kind, k=DEFAULT_K if arg is None else arg, ids=ids, island=rule)
         return w, rule

@@ -59,11 +59,13 @@ def items(ctx: Context):
 
 def _draw_hotspots(res, lang, year, codes):
     from .. import plot
+    from .spatial import untested_codes
 
     gi = res.table("getis_ord")
     one = gi[gi["year"] == year].copy()
     one["code"] = one["region"].map(codes)
-    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), classes="spot")
+    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), classes="spot",
+                              untested=untested_codes(res, codes))
 
 
 FAMILY = Family("hotspots", items, order=32, default=True,

@@ -105,13 +105,27 @@ def _draw_map(res, lang, year, codes, years=None):
     return plot.plot_choropleth(vals, lang=lang, title=str(year), common=common)
 
 
+def untested_codes(res, codes) -> list[str]:
+    """Map codes of the regions without neighbours (``res.params["islands"]``, in the user's spelling of
+    the region ids): their local statistics were not computed, so the LISA and hot-spot maps give them
+    their own class instead of "not significant"."""
+    by_label = {str(res.regions.label(r)): r for r in codes}
+    out = []
+    for lab in res.params.get("islands") or ():
+        r = by_label.get(str(lab), lab)
+        if r in codes:
+            out.append(codes[r])
+    return out
+
+
 def _draw_lisa(res, lang, year, codes, alpha=None):
     from .. import plot
 
     local = res.table("moran_local")
     one = local[local["year"] == year].copy()
     one["code"] = one["region"].map(codes)
-    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), alpha=alpha)
+    return plot.plot_lisa_map(one.set_index("code"), lang=lang, title=str(year), alpha=alpha,
+                              untested=untested_codes(res, codes))
 
 
 FAMILY = Family("spatial", items, order=30, help="global and local Moran's I, quadrants, maps", options={

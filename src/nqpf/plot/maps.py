@@ -8,7 +8,11 @@ follow the usual layout of published Chinese maps: every unit of the level is dr
 data hatched grey and named "无数据 / No data" in the legend, never left out), province borders are
 drawn over city and county maps, the South China Sea islands and the nine-dash line appear only in an
 inset at the lower right, a north arrow and a scale bar in kilometres sit at the upper left, and the
-legend title names the variable and the classification.
+legend title names the variable and the classification. The legend of a national map stands in the sea
+at the lower left and is kept off the land (its title broken, its spacing tightened when it would
+cover units of south-western China). On LISA and hot-spot maps the units without neighbours, whose
+local statistic was not computed, are a class of their own ("无邻居（未检验） / No neighbours (not
+tested)"), never "not significant".
 
 Projection
 ----------
@@ -112,6 +116,10 @@ BASE_FILL = "#EEEEEA"
 #: the two palest left out so that 90 % spots stay distinct from the grey of "not significant".
 SPOT_COLORS = {"hot99": "#B2182B", "hot95": "#D6604D", "hot90": "#F4A582", "cold90": "#92C5DE",
                "cold95": "#4393C3", "cold99": "#2166AC"}
+#: Fill of the units of a LISA or hot-spot map that were not tested (no neighbours: their local statistic
+#: is not defined): the mid grey GeoDa gives "neighborless" units, darker than "not significant" and
+#: unhatched unlike "no data".
+UNTESTED_COLOR = "#999999"
 #: Codes meaning "not significant": :data:`nqpf.spatial.multiple.NOT_SIGNIFICANT` (repeated here so that
 #: importing the plots does not import the spatial package; a test keeps them equal).
 NOT_SIGNIFICANT = ("", "ns")
@@ -731,13 +739,23 @@ def classify_values(values: pd.Series, scheme: str = "natural_breaks", k: int = 
     return pd.Series(yb.astype(int), index=v.index), list(zip(lows, (float(b) for b in bins)))
 
 
-def _scheme_text(scheme: str, k: int, n: int, lang: str) -> str:
-    """The classification in words, for the legend title."""
+def _scheme_text(scheme: str, k: int, n: int, lang: str, *, note_below: bool = False) -> str:
+    """The classification of ``n`` values in words. With ``note_below`` (the legend title of a map)
+    how natural breaks of more than :data:`JENKS_MAX_N` values are computed is left to the note under
+    the map (:func:`_scheme_note`), so that the title stays short."""
     if scheme in ("natural_breaks", "fisher_jenks"):
-        if n > JENKS_MAX_N:
+        if n > JENKS_MAX_N and not note_below:
             return t("plot.scheme.natural_breaks_sampled", lang, k=k, m=f"{JENKS_MAX_N:,}")
         return t("plot.scheme.natural_breaks", lang, k=k)
     return t(f"plot.scheme.{scheme}", lang, k=k)
+
+
+def _scheme_note(scheme: str, n: int, distinct: int, lang: str) -> str | None:
+    """The note under the map when natural breaks are computed on :data:`JENKS_MAX_N` order statistics
+    of the ``n`` values (more than that many ``distinct`` ones: :func:`natural_breaks`), else None."""
+    if scheme in ("natural_breaks", "fisher_jenks") and distinct > JENKS_MAX_N:
+        return t("plot.scheme.sampled_note", lang, m=f"{JENKS_MAX_N:,}", n=f"{n:,}")
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -784,9 +802,11 @@ def _nice_length(target: float) -> int:
 
 
 def _north_arrow_and_scale(ax, geo, lang, per_inch: float | None = None):
-    """North arrow and scale bar at the upper left of the main map (see the module docstring). On a
-    regional map (``per_inch``: map units per inch of the figure) both stand outside the frame, to the
-    right of its lower corner below the legend, so they never cover a unit of the panel."""
+    """North arrow and scale bar at the upper left of the main map (see the module docstring), in the
+    empty corner north-west of Xinjiang: the bar's numbers ("0 250 500") under it, the unit ("千米 /
+    km", gid ``scale_unit``) right after the last number. On a regional map (``per_inch``: map units
+    per inch of the figure) both stand outside the frame, to the right of its lower corner below the
+    legend, so they never cover a unit of the panel."""
     from matplotlib.patches import Polygon, Rectangle
 
     x0, x1, y0, y1 = geo["main_extent"]
@@ -795,13 +815,14 @@ def _north_arrow_and_scale(ax, geo, lang, per_inch: float | None = None):
     # north arrow: a split arrowhead with the letter above it; the map's y axis points north along
     # the central meridian (105°E), which is where the arrow stands within a few degrees
     if per_inch is None:
-        ax_, ay, s = x0 + 0.055 * w, y1 - 0.17 * h, 0.028 * w
+        # high in the corner: the numbers and the unit end west of the Ili valley (≈ 81°E, 44°N)
+        ax_, ay, s = x0 + 0.055 * w, y1 - 0.12 * h, 0.028 * w
         L = _nice_length(0.16 * w / unit)
-        bx, by, bh, gap = x0 + 0.02 * w, y1 - 0.235 * h, 0.008 * h, 0.055 * w
+        bx, by, bh = x0 + 0.02 * w, y1 - 0.165 * h, 0.008 * h
     else:
         ax_, ay, s = x1 + 0.55 * per_inch, y0 + 0.75 * per_inch, 0.13 * per_inch
         L = _nice_length(1.3 * per_inch / unit)
-        bx, by, bh, gap = x1 + 0.25 * per_inch, y0 + 0.3 * per_inch, 0.05 * per_inch, 0.2 * per_inch
+        bx, by, bh = x1 + 0.25 * per_inch, y0 + 0.3 * per_inch, 0.05 * per_inch
     clip = per_inch is None
     ax.add_patch(Polygon([(ax_, ay + 1.9 * s), (ax_ - 0.6 * s, ay), (ax_, ay + 0.45 * s)], closed=True,
                          facecolor="0.15", edgecolor="0.15", lw=0.6, zorder=6, gid="north_arrow", clip_on=clip))
@@ -816,8 +837,11 @@ def _north_arrow_and_scale(ax, geo, lang, per_inch: float | None = None):
                                edgecolor="0.15", lw=0.5, zorder=6, gid="scale_bar" if i == 0 else None,
                                clip_on=clip))
     for frac, lab in ((0.0, "0"), (0.5, f"{L / 2:g}"), (1.0, f"{L:g}")):
-        ax.text(bx + frac * bar, by - 0.6 * bh, lab, ha="center", va="top", fontsize=6.5, zorder=6)
-    ax.text(bx + bar + gap, by - 0.6 * bh, t("plot.km", lang), ha="left", va="top", fontsize=6.5, zorder=6)
+        last = ax.text(bx + frac * bar, by - 0.6 * bh, lab, ha="center", va="top", fontsize=6.5, zorder=6,
+                       gid="scale_label")
+    # the unit one space after the last number, on its line (placed from the number's drawn box)
+    ax.annotate(t("plot.km", lang), xy=(1.0, 1.0), xycoords=last, xytext=(2.0, 0.0), textcoords="offset points",
+                ha="left", va="top", fontsize=6.5, zorder=6, gid="scale_unit", annotation_clip=False)
     ax.nqpf_scale = {"km": L, "map_units": bar, "lat": geo["scale_lat"], "factor": geo["scale"]}
 
 
@@ -967,17 +991,20 @@ def _regional_scale(geo, extent) -> tuple[float, float]:
 
 
 def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, level: str,
-          figsize=(7.6, 6.2), focus=None):
+          figsize=(7.6, 6.2), focus=None, note: str | None = None):
     """The map of ``level``: ``colors`` code → colour for units with data, the rest "no data".
 
     With ``focus`` (the panel's units) forming a region (:func:`regional_extent`), the map is zoomed to
     it: no South China Sea inset, the units outside the panel drawn in a light context fill (not "no
-    data"), the legend beside the map, scale bar true at the frame's central latitude.
+    data"), the legend beside the map, scale bar true at the frame's central latitude. Otherwise the
+    legend sits at the lower left, in the sea south-west of Tibet and Yunnan, and is kept off the land
+    (:func:`_fit_legend`). ``note``: a line under the projection note (gid ``map_note``).
     """
     geo = map_geometry(level)
     extent = regional_extent(level, focus)
     if extent is not None:
-        return _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, set(focus))
+        return _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, set(focus),
+                              note)
     codes = geo["codes"]
     lw_main, lw_inset = _EDGE[level]
     with style_context(lang):
@@ -1017,22 +1044,140 @@ def _draw(lang, colors: dict, title: str | None, legend_handles, legend_title, l
                    bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"))
         inset.set_facecolor("white")
         _north_arrow_and_scale(ax, geo, lang)
-        leg = ax.legend(handles=legend_handles, title=legend_title, loc="lower left",
-                        bbox_to_anchor=(0.0, 0.0), fontsize=7.5, title_fontsize=7.5, handlelength=1.6,
-                        handleheight=1.1, frameon=True, alignment="left")
-        # on a light white ground: a long legend title may reach over land (south-western units)
-        leg.get_frame().set(facecolor="white", edgecolor="none", alpha=0.85)
-        leg.get_title().set_linespacing(1.5)   # the two lines of the title (variable, classes) kept apart
-        ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{geo['scale_lat']:g}"), transform=ax.transAxes,
-                ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")
+        _national_legend(ax, legend_handles, legend_title)
+        _notes(ax, t("plot.map_projection", lang, lat=f"{geo['scale_lat']:g}"), note)
         if title:
             ax.set_title(title, fontsize=11)
         fig.nqpf_level = level
         fig.nqpf_regional = False
+        if legend_handles or legend_title:
+            _fit_legend(fig, ax, legend_handles, legend_title, geo)
     return fig
 
 
-def _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, focus):
+#: The legend of a national map, from the usual to the most compact (:func:`_fit_legend`): font size
+#: (points), then in font sizes the space between entries, the height of the colour boxes, the line
+#: spacing of the title, the margin inside the box and the space between a colour box and its text.
+_LEGEND_SPACING = ((7.5, 0.5, 1.1, 1.5, 0.4, 0.8), (7.5, 0.35, 1.0, 1.35, 0.3, 0.6),
+                   (7.5, 0.25, 0.95, 1.25, 0.2, 0.5), (7.0, 0.25, 0.95, 1.25, 0.2, 0.5))
+
+
+def _national_legend(ax, handles, title, compact: int = 0):
+    """The legend of a national map at the lower left of the main map (``compact``: the row of
+    :data:`_LEGEND_SPACING`)."""
+    size, spacing, box, lines, pad, text_pad = _LEGEND_SPACING[compact]
+    leg = ax.legend(handles=handles, title=title, loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=size,
+                    title_fontsize=size, handlelength=1.6, handleheight=box, labelspacing=spacing, borderpad=pad,
+                    handletextpad=text_pad, frameon=True, alignment="left")
+    # on a light white ground, in case some of it still reaches over land (see _fit_legend)
+    leg.get_frame().set(facecolor="white", edgecolor="none", alpha=0.85)
+    leg.get_title().set_linespacing(lines)   # the lines of the title (variable, classes) kept apart
+    leg.nqpf_compact = compact
+    return leg
+
+
+def _notes(ax, projection: str, note: str | None):
+    """The projection note under the map's lower left corner and, under it, ``note``."""
+    pn = ax.text(0.0, -0.01, projection, transform=ax.transAxes, ha="left", va="top", fontsize=5.5, color="0.35",
+                 gid="projection_note")
+    if note:
+        ax.annotate(note, xy=(0.0, 0.0), xycoords=pn, xytext=(0.0, -1.0), textcoords="offset points", ha="left",
+                    va="top", fontsize=5.5, color="0.35", gid="map_note", annotation_clip=False)
+
+
+def _land_under(ax, box, geo) -> float:
+    """Area (square map units) of the units of the main map under ``box`` (a display-space Bbox)."""
+    import shapely
+
+    b = box.transformed(ax.transData.inverted())
+    rect = shapely.box(b.x0, b.y0, b.x1, b.y1)
+    units = geo["units"]
+    hit = shapely.intersects(units, rect)
+    return float(shapely.area(shapely.intersection(units[hit], rect)).sum()) if hit.any() else 0.0
+
+
+#: Where a legend title line may be broken: after these characters (the break char stays at the end of
+#: the first line), or at a space (dropped).
+_BREAK_AFTER = "，、；：,;:"
+
+
+def _break_line(line: str, width) -> tuple[str, str] | None:
+    """``line`` broken in two where the wider part is narrowest (``width``: text → its width), at a
+    space or after a comma-like mark (:data:`_BREAK_AFTER`) or before an opening bracket; None when it
+    has no such place."""
+    cuts = []
+    for i, ch in enumerate(line[:-1]):
+        if i == 0:
+            continue
+        if ch == " ":
+            cuts.append((line[:i].rstrip(), line[i + 1:].lstrip()))
+        elif ch in _BREAK_AFTER:
+            cuts.append((line[:i + 1], line[i + 1:].lstrip()))
+        elif ch in "（(":
+            cuts.append((line[:i].rstrip(), line[i:]))
+    cuts = [c for c in cuts if c[0] and c[1]]
+    if not cuts:
+        return None
+    return min(cuts, key=lambda c: max(width(c[0]), width(c[1])))
+
+
+def _fit_legend(fig, ax, handles, title, geo, rounds: int = 6):
+    """Keep the legend of a national map off the land. The sea south-west of China is wide low down and
+    narrow higher up (Tibet's southern border), so a legend too wide or too tall covers units there.
+    While the legend's box covers land, try each move — break the widest line of the title in two at a
+    space or a comma (narrower), or a more compact spacing (:data:`_LEGEND_SPACING`, lower) — and keep
+    the one leaving the least land under the box, as long as it leaves less than before. A legend
+    already over the sea only is left as it is. The figure is laid out once
+    (``draw_without_rendering``; the legend does not move the axes), and the axes are put back where
+    they were before, so that saving lays the figure out as it would have without this step. Returns
+    the legend."""
+    before = [(a, a.get_position(original=True)) for a in fig.axes]
+    fig.draw_without_rendering()
+    try:
+        return _fit_legend_laid_out(fig, ax, handles, title, geo, rounds)
+    finally:
+        for a, pos in before:
+            a._set_position(pos, which="both")
+
+
+def _fit_legend_laid_out(fig, ax, handles, title, geo, rounds):
+    renderer = fig.canvas.get_renderer()
+    leg = ax.get_legend()
+    area = _land_under(ax, leg.get_window_extent(renderer), geo)
+    state = (title, 0)
+    for _ in range(rounds):
+        if area <= 0.0:
+            break
+        text, compact = state
+        prop = leg.get_title().get_fontproperties()
+
+        def width(line):
+            return renderer.get_text_width_height_descent(line, prop, ismath=False)[0]
+
+        moves = []
+        if text:
+            lines = text.split("\n")
+            widest = max(range(len(lines)), key=lambda i: width(lines[i]))
+            cut = _break_line(lines[widest], width)
+            if cut is not None:
+                moves.append(("\n".join(lines[:widest] + list(cut) + lines[widest + 1:]), compact))
+        if compact + 1 < len(_LEGEND_SPACING):
+            moves.append((text, compact + 1))
+        best = None
+        for move in moves:
+            trial = _national_legend(ax, handles, move[0], move[1])
+            a = _land_under(ax, trial.get_window_extent(renderer), geo)
+            if best is None or a < best[0]:
+                best = (a, move)
+        if best is None or best[0] >= area:
+            break
+        area, state = best
+    leg = _national_legend(ax, handles, *state)
+    leg.nqpf_land = area
+    return leg
+
+
+def _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo, extent, focus, note=None):
     """The zoomed map of a regional panel (see :func:`_draw`); the figure is sized to the frame."""
     x0, x1, y0, y1 = extent
     lat, scale = _regional_scale(geo, extent)
@@ -1078,8 +1223,7 @@ def _draw_regional(lang, colors, title, legend_handles, legend_title, level, geo
                         fontsize=7.5, title_fontsize=7.5, handlelength=1.6, handleheight=1.1, frameon=False,
                         alignment="left")
         leg.get_title().set_linespacing(1.5)
-        ax.text(0.0, -0.01, t("plot.map_projection", lang, lat=f"{lat:g}"), transform=ax.transAxes,
-                ha="left", va="top", fontsize=5.5, color="0.35", gid="projection_note")
+        _notes(ax, t("plot.map_projection", lang, lat=f"{lat:g}"), note)
         if title:
             ax.set_title(title, fontsize=11)
         fig.nqpf_level = level
@@ -1174,10 +1318,10 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
         pooled, shared = common
         pooled = pd.to_numeric(pd.Series(np.asarray(pooled, dtype=float)), errors="coerce")
         classes, bounds = classify_values(v, bounds=classify_values(pooled, scheme=scheme, k=k)[1])
-        n_classified = int(pooled.notna().sum())
+        n_classified, n_distinct = int(pooled.notna().sum()), int(pooled.nunique())
     else:
         classes, bounds = classify_values(v, scheme=scheme, k=k)
-        n_classified = int(v.notna().sum())
+        n_classified, n_distinct = int(v.notna().sum()), int(v.nunique())
     cm = mpl.colormaps[cmap]
     palette = [mpl.colors.to_hex(cm(x)) for x in np.linspace(0.12, 0.92, len(bounds))]
     colors = {c: palette[int(classes[c])] for c in classes.index}
@@ -1189,18 +1333,19 @@ def plot_choropleth(values: pd.Series, lang: str = "zh", title: str | None = Non
         title = t("plot.fig_choropleth", lang)
     if legend_title is None:
         legend_title = (variable or t("plot.composite", lang)) + "\n" + _scheme_text(
-            scheme, len(bounds), n_classified, lang)
+            scheme, len(bounds), n_classified, lang, note_below=True)
         if common is not None:
             legend_title += "\n" + t("plot.scheme.common", lang, years=t("lang.list_sep", lang).join(
                 str(y) for y in common[1]))
-    fig = _draw(lang, colors, title, handles, legend_title, level, focus=codes)
+    fig = _draw(lang, colors, title, handles, legend_title, level, focus=codes,
+                note=_scheme_note(scheme, n_classified, n_distinct, lang))
     fig.nqpf_bounds = list(bounds)
     return fig
 
 
 def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = None, *, year=None,
                   classes: str = "cluster", variable: str | None = None, alpha: float | None = None,
-                  level: str | None = None):
+                  level: str | None = None, untested=None):
     """LISA cluster map: significant HH / LH / LL / HL units, the rest "not significant"; with
     ``classes="spot"``, the Getis–Ord hot-spot map (hot/cold spots at 99/95/90 %).
 
@@ -1224,6 +1369,12 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
         (LISA clusters, with ``alpha`` the significance level; or Getis–Ord hot and cold spots).
     level : {"province", "city", "county"}, optional
         Default :func:`map_level` of the codes.
+    untested : collection of str, optional
+        Codes (as the index of ``local``) of the units that were not tested: those without neighbours
+        (islands: ``params["islands"]`` of the results), whose local statistic is not defined. A unit
+        of them not marked significant gets its own class, "无邻居（未检验） / No neighbours (not
+        tested)", in :data:`UNTESTED_COLOR`, counted apart from "not significant" (after it in the
+        legend; the entry is left out when there are none).
 
     Returns
     -------
@@ -1256,14 +1407,20 @@ def plot_lisa_map(local: pd.DataFrame, lang: str = "zh", title: str | None = Non
     if unknown:
         raise InputError(f"{column} labels {unknown} are not {'/'.join(palette)} or "
                          f"{' / '.join(repr(c) for c in ns_codes)} (not significant)")
-    colors = {c: palette.get(q, NOT_SIGNIFICANT_COLOR) for c, q in cluster.items()}
-    counts = cluster.value_counts()
+    # units without neighbours were not tested: their own class, not "not significant"
+    untested = set(codes_at_level(_codes(list(untested), "plot_lisa_map untested"), level)) if untested else set()
+    none = pd.Series([c in untested and q in ns_codes for c, q in cluster.items()], index=cluster.index, dtype=bool)
+    colors = {c: UNTESTED_COLOR if none[c] else palette.get(q, NOT_SIGNIFICANT_COLOR) for c, q in cluster.items()}
+    counts = cluster[~none].value_counts()
     handles = [Patch(facecolor=col, edgecolor="0.5", linewidth=0.4,
                      label=f"{t(f'cat.{family}.{q}', lang)} ({int(counts.get(q, 0)):,})")
                for q, col in palette.items()]
     n_ns = sum(int(counts.get(c, 0)) for c in ns_codes)
     handles.insert(ns_pos, Patch(facecolor=NOT_SIGNIFICANT_COLOR, edgecolor="0.5", linewidth=0.4,
                                  label=f"{t(ns_label, lang)} ({n_ns:,})"))
+    if none.any():
+        handles.insert(ns_pos + 1, Patch(facecolor=UNTESTED_COLOR, edgecolor="0.5", linewidth=0.4,
+                                         label=f"{t('plot.untested', lang)} ({int(none.sum()):,})"))
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="0.35", hatch="////", linewidth=0.4,
                          label=t("plot.no_data", lang)))
     if title is None and classes == "spot":

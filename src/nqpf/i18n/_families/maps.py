@@ -11,6 +11,7 @@ TEXTS = {
         "plot.map_projection": "阿尔伯斯等积圆锥投影（标准纬线 25°N、47°N，中央经线 105°E）；比例尺按 {lat}°N 计",
         "plot.scheme.natural_breaks": "自然断点法（Fisher–Jenks），{k} 级",
         "plot.scheme.natural_breaks_sampled": "自然断点法（Fisher–Jenks，按 {m} 个等距分位值计算），{k} 级",
+        "plot.scheme.sampled_note": "自然断点法按全部 {n} 个数值的 {m} 个等距分位值计算",
         "plot.scheme.fisher_jenks": "自然断点法（Fisher–Jenks），{k} 级",
         "plot.scheme.quantiles": "分位数分级，{k} 级",
         "plot.scheme.equal_interval": "等间距分级，{k} 级",
@@ -23,6 +24,7 @@ TEXTS = {
         "plot.classes_lisa": "局部莫兰 LISA 显著集聚",
         "plot.classes_lisa_alpha": "局部莫兰 LISA 显著集聚（p ≤ {alpha}）",
         "plot.classes_spot": "局部 Getis–Ord Gi* 冷热点",
+        "plot.untested": "无邻居（未检验）",
         # Moran scatter with many points
         "plot.labels_note_sig": "仅标注各显著集聚类型中距原点最远的地区（至多 {k} 个；共 {n} 个地区）",
         "plot.labels_note_all": "仅标注距原点最远的地区（至多 {k} 个；共 {n} 个地区）",
@@ -62,6 +64,8 @@ TEXTS = {
         "plot.scheme.natural_breaks": "Natural breaks (Fisher–Jenks), {k} classes",
         "plot.scheme.natural_breaks_sampled": "Natural breaks (Fisher–Jenks on {m} evenly spaced order "
                                               "statistics), {k} classes",
+        "plot.scheme.sampled_note": "Natural breaks computed on {m} evenly spaced order statistics of the {n} "
+                                    "values",
         "plot.scheme.fisher_jenks": "Natural breaks (Fisher–Jenks), {k} classes",
         "plot.scheme.quantiles": "Quantiles, {k} classes",
         "plot.scheme.equal_interval": "Equal intervals, {k} classes",
@@ -76,6 +80,7 @@ TEXTS = {
         "plot.classes_lisa": "Significant local Moran (LISA) clusters",
         "plot.classes_lisa_alpha": "Significant local Moran (LISA) clusters (p ≤ {alpha})",
         "plot.classes_spot": "Local Getis–Ord Gi* hot and cold spots",
+        "plot.untested": "No neighbours (not tested)",
         "plot.labels_note_sig": "Labelled: the significant regions farthest from the origin in each cluster "
                                 "type (at most {k}; {n} regions in all)",
         "plot.labels_note_all": "Labelled: the regions farthest from the origin (at most {k}; {n} regions "

@@ -97,8 +97,11 @@ def test_coupling_zero_subsystem_lags_is_not_synchronous_and_warns_once():
 
 def test_coupling_family_hint_names_the_shift():
     from nqpf.analyses.coupling import ZERO_HINT
+    from nqpf.i18n import t
 
-    assert "[index] shift = 0.0001" in ZERO_HINT[True] and "--shift 0.0001" in ZERO_HINT[True]
+    for lang in ("en", "zh"):   # a catalogue text, written in the reader's language
+        hint = t(ZERO_HINT[True][1:], lang)
+        assert "[index] shift = 0.0001" in hint and "--shift 0.0001" in hint
 
 
 # ------------------------------------------------------------------ 3. maps of several years share classes

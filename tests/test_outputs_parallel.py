@@ -143,3 +143,20 @@ def test_a_failing_costly_figure_still_raises_in_the_caller(tmp_path, monkeypatc
     monkeypatch.setenv(outputs.FIGURE_PROCESSES_ENV, "2")
     with pytest.raises(InputError, match="broken"):
         outputs._write_figures(res, tmp_path, "en", ("png",), lambda s: None)
+
+
+def test_a_notice_from_a_figure_process_reaches_the_caller_as_a_notice(tmp_path, monkeypatch):
+    """A warning in the reader's language raised while a figure is drawn in another process comes back
+    with its code (the command line writes it in the output language)."""
+    from nqpf.i18n._reasons import Notice
+
+    def draws_and_warns(results, lang):
+        warnings.warn(Notice("spatial_markov_islands", {"n": 3}), stacklevel=1)
+        return _line(4)(results, lang)
+
+    monkeypatch.setenv(outputs.FIGURE_PROCESSES_ENV, "2")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outputs._write_figures(_results(_line(1), draws_and_warns), tmp_path, "en", ("png",), lambda s: None)
+    got = [w.message for w in caught if isinstance(w.message, Notice)]
+    assert len(got) == 1 and got[0].code == "spatial_markov_islands" and "3 个地区" in got[0].text("zh")

@@ -9,6 +9,7 @@ import re
 import sys
 import warnings
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import List, Optional
 
@@ -99,6 +100,10 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+#: The language of the warnings shown (the command's output language while it runs; English otherwise).
+_WARN_LANG: ContextVar[str] = ContextVar("nqpf_warning_lang", default="en")
+
+
 class _UserError(Exception):
     pass
 
@@ -112,7 +117,10 @@ def _fail(msg: str) -> None:
 def _user_errors():
     """Turn user-input errors into one line and exit code 2."""
     def _show(message, category, filename, lineno, file=None, line=None):
-        err_console.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+        from .i18n._reasons import warning_text
+
+        text = warning_text(message, _WARN_LANG.get())   # in the language of the command's outputs
+        err_console.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
     try:
         with warnings.catch_warnings():
@@ -132,7 +140,16 @@ def _user_errors():
 
 @contextmanager
 def _progress(total: int, quiet: bool = False, lang: str = DEFAULT_LANG):
-    """A rich progress bar advanced by the library's progress callback, its steps named in ``lang``."""
+    """A rich progress bar advanced by the library's progress callback, its steps named in ``lang``;
+    the warnings shown meanwhile are written in ``lang`` too."""
+    token = _WARN_LANG.set(lang)
+    try:
+        yield from _bar(total, quiet, lang)
+    finally:
+        _WARN_LANG.reset(token)
+
+
+def _bar(total: int, quiet: bool, lang: str):
     if quiet or not sys.stderr.isatty():
         yield lambda s: None
         return

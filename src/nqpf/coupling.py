@@ -255,7 +255,7 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
         warnings.simplefilter("always")
         C = coupling_degree(U, formula)
     for w in caught:
-        warnings.warn(str(w.message), w.category, stacklevel=2)
+        warnings.warn(w.message, stacklevel=2)
     T = U @ alpha
     D = np.sqrt(C * T)
     D[np.isnan(C) & (T == 0)] = 0.0
@@ -268,10 +268,12 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
     some = has_zero & ~all_zero
     if some.any():
         i = int(np.nonzero(some)[0][0])
-        warnings.warn(f"coupling: {int(some.sum())} region-year(s) have a subsystem at level 0 (first: "
-                      f"{rows[i]}, {names[int(np.argmin(U[i]))]}), so C = 0 and D = 0 there (level extreme_disorder); "
-                      "that subsystem is the lagging one and development is not synchronous" + zero_hint,
-                      UserWarning, stacklevel=2)
+        from .i18n._reasons import Notice
+
+        hint = ({"@": zero_hint[1:]} if zero_hint.startswith("@") else zero_hint)   # a catalogue text, or as given
+        warnings.warn(Notice("coupling_zero", {"n": int(some.sum()), "first": rows[i],
+                                               "subsystem": names[int(np.argmin(U[i]))], "hint": hint}),
+                      stacklevel=2)
     return pd.DataFrame({
         "region": df.index.get_level_values("region"), "year": df.index.get_level_values("year").astype(int),
         "C": C, "T": T, "D": D, "level": coordination_level(D), "lagging": lag, "synchronous": sync,

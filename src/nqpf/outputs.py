@@ -424,7 +424,11 @@ def _figure_job(i: int):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = _draw_and_save(results, figs[i], fig_dir, lang, formats)
-    return i, png, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+    from .i18n._reasons import Notice
+
+    # a Notice travels as itself (its code and arguments, written in the reader's language), others as text
+    return i, png, [(w.message if isinstance(w.message, Notice) else str(w.message), w.category, w.filename,
+                     w.lineno) for w in caught]
 
 
 def dispatch_order(figs) -> list[int]:

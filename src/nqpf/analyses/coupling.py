@@ -88,14 +88,8 @@ def _subsystems(ctx: Context, level):
 
 #: Why a subsystem can be 0 and how to avoid it (appended to the kernel's warning): given levels, or
 #: sub-indices of a min-max index.
-ZERO_HINT = {
-    False: "; a level of 0 makes C = 0 whatever the other subsystems: give levels above 0 if the lowest one is "
-           "not meant as 'nothing at all'",
-    True: "; min-max normalisation puts the lowest region-year of every indicator at 0 (pooled: the panel "
-          "minimum), so a region-year lowest on every indicator of a group has that sub-index at 0; to keep the "
-          "levels positive give the index a small shift: [index] shift = 0.0001 in the config, or --shift 0.0001 "
-          "on the command line",
-}
+#: (Catalogue keys, written in the reader's language: ``warning.coupling_zero_hint_*``.)
+ZERO_HINT = {False: "@warning.coupling_zero_hint_given", True: "@warning.coupling_zero_hint_index"}
 
 
 def items(ctx: Context):

@@ -33,21 +33,23 @@ import pandas as pd
 from .. import drivers as _gd
 from ..drivers.run import parse_classes
 from ..errors import InputError
+from ..i18n import t
+from ..i18n._reasons import Notice
 from ..results import Column, Figure, Methods, Table
 from ._common import NO_TITLE, Context, Family, Option
 
 __all__ = ["FAMILY", "items", "table_items", "factor_data", "CIRCULAR_WARNING"]
 
 #: How outside covariates reach the family (named in the warning and the methods note).
-COVARIATES_HOW = ("--covariates FILE with nqpf analyze or nqpf run, or [drivers] covariates = \"FILE\" in the "
-                  "config: CSV/Excel, long region, year, var1, var2 … or one regions × years sheet per variable; "
-                  "in Python nqpf.analyze(..., extras=dict(covariates=DataFrame with columns region, year "
-                  "(optional) and one column per factor))")
-#: The warning given once when the factors are the index's own indicators.
-CIRCULAR_WARNING = ("drivers: the factors are the index's own indicators, from which the score is built, so q "
-                    "measures how much each indicator shapes the spatial stratification of the composite (not "
-                    "an outside driver; high q and enhancing interactions follow by construction); for outside "
-                    "drivers give covariates (" + COVARIATES_HOW + "), or leave the family out with --skip drivers")
+COVARIATES_HOW = t("warning.covariates_how", "en")
+#: The warning given once when the factors are the index's own indicators (in the reader's language:
+#: :func:`circular_warning`; this is its English text).
+CIRCULAR_WARNING = t("warning.drivers_circular", "en", how=COVARIATES_HOW)
+
+
+def circular_warning():
+    """The warning given once when the factors are the index's own indicators."""
+    return Notice("drivers_circular", {"how": "@warning.covariates_how"})
 
 _DISPLAY = {
     "geodetector_factor": ("factor", "year", "q", "p", "method", "classes", "strata", "n"),
@@ -182,7 +184,7 @@ def items(ctx: Context):
         warnings.warn(f"drivers: factor(s) with fewer than two distinct values left out: {', '.join(excluded)}",
                       UserWarning, stacklevel=2)
     if kind == "item":
-        warnings.warn(CIRCULAR_WARNING, UserWarning, stacklevel=2)
+        warnings.warn(circular_warning(), stacklevel=2)
     params = {"drivers_source": f"drivers.source.{'indicators' if kind == 'item' else 'covariates'}",
               "drivers_n_factors": len(usable)}
     if excluded:
@@ -258,7 +260,7 @@ def _methods_item(kind, searched, used, classes, pooled, alpha, tol, n_auto=None
     if n_missing:
         paragraphs.append(("methods.drivers.missing", {"n": n_missing}))
     if kind == "item":
-        paragraphs.append(("methods.drivers.circular", {"how": COVARIATES_HOW}))
+        paragraphs.append(("methods.drivers.circular", {"how": "@warning.covariates_how"}))
     return Methods("methods_geodetector", "methods.drivers.heading", tuple(paragraphs), (
         "q = 1 − Σ_{h=1}^{L} N_{h} σ_{h}^{2} / (N σ^{2}) = 1 − SSW / SST",
         "F = (N − L) / (L − 1) · q / (1 − q) ~ F(L − 1, N − L; λ),  λ = [Σ_{h} !{Y}_{h}^{2} − (Σ_{h} √N_{h} !{Y}_{h})^{2} / N] / σ^{2}",

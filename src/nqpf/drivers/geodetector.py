@@ -70,6 +70,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
+from ..i18n._reasons import Notice
 from . import _anova
 from .discretize import METHODS, check_classes, check_method, search
 
@@ -127,8 +128,18 @@ def _is_categorical(s: pd.Series) -> bool:
     return bool(len(v)) and bool(np.all(v == np.round(v))) and len(np.unique(v)) <= MAX_LEVELS
 
 
-def _warn(msg: str) -> None:
-    warnings.warn(f"geodetector: {msg}", UserWarning, stacklevel=5)  # the caller of geodetector()
+def _warn(msg) -> None:
+    if isinstance(msg, Warning):   # a Notice (its text names the geodetector)
+        warnings.warn(msg, stacklevel=5)
+    else:
+        warnings.warn(f"geodetector: {msg}", UserWarning, stacklevel=5)  # the caller of geodetector()
+
+
+def _listed_args(items) -> dict:
+    """:func:`_listed` as the arguments ``cells`` and ``more`` of a Notice."""
+    items = list(items)
+    more = {"@": "warning.and_more", "n": len(items) - _LISTED} if len(items) > _LISTED else ""
+    return {"cells": ", ".join(map(str, items[:_LISTED])), "more": more}
 
 
 def _listed(items) -> str:
@@ -472,9 +483,9 @@ def _risk_tables(st: Stratified, alpha: float):
             "n_a": na.astype(np.int64), "n_b": nb.astype(np.int64), "mean_a": mean[g2, ha], "mean_b": mean[g2, hb],
             "t": tv, "df": dfw, "p": p, "significant": _significant(p, alpha)}))
     if few:
-        _warn(f"risk t-test NaN where a stratum has fewer than 2 units: {_listed(few)}")
+        _warn(Notice("geodetector_risk_few", _listed_args(few)))
     if flat:
-        _warn(f"risk t-test NaN where both strata have no variance: {_listed(flat)}")
+        _warn(Notice("geodetector_risk_flat", _listed_args(flat)))
     cols = ["factor", "year", "stratum_a", "stratum_b", "n_a", "n_b", "mean_a", "mean_b", "t", "df", "p",
             "significant"]
     return (pd.concat(risk, ignore_index=True) if risk else pd.DataFrame(columns=cols),

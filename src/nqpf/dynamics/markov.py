@@ -76,6 +76,7 @@ from scipy import linalg, sparse, stats
 from scipy.sparse import csgraph
 
 from nqpf.errors import InputError
+from nqpf.i18n._reasons import Notice
 
 __all__ = [
     "BASES",
@@ -115,8 +116,11 @@ _OWN_HIGH = np.array([True, False, False, True])
 _LAG_HIGH = np.array([True, True, False, False])
 
 
-def _warn(msg: str, level: int = 3) -> None:
-    warnings.warn(msg, UserWarning, stacklevel=level)
+def _warn(msg, level: int = 3) -> None:
+    if isinstance(msg, Warning):   # a Notice: its own category
+        warnings.warn(msg, stacklevel=level)
+    else:
+        warnings.warn(msg, UserWarning, stacklevel=level)
 
 
 # ------------------------------------------------------------------------------------------ classes
@@ -762,8 +766,7 @@ def spatial_markov(Y, w, *, k: int = 4, basis: str = "pooled", breaks=None, d: i
     lag = np.asarray(S @ C.values)
     valid = np.broadcast_to(~island[:, None], lag.shape)
     if island.any():
-        _warn(f"spatial_markov: {int(island.sum())} region(s) without neighbours have no spatial lag; their "
-              "transitions are left out of the spatial Markov chains")
+        _warn(Notice("spatial_markov_islands", {"n": int(island.sum())}))
     if lag_classes == "score":
         L = _bin(lag, C.breaks, "score_breaks", valid)
     else:
@@ -861,8 +864,7 @@ def lisa_markov(local: pd.DataFrame, d: int = 1) -> LisaMarkovResult:
     Q, years = _quadrant_matrix(local)
     a, b = year_pairs(years, d)
     if np.any(Q < 0):
-        _warn(f"lisa_markov: {int(np.sum(Q < 0))} region-year(s) have no quadrant (regions without neighbours, "
-              "years in which every region has the same score); transitions from or to them are left out")
+        _warn(Notice("lisa_markov_no_quadrant", {"n": int(np.sum(Q < 0))}))
     T = count_transitions(Q, a, b, 4)[0]
     if T.sum() == 0:
         raise InputError("lisa_markov: no region has a quadrant in both years of any pair")

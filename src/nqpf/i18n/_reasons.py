@@ -1,4 +1,4 @@
-"""Reasons of the audit table as codes with arguments, written in the output's language.
+"""Reasons of the audit table, and warnings, as codes with arguments, written in the reader's language.
 
 Every row of the audit (``tables/audit.csv``) says why a value was read, changed, flagged or dropped.
 The producers (readers, preparation, index, pipeline) give the reason as a code and its arguments
@@ -8,8 +8,13 @@ whatever the output language. The workbook and the reports write the sentence of
 ``audit.reason.<code>`` in their language (:func:`render`); a row without a code (a reason not yet
 given as one) keeps its English sentence.
 
+Warnings work the same way: :class:`Notice` is a ``UserWarning`` whose text is the catalogue key
+``warning.<code>`` with arguments; ``str()`` of it is the English sentence (what filters, logs and tests
+see), and the command line and the web app write it in their language (:func:`warning_text`).
+
 Arguments are numbers or text; a text starting with ``@`` is a catalogue key (a word that is itself
-translated, ``"@audit.word.change_log"``), and a list is written as the language's list, each element
+translated, ``"@audit.word.change_log"``); a mapping ``{"@": key, **args}`` is a catalogue text with its
+own arguments (a clause of a sentence); and a list is written as the language's list, each element
 translated the same way.
 """
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-__all__ = ["reason", "render", "REASON_COLUMNS"]
+__all__ = ["reason", "render", "REASON_COLUMNS", "Notice", "warning_text"]
 
 #: The audit columns that carry a reason: the English sentence, the code and its arguments (JSON).
 REASON_COLUMNS = ("reason", "reason_code", "reason_args")
@@ -32,6 +37,8 @@ def _plain(v):
             pass
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
     return v
 
 
@@ -43,6 +50,9 @@ def _args_in(args: Mapping, lang: str) -> dict:
     def one(v):
         if isinstance(v, str) and v.startswith("@"):
             return t(v[1:], lang)
+        if isinstance(v, dict) and "@" in v:   # a clause: a catalogue text with its own arguments
+            inner = {k: x for k, x in v.items() if k != "@"}
+            return t(str(v["@"]), lang, **_args_in(inner, lang)) if inner else t(str(v["@"]), lang)
         return v
 
     return {k: (sep.join(str(one(x)) for x in v) if isinstance(v, list) else one(v)) for k, v in args.items()}
@@ -87,3 +97,45 @@ def render(code, args, text, lang: str) -> str:
     if out == key:
         return "" if text is None or (isinstance(text, float) and text != text) else str(text)
     return out
+
+
+class Notice(UserWarning):
+    """A warning written in the reader's language: the catalogue text ``warning.<code>`` with ``args``.
+
+    ``str()`` is the English text (filters, ``pytest.warns(match=...)`` and logs see it);
+    :meth:`text` writes it in any language. Raise it as any warning::
+
+        warnings.warn(Notice("coupling_zero", {"n": 3, "first": "内蒙古 2018"}), stacklevel=2)
+    """
+
+    def __init__(self, code: str, args: Mapping | None = None):
+        self.code = str(code)
+        self.fields = {str(k): _plain(v) for k, v in dict(args or {}).items()}
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        """The warning in ``lang`` (English where the language has no text for it)."""
+        key = f"warning.{self.code}"
+        got = self._in(lang)
+        if got == key:
+            got = self._in("en")
+        if got == key:
+            raise KeyError(f"warning {self.code!r} has no text in the catalogue ({key})")
+        return got
+
+    def _in(self, lang: str) -> str:
+        from . import t
+
+        key = f"warning.{self.code}"
+        try:
+            return t(key, lang, **_args_in(self.fields, lang))
+        except (KeyError, IndexError, ValueError):
+            return key
+
+    def __reduce__(self):   # pickled with its code and arguments (figure processes send it back)
+        return (type(self), (self.code, self.fields))
+
+
+def warning_text(message, lang: str) -> str:
+    """A warning's message as the reader sees it: a :class:`Notice` in ``lang``, any other as written."""
+    return message.text(lang) if isinstance(message, Notice) else str(message)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from nqpf.errors import InputError
-from nqpf.i18n._reasons import reason
+from nqpf.i18n._reasons import Notice, reason
 
 from .aggregate import aggregate, resolve_tree
 from .normalize import _check_matrix, _year_codes, as_directions, normalize
@@ -202,13 +202,13 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
                                                    normalization, pooled, shift, weighting, kw,
                                                    region_labels=region_labels, locate=locate)
     messages = []
-    for m in screen_msgs:
-        messages.append(m)
-        warnings.warn(m, UserWarning, stacklevel=2)
+    for m in screen_msgs:   # Notices: written in the reader's language; the result keeps the English text
+        messages.append(str(m))
+        warnings.warn(m, stacklevel=2)
     for w in caught:  # keep each message once and re-emit it so callers still see it
         if str(w.message) not in messages:
             messages.append(str(w.message))
-            warnings.warn(str(w.message), w.category, stacklevel=2)
+            warnings.warn(w.message, stacklevel=2)   # the warning itself (a Notice keeps its code)
 
     try:
         from nqpf import __version__ as version
@@ -251,13 +251,14 @@ def _cell_place(region, year, col, region_labels, locate) -> tuple[str, str]:
     return f"{name} {year}".strip(), place
 
 
-def _ratio_text(value: float, med: float) -> str:
-    """`` (1e+300 × the median 2)`` when the ratio is a finite number, else ``""`` (no overflow warning)."""
+def _ratio_text(value: float, med: float):
+    """The clause `` (1e+300 × the median 2)`` (``warning.ratio_median``) when the ratio is a finite
+    number, else ``""`` (no overflow warning)."""
     if not np.isfinite(med) or med == 0:
         return ""
     with np.errstate(all="ignore"):
         ratio = value / med
-    return f" ({ratio:.3g} × the median {med:.4g})" if np.isfinite(ratio) else ""
+    return {"@": "warning.ratio_median", "ratio": float(ratio), "median": float(med)} if np.isfinite(ratio) else ""
 
 
 def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalization, pooled, shift, weighting, kw,
@@ -295,25 +296,24 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
         ratio = _ratio_text(float(first["value"]), med)
         name, place = _cell_place(first["region"], first["year"], col, region_labels, locate)
         where = f"{name} ({place})" if place else name
-        more = f" and {int(r['n_extreme']) - 1} more extreme value(s)" if r["n_extreme"] > 1 else ""
+        more = {"@": "warning.more_extreme", "n": int(r["n_extreme"]) - 1} if r["n_extreme"] > 1 else ""
         wt, wa = w.get(col, float("nan")), alt.get(col)
         loud = (float(first["robust_z"]) > 1000 or wa is None
                 or (wt > 1 / m and wt >= 1.5 * wa) or (wa > 1 / m and wa >= 1.5 * wt))
         if not loud:
             pass
         elif treat == "none":
-            effect = (f"; it takes weight {w.get(col, float('nan')):.3f} (rank {rank.get(col)} of {m}; equal share "
-                      f"{1 / m:.3f}), {alt[col]:.3f} once treated" if alt.get(col) is not None else "")
-            msgs.append(f"indicator {col}: extreme value {first['value']:.4g} in {where}{ratio}{more} "
-                        f"(skewness {r['skewness']:.3g}, kurtosis {r['kurtosis']:.3g}){effect}. "
-                        + ("Check the unit: a value this far from the others is usually a unit slip; or "
-                           if float(first["robust_z"]) > 1000 else
-                           "If the value is right (a leading region), keep it (the default) or ")
-                        + "treat the indicator with --treat winsorise (config: [index] treat = 'winsorise')")
+            effect = ({"@": "warning.extreme_effect", "weight": w.get(col, float("nan")), "rank": rank.get(col),
+                       "m": m, "equal": 1 / m, "treated": alt[col]} if alt.get(col) is not None else "")
+            advice = ("@warning.advice_unit" if float(first["robust_z"]) > 1000 else "@warning.advice_keep")
+            msgs.append(Notice("extreme_value", {
+                "col": col, "value": float(first["value"]), "where": where, "ratio": ratio, "more": more,
+                "skew": float(r["skewness"]), "kurt": float(r["kurtosis"]), "effect": effect, "advice": advice}))
         else:
-            prev = f" (untreated {alt[col]:.3f})" if alt.get(col) is not None else ""
-            msgs.append(f"indicator {col}: skewed by extreme values (largest {first['value']:.4g} in {where}); "
-                        f"treated ({how.get(col)}): weight {w.get(col, float('nan')):.3f}{prev}")
+            prev = {"@": "warning.untreated_weight", "w": alt[col]} if alt.get(col) is not None else ""
+            msgs.append(Notice("extreme_treated", {"col": col, "value": float(first["value"]), "where": where,
+                                                   "how": how.get(col), "weight": w.get(col, float("nan")),
+                                                   "prev": prev}))
         for _, cell in c.iterrows():
             _, place = _cell_place(cell["region"], cell["year"], col, region_labels, locate)
             rows.append({"stage": "index", "region": cell["region"], "year": cell["year"], "variable": col,
@@ -322,16 +322,13 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
                                   skewness=r["skewness"], kurtosis=r["kurtosis"], **({"place": place} if place else {}))})
     for col in scr.steps:
         if w.get(col, 0.0) > 1 / m:
-            msgs.append(f"indicator {col} changes in steps (few distinct values per region over the years, as an "
-                        f"inventory or census carried between surveys); it takes weight {w.get(col, float('nan')):.3f} "
-                        f"(rank {rank.get(col)} of {m}; equal share {1 / m:.3f}): the steps, not the regions' "
-                        f"development, may be deciding its weight; interpolate between survey years or leave it out")
+            msgs.append(Notice("step_indicator", {"col": col, "weight": w.get(col, float("nan")),
+                                                  "rank": rank.get(col), "m": m, "equal": 1 / m}))
         rows.append({"stage": "index", "variable": col, "action": "flagged", **reason("step_series")})
     limit = max(0.3, 3 / m) if m else 1.0
     for col, wt in w.items():
         if wt > limit and col not in scr.skewed and col not in scr.steps:
-            msgs.append(f"indicator {col} takes weight {wt:.3f} (more than {limit:.2f} of {m} indicators): "
-                        f"check its values before reading the scores")
+            msgs.append(Notice("dominant_indicator", {"col": col, "weight": wt, "limit": limit, "m": m}))
             rows.append({"stage": "index", "variable": col, "action": "flagged",
                          **reason("dominant_indicator", weight=wt, limit=limit)})
     return msgs, rows, alt

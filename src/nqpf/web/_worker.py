@@ -414,8 +414,13 @@ def main(job_dir: str, mode: str, opts: dict, files: dict, names: dict, conn) ->
         except (BrokenPipeError, OSError):   # the server went away: stop
             sys.exit(1)
 
+    from ..i18n import DEFAULT_LANG
+    from ..i18n._reasons import warning_text
+
+    lang = opts.get("lang") or DEFAULT_LANG   # the job's output language, as its report
+
     def show(message, category, filename, lineno, file=None, line=None):
-        send("warning", _clean(str(message), names, files))
+        send("warning", _clean(warning_text(message, lang), names, files))
 
     try:
         with warnings.catch_warnings():

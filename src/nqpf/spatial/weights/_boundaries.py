@@ -491,9 +491,11 @@ def boundary_lists(codes, kind: str = "queen", k: int = 6, tolerance: float = 0.
     islands = [i for i in range(n) if not nb[i]]
     links: dict = {}
     if islands:
-        from ._labels import ISLAND_HINT, ISLAND_LINKED, MAX_LISTED, region_label, regions_listed
+        from nqpf.i18n._reasons import Notice
 
-        label = regions_listed((region_label(ids[i], adc[i]) for i in islands[:MAX_LISTED]), len(islands))
+        from ._labels import MAX_LISTED, listed_args, region_label
+
+        shown, more = listed_args((region_label(ids[i], adc[i]) for i in islands[:MAX_LISTED]), len(islands))
         if island == "nearest":
             if pgeoms is None:
                 pgeoms = _project(np.array([_geometry(c) for c in adc], dtype=object))
@@ -510,13 +512,13 @@ def boundary_lists(codes, kind: str = "queen", k: int = 6, tolerance: float = 0.
             pos = {x: k for k, x in enumerate(ids)}
             pairs = [f"{region_label(a, adc[pos[a]])} → {region_label(b, adc[pos[b]])}"
                      for a, b in list(links.items())[:MAX_LISTED]]
-            warnings.warn(
-                f"{len(islands)} unit(s) without {kind} neighbours linked to the nearest unit: "
-                f"{regions_listed(pairs, len(links))} ({ISLAND_LINKED})", UserWarning, stacklevel=stacklevel)
+            shown, more = listed_args(pairs, len(links))
+            warnings.warn(Notice("islands_linked", {"n": len(islands), "kind": kind, "pairs": shown, "more": more}),
+                          stacklevel=stacklevel)
         else:
-            warnings.warn(
-                f"{len(islands)} unit(s) without {kind} neighbours (islands): {label}; "
-                + ISLAND_HINT.format(unit="unit"), UserWarning, stacklevel=stacklevel)
+            warnings.warn(Notice("islands", {
+                "n": len(islands), "kind": kind, "regions": shown, "more": more,
+                "hint": {"@": "warning.island_hint", "unit": "@warning.unit_unit"}}), stacklevel=stacklevel)
     neighbors = {ids[i]: [ids[j] for j in sorted(nb[i])] for i in range(n)}
     w = NeighbourLists(neighbors, id_order=ids)
     w.adcodes = dict(zip(ids, adc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["region_label", "regions_listed", "ISLAND_HINT", "ISLAND_LINKED", "MAX_LISTED"]
+__all__ = ["region_label", "regions_listed", "listed_args", "ISLAND_HINT", "ISLAND_LINKED", "MAX_LISTED"]
 
 #: Regions listed by name in one message; the rest are counted.
 MAX_LISTED = 20
@@ -56,3 +56,12 @@ def regions_listed(labels, total: int | None = None) -> str:
     total = len(labels) if total is None else total
     shown = labels[:MAX_LISTED]
     return ", ".join(shown) + (f" and {total - len(shown)} more" if total > len(shown) else "")
+
+
+def listed_args(labels, total: int | None = None) -> tuple[list, object]:
+    """:func:`regions_listed` as arguments of a :class:`~nqpf.i18n._reasons.Notice`: the labels shown
+    (a list, written as the reader's language lists) and the clause counting the others (``""``)."""
+    labels = list(labels)
+    total = len(labels) if total is None else total
+    shown = labels[:MAX_LISTED]
+    return shown, ({"@": "warning.and_more", "n": total - len(shown)} if total > len(shown) else "")

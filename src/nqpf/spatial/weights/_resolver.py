@@ -279,7 +279,7 @@ def resolve(spec, ids: Sequence, *, island: str = "guangdong", codes: Mapping | 
         warnings.simplefilter("always")
         w, rule = WEIGHTS_KINDS[kind].build(arg, ids, island=island, codes=codes, spelling=spec)
     for c in caught:
-        warnings.warn(str(c.message), c.category, stacklevel=2)
+        warnings.warn(c.message, stacklevel=2)   # the warning itself (a Notice keeps its code)
     return ResolvedWeights(w, _params(spec, rule, w))
 
 

@@ -245,3 +245,25 @@ def test_a_panel_of_ambiguous_names_is_not_called_unknown(tmp_path):
     text = str(err.value)
     assert text.startswith("ambiguous region '朝阳区'") and "北京市朝阳区 (110105)" in text
     assert "unknown region" not in text
+
+
+def test_county_names_with_the_provinces_contiguity_say_which_weights_to_choose(tmp_path):
+    """County names with the default weights of the web page (the provinces' contiguity): one error saying
+    they are county-level units and to build queen weights, not 'did you mean 北京' for every district."""
+    import numpy as np
+    import pandas as pd
+
+    from nqpf._commands import analyze_file
+    from nqpf.errors import InputError
+    from nqpf.regions import admin_units
+
+    u = admin_units("county")
+    names = ["北京市" + n for n in u[u["code"].str.startswith("1101")]["name"]]
+    rng = np.random.default_rng(5)
+    rows = [(n, y, float(v)) for n in names for y, v in zip(range(2015, 2019), rng.random(4) + 0.5)]
+    pd.DataFrame(rows, columns=["region", "year", "score"]).to_csv(tmp_path / "c.csv", index=False)
+    with pytest.raises(InputError) as err:
+        analyze_file(tmp_path / "c.csv", tmp_path / "o", weights="china-provinces", formats="csv")
+    text = str(err.value)
+    assert "county-level units" in text and "--weights queen" in text and "did you mean" not in text
+    analyze_file(tmp_path / "c.csv", tmp_path / "o", weights="queen", formats="csv")   # and queen runs

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import InputError, NqpfError
+from .errors import InputError, NqpfError, UnknownRegionError
 
 __all__ = ["analyze_file", "run_file", "Outcome", "parse_years", "parse_formats", "analysis_choice",
            "weighting_options", "check_lang", "check_alternative", "check_out", "aliases_from", "exclude_scores",
@@ -337,6 +337,31 @@ def step_text(label: str, lang: str) -> str:
 
 
 # -------------------------------------------------------------------------------------- commands
+def _not_provinces(exc, fname) -> None:
+    """With the provinces' contiguity, names that are prefecture-level cities or counties: say so and which
+    weights to choose (instead of suggesting provinces for each name, or aliases that would merge them)."""
+    from .regions import admin_units, normalize_admin_many
+
+    names = [e.name for e in getattr(exc, "errors", None) or [exc]]
+    names = [n for n in names if isinstance(n, str)]
+    if not names:
+        return
+    try:
+        codes = normalize_admin_many(names[:200])
+        units = admin_units().drop_duplicates("code").set_index("code")
+    except (UnknownRegionError, InputError, ValueError, TypeError, KeyError, OSError):
+        return
+    levels = set(units.loc[[c for c in codes if c in units.index], "level"])
+    if not levels or not levels <= {"city", "county"}:
+        return
+    what = "county-level units" if "county" in levels else "prefecture-level cities"
+    raise InputError(
+        f"{fname}: the regions are {what} ({', '.join(repr(n) for n in names[:3])}{' …' if len(names) > 3 else ''}), "
+        "but the weights 'china-provinces' are the contiguity of provinces; build the weights from the units' "
+        "boundaries instead: --weights queen (or rook, or knn:6) on the command line, Queen (or Rook, k nearest) "
+        "in the web app's weights field") from None
+
+
 def analyze_file(
     scores, out, *, weights: str = "china-provinces", lang: str | None = None, permutations: int = 999,
     seed: int = 12345, alternative: str = "greater", island: str = "guangdong", region_col=None, year_col=None,
@@ -401,8 +426,13 @@ def analyze_file(
     choice = analysis_choice(only, skip, sets)
     aliases = _merged_aliases(aliases, alias, alias_file)
     regions = "china" if weights == CHINA_PROVINCES else "auto"
-    sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
-                     regions=regions, aliases=aliases, display=shown_as)
+    try:
+        sc = read_scores(scores, region_col=region_col, year_col=year_col, score_col=score_col, sheet=sheet,
+                         regions=regions, aliases=aliases, display=shown_as)
+    except UnknownRegionError as exc:
+        if regions == "china":
+            _not_provinces(exc, shown_as or Path(str(scores)).name)
+        raise
     sc = exclude_scores(sc, exclude)
     excluded = {"exclude_regions": names(exclude)} if names(exclude) else {}
     extras = {k: _read_table(path, regions, aliases, f"--{k}")

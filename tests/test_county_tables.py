@@ -41,6 +41,9 @@ def test_groups_names_and_audit_of_a_county_panel(tmp_path, counties):
     dis = pd.read_csv(t / "disparity.csv")
     assert {"theil_T[east]", "theil_T[northeast]", "theil_T[hmt]"} <= set(dis.columns)
     assert (t / "dagum_gini.csv").is_file()
+    import json
+
+    assert json.loads((t / "meta.json").read_text(encoding="utf-8"))["groups"] == "nbs4"   # not "given"
     # the CSV keeps the codes, byte for byte the same in both languages
     for name in ("scores.csv", "moran_local.csv", "audit.csv"):
         assert (t / name).read_bytes() == (out["en"] / "tables" / name).read_bytes()

@@ -272,7 +272,8 @@ def coupling_coordination(levels: pd.DataFrame, weights=None, *, formula: str = 
 
         hint = ({"@": zero_hint[1:]} if zero_hint.startswith("@") else zero_hint)   # a catalogue text, or as given
         warnings.warn(Notice("coupling_zero", {"n": int(some.sum()), "first": rows[i],
-                                               "subsystem": names[int(np.argmin(U[i]))], "hint": hint}),
+                                               "subsystem": str(names[int(np.argmin(U[i]))]).split(":", 1)[-1],
+                                               "hint": hint}),
                       stacklevel=2)
     return pd.DataFrame({
         "region": df.index.get_level_values("region"), "year": df.index.get_level_values("year").astype(int),

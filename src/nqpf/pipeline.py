@@ -278,7 +278,8 @@ def analyze(
     all_labels = {to_id.get(k, k): str(v) for k, v in (labels or {}).items()}
     all_labels.update(ri.labels)
     ri = RegionIndex(ids=tuple(ids), labels=all_labels, codes=dict(ri.codes), level=ri.level)
-    if groups is None and (ri.is_provinces or (ri.level in ("city", "county") and len(ri.codes) == len(ids))):
+    nbs_groups = groups is None and (ri.is_provinces or (ri.level in ("city", "county") and len(ri.codes) == len(ids)))
+    if nbs_groups:
         # the NBS group of the province (of the province a city or county belongs to: the first two
         # digits of its GB/T 2260 code); Hong Kong, Macao and Taiwan, outside the NBS groups, as one
         groups = {i: _regions.group_code(str(ri.codes[i])[:2] + "0000") or "hmt" for i in ids}
@@ -311,7 +312,7 @@ def analyze(
                    for r in wparams.get("islands", [])]
     ctx = Context(Y=Y, regions=ri, w=w, groups=groups, step=step, extras=extras,
                   options={"permutations": permutations, "seed": seed, "alternative": alternative,
-                           "alpha": alpha, "figure_years": years, **family_options})
+                           "alpha": alpha, "figure_years": years, "groups_nbs": nbs_groups, **family_options})
     for it in index_items:
         ctx.results[it.key] = it
     p: dict[str, Any] = {

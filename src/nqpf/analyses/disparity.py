@@ -33,7 +33,8 @@ def items(ctx: Context):
                          display=_DAGUM_DISPLAY))
     params = {"conventions": ["theil", "sigma", "cv"]}
     if groups:
-        params["groups"] = "nbs4" if ctx.regions.is_provinces else "given"
+        # the NBS groups of the provinces (of their provinces for cities and counties), or the user's
+        params["groups"] = "nbs4" if ctx.opt("groups_nbs") else "given"
     return out, params
 
 

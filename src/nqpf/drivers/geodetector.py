@@ -139,7 +139,8 @@ def _listed_args(items) -> dict:
     """:func:`_listed` as the arguments ``cells`` and ``more`` of a Notice."""
     items = list(items)
     more = {"@": "warning.and_more", "n": len(items) - _LISTED} if len(items) > _LISTED else ""
-    return {"cells": ", ".join(map(str, items[:_LISTED])), "more": more}
+    shown = [" ".join(map(str, x)) if isinstance(x, tuple) else str(x) for x in items[:_LISTED]]
+    return {"cells": shown, "more": more}   # a list: written as the reader's language lists
 
 
 def _listed(items) -> str:

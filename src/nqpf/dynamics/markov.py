@@ -777,8 +777,7 @@ def spatial_markov(Y, w, *, k: int = 4, basis: str = "pooled", breaks=None, d: i
     P = transition_probabilities(T)
     empty_rows = int((T.sum(axis=2) == 0).sum())
     if empty_rows:
-        _warn(f"spatial_markov: {empty_rows} of the {L.k * C.k} rows (lag class, class) have no transition: "
-              "their probabilities are NaN and flagged 'empty' (never filled)")
+        _warn(Notice("spatial_markov_empty_rows", {"n": empty_rows, "total": L.k * C.k}))
     status = tuple(_chain_status(P[r]) for r in range(L.k))
     S_ = np.vstack([steady_state(P[r]) for r in range(L.k)])
     F = np.stack([first_passage_times(P[r]) for r in range(L.k)])

@@ -1326,6 +1326,7 @@ CATALOGUE: dict[str, str] = {
     'warning.unit_unit': '單元',
     'warning.unit_region': '地區',
     'warning.spatial_markov_islands': '空間馬爾可夫鏈：{n} 個地區沒有鄰居，沒有空間滯後；它們的轉移不計入空間馬爾可夫鏈',
+    'warning.spatial_markov_empty_rows': '空間馬爾可夫鏈：{total} 行（滯後類型，類型）中有 {n} 行沒有任何轉移：其機率為空（NaN），標記為「空」（不做填補）',
     'warning.lisa_markov_no_quadrant': 'LISA 馬爾可夫鏈：{n} 個地區-年份沒有象限（沒有鄰居的地區、所有地區得分相同的年份）；由此出發或到達的轉移不計',
     # --- region names in Traditional characters (nqpf.i18n.region_name) --------------------
     'region.110000': '北京',

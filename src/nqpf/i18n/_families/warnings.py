@@ -45,6 +45,8 @@ TEXTS = {
         "warning.unit_unit": "单元",
         "warning.unit_region": "地区",
         "warning.spatial_markov_islands": "空间马尔可夫链：{n} 个地区没有邻居，没有空间滞后；它们的转移不计入空间马尔可夫链",
+        "warning.spatial_markov_empty_rows": "空间马尔可夫链：{total} 行（滞后类型，类型）中有 {n} 行没有任何转移：其概率为空"
+                                             "（NaN），标记为“空”（不做填补）",
         "warning.lisa_markov_no_quadrant": "LISA 马尔可夫链：{n} 个地区-年份没有象限（没有邻居的地区、所有地区得分相同的年份）；"
                                            "由此出发或到达的转移不计",
     },
@@ -98,6 +100,8 @@ TEXTS = {
         "warning.unit_region": "region",
         "warning.spatial_markov_islands": "spatial_markov: {n} region(s) without neighbours have no spatial lag; their "
                                           "transitions are left out of the spatial Markov chains",
+        "warning.spatial_markov_empty_rows": "spatial_markov: {n} of the {total} rows (lag class, class) have no "
+                                             "transition: their probabilities are NaN and flagged 'empty' (never filled)",
         "warning.lisa_markov_no_quadrant": "lisa_markov: {n} region-year(s) have no quadrant (regions without neighbours, "
                                            "years in which every region has the same score); transitions from or to them "
                                            "are left out",

@@ -119,8 +119,12 @@ def _user_errors():
     def _show(message, category, filename, lineno, file=None, line=None):
         from .i18n._reasons import warning_text
 
-        text = warning_text(message, _WARN_LANG.get())   # in the language of the command's outputs
-        err_console.print(f"[yellow]warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
+        from .i18n import t
+
+        lang = _WARN_LANG.get()   # the language of the command's outputs
+        text, head = warning_text(message, lang), t("cli.warning", lang, default="warning:")
+        sep = "" if head.endswith("：") else " "   # a full-width colon carries its own space
+        err_console.print(f"[yellow]{escape(head)}[/]{sep}{escape(text)}", highlight=False, soft_wrap=True)
 
     try:
         with warnings.catch_warnings():

@@ -365,6 +365,8 @@ CATALOGUE: dict[str, str] = {
     'table.weights': 'Weights',
     # --- value ------------------------------------------------------------
     'value.china-provinces': 'built-in provincial queen contiguity',
+    'value.queen': 'queen contiguity (from the units\' boundaries)',
+    'value.rook': 'rook contiguity (from the units\' boundaries)',
     'value.critic': 'CRITIC',
     'value.entropy': 'entropy method',
     'value.equal': 'equal weights',

@@ -365,6 +365,8 @@ CATALOGUE: dict[str, str] = {
     'table.weights': '指标权重',
     # --- value ------------------------------------------------------------
     'value.china-provinces': '内置省级 queen 邻接',
+    'value.queen': 'queen 邻接（由行政区边界构建）',
+    'value.rook': 'rook 邻接（由行政区边界构建）',
     'value.critic': 'CRITIC 法',
     'value.entropy': '熵值法',
     'value.equal': '等权',

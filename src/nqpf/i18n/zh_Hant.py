@@ -369,6 +369,8 @@ CATALOGUE: dict[str, str] = {
     'table.weights': '指標權重',
     # --- value ------------------------------------------------------------
     'value.china-provinces': '內建省級 queen 鄰接',
+    'value.queen': 'queen 鄰接（由行政區邊界建構）',
+    'value.rook': 'rook 鄰接（由行政區邊界建構）',
     'value.critic': 'CRITIC 法',
     'value.entropy': '熵值法',
     'value.equal': '等權',
@@ -1302,6 +1304,7 @@ CATALOGUE: dict[str, str] = {
     'conv.robustness': '排名穩健性',
     'convtext.robustness': '賦權方法、標準化範圍、合成方法與剔除的指標各自等機率獨立抽取；幾何平均前各標準化指標平移至最小值 0.01；每年排名 1 為最高、並列取最小名次；分位數為線性插值；變異數份額為一階效應與互動作用的分別估計，彙總全部地區-年份後除以總變異數',
     # --- family warnings (src/nqpf/i18n/_families/warnings.py) ----------------------------------------------------
+    'cli.warning': '警告：',
     'warning.and_more': '等，另有 {n} 個',
     'warning.extreme_value': "指標 {col}：極端值 {value:.4g}，位於 {where}{ratio}{more}（偏度 {skew:.3g}，峰度 {kurt:.3g}）{effect}。{advice}用 --treat winsorise（設定檔案：[index] treat = 'winsorise'）處理該指標",
     'warning.ratio_median': '（為中位數 {median:.4g} 的 {ratio:.3g} 倍）',

@@ -3,6 +3,7 @@ and of the clauses they are made of. The English texts are the warnings' ``str()
 
 TEXTS = {
     "zh": {
+        "cli.warning": "警告：",
         "warning.and_more": "等，另有 {n} 个",
         # the indicator screen of the index
         "warning.extreme_value": "指标 {col}：极端值 {value:.4g}，位于 {where}{ratio}{more}（偏度 {skew:.3g}，峰度 "
@@ -51,6 +52,7 @@ TEXTS = {
                                            "由此出发或到达的转移不计",
     },
     "en": {
+        "cli.warning": "warning:",
         "warning.and_more": " and {n} more",
         "warning.extreme_value": "indicator {col}: extreme value {value:.4g} in {where}{ratio}{more} (skewness {skew:.3g}, "
                                  "kurtosis {kurt:.3g}){effect}. {advice}treat the indicator with --treat winsorise "

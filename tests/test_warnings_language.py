@@ -72,3 +72,13 @@ def test_the_command_line_writes_warnings_in_the_output_language(tmp_path):
         said[lang] = r.stderr
     assert "没有 queen 邻居（孤岛）" in said["zh"] and "长海县 (210224)" in said["zh"]
     assert "without queen neighbours (islands)" in said["en"] and "孤岛" not in said["en"]
+
+
+def test_the_indicator_screen_names_indicators_in_the_language():
+    """The extreme-value warning of the index names an indicator by its Chinese name in Chinese and by
+    its id in English (as the data and the English warning always did)."""
+    n = Notice("dominant_indicator", {"col": {"zh": "发明专利授权数", "en": "invention_patents"}, "weight": 0.41,
+                                      "limit": 0.3, "m": 6})
+    assert str(n) == ("indicator invention_patents takes weight 0.410 (more than 0.30 of 6 indicators): check its "
+                      "values before reading the scores")
+    assert n.text("zh").startswith("指标 发明专利授权数 的权重为 0.410")

@@ -15,7 +15,9 @@ see), and the command line and the web app write it in their language (:func:`wa
 Arguments are numbers or text; a text starting with ``@`` is a catalogue key (a word that is itself
 translated, ``"@audit.word.change_log"``); a mapping ``{"@": key, **args}`` is a catalogue text with its
 own arguments (a clause of a sentence); and a list is written as the language's list, each element
-translated the same way.
+translated the same way; a mapping of languages to texts (``{"zh": "发明专利授权数", "en":
+"invention_patents"}``, a name of the user's indicator system) is the text of the language (or of its
+fallback language).
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ def _plain(v):
 
 
 def _args_in(args: Mapping, lang: str) -> dict:
-    from . import t
+    from . import pick, t
 
     sep = t("lang.list_sep", lang)
 
@@ -53,6 +55,8 @@ def _args_in(args: Mapping, lang: str) -> dict:
         if isinstance(v, dict) and "@" in v:   # a clause: a catalogue text with its own arguments
             inner = {k: x for k, x in v.items() if k != "@"}
             return t(str(v["@"]), lang, **_args_in(inner, lang)) if inner else t(str(v["@"]), lang)
+        if isinstance(v, dict):   # a text per language (a name of the user's indicator system)
+            return pick(v, lang, default="")
         return v
 
     return {k: (sep.join(str(one(x)) for x in v) if isinstance(v, list) else one(v)) for k, v in args.items()}

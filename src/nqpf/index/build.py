@@ -198,9 +198,12 @@ def build_index(X, spec_or_directions, weighting="entropy", pooled=True, shift=0
             for c in ("C", "D_plus", "D_minus", "rank"):
                 # the closeness is the TOPSIS score: column `topsis` (the name the CLI contract uses)
                 scores["topsis" if c == "C" else f"topsis_{c}"] = T[c].to_numpy()
+    # an indicator as the warnings name it: its Chinese name in Chinese, its id otherwise (as the data)
+    shown = ({ind.id: {"zh": ind.name_zh or ind.id, "en": ind.id} for ind in spec_or_directions.indicators}
+             if _is_spec(spec_or_directions) else {})
     screen_msgs, screen_rows, alt = _screen_report(scr, Xraw, X, W, treat, how, winmax, directions,
                                                    normalization, pooled, shift, weighting, kw,
-                                                   region_labels=region_labels, locate=locate)
+                                                   region_labels=region_labels, locate=locate, shown=shown)
     messages = []
     for m in screen_msgs:   # Notices: written in the reader's language; the result keeps the English text
         messages.append(str(m))
@@ -262,7 +265,7 @@ def _ratio_text(value: float, med: float):
 
 
 def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalization, pooled, shift, weighting, kw,
-                   *, region_labels=None, locate=None):
+                   *, region_labels=None, locate=None, shown=None):
     """Console messages and audit rows of the indicator screen, and the weights of the skewed indicators
     under the other choice (treated when not treating, untreated when treating)."""
     from .outliers import treat_indicators
@@ -307,11 +310,11 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
                        "m": m, "equal": 1 / m, "treated": alt[col]} if alt.get(col) is not None else "")
             advice = ("@warning.advice_unit" if float(first["robust_z"]) > 1000 else "@warning.advice_keep")
             msgs.append(Notice("extreme_value", {
-                "col": col, "value": float(first["value"]), "where": where, "ratio": ratio, "more": more,
+                "col": (shown or {}).get(col, col), "value": float(first["value"]), "where": where, "ratio": ratio, "more": more,
                 "skew": float(r["skewness"]), "kurt": float(r["kurtosis"]), "effect": effect, "advice": advice}))
         else:
             prev = {"@": "warning.untreated_weight", "w": alt[col]} if alt.get(col) is not None else ""
-            msgs.append(Notice("extreme_treated", {"col": col, "value": float(first["value"]), "where": where,
+            msgs.append(Notice("extreme_treated", {"col": (shown or {}).get(col, col), "value": float(first["value"]), "where": where,
                                                    "how": how.get(col), "weight": w.get(col, float("nan")),
                                                    "prev": prev}))
         for _, cell in c.iterrows():
@@ -322,13 +325,13 @@ def _screen_report(scr, Xraw, X, W, treat, how, winmax, directions, normalizatio
                                   skewness=r["skewness"], kurtosis=r["kurtosis"], **({"place": place} if place else {}))})
     for col in scr.steps:
         if w.get(col, 0.0) > 1 / m:
-            msgs.append(Notice("step_indicator", {"col": col, "weight": w.get(col, float("nan")),
+            msgs.append(Notice("step_indicator", {"col": (shown or {}).get(col, col), "weight": w.get(col, float("nan")),
                                                   "rank": rank.get(col), "m": m, "equal": 1 / m}))
         rows.append({"stage": "index", "variable": col, "action": "flagged", **reason("step_series")})
     limit = max(0.3, 3 / m) if m else 1.0
     for col, wt in w.items():
         if wt > limit and col not in scr.skewed and col not in scr.steps:
-            msgs.append(Notice("dominant_indicator", {"col": col, "weight": wt, "limit": limit, "m": m}))
+            msgs.append(Notice("dominant_indicator", {"col": (shown or {}).get(col, col), "weight": wt, "limit": limit, "m": m}))
             rows.append({"stage": "index", "variable": col, "action": "flagged",
                          **reason("dominant_indicator", weight=wt, limit=limit)})
     return msgs, rows, alt

@@ -73,9 +73,24 @@ def gini(Y: pd.DataFrame) -> pd.Series:
     return pd.Series(_gini(X), index=year_index(Y), name="gini")
 
 
+def _excess(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Σ_i Σ_r max(A_it − B_rt, 0) for each column t, by sorting: with B's column sorted and its prefix
+    sums c, each A_it adds A_it·k − c_k over the k values of B below it. O((n_A + n_B) log n_B) time and
+    O(n_A + n_B) memory per column, where the pairwise difference array takes n_A·n_B (a county panel:
+    2,875² × 20 years would be 1.3 GB)."""
+    out = np.empty(A.shape[1])
+    for t in range(A.shape[1]):
+        b = np.sort(B[:, t])
+        c = np.concatenate(([0.0], np.cumsum(b)))
+        a = A[:, t]
+        k = np.searchsorted(b, a, side="left")
+        out[t] = float(np.sum(a * k - c[k]))
+    return out
+
+
 def _abs_sum(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Σ_i Σ_r |A_it − B_rt| for each column t."""
-    return np.abs(A[:, None, :] - B[None, :, :]).sum(axis=(0, 1))
+    """Σ_i Σ_r |A_it − B_rt| for each column t (:func:`_excess` both ways)."""
+    return _excess(A, B) + _excess(B, A)
 
 
 def dagum_gini(Y: pd.DataFrame, groups) -> pd.DataFrame:
@@ -127,9 +142,7 @@ def dagum_gini(Y: pd.DataFrame, groups) -> pd.DataFrame:
     for j in range(len(order)):
         for h in range(j):
             A, B = parts[j], parts[h]
-            diff = A[:, None, :] - B[None, :, :]
-            pos = np.clip(diff, 0, None).sum(axis=(0, 1))
-            neg = np.clip(-diff, 0, None).sum(axis=(0, 1))
+            pos, neg = _excess(A, B), _excess(B, A)   # Σ Σ max(a − b, 0) and Σ Σ max(b − a, 0)
             Gjh = (pos + neg) / (nj[j] * nj[h] * (muj[j] + muj[h]))
             # d_jh: mean excess of the higher-mean group; p_jh: the reverse
             hi = np.where(muj[j] >= muj[h], pos, neg)

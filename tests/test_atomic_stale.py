@@ -71,3 +71,31 @@ def test_normalize_zip_stores_images_and_deflates_the_rest():
                          "word/media/photo.JPEG": zipfile.ZIP_STORED}
         assert all(z.read(n) == src.read(n) for n in types)
         assert {i.date_time for i in z.infolist()} == {FIXED_ZIP_DATE}
+
+
+def test_word_package_written_in_one_pass_equals_save_then_normalize(tmp_path):
+    """The Word report's package zipped once from python-docx's members is the same bytes as saving it
+    and rewriting the archive (the route it replaces), picture included."""
+    import io
+
+    from docx import Document
+    from docx.shared import Cm
+    from PIL import Image
+
+    from nqpf.report.atomic import normalize_zip
+    from nqpf.report.docx import _package_bytes
+
+    png = tmp_path / "p.png"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(png)
+
+    def document():
+        d = Document()
+        d.add_paragraph("一段文字 text")
+        d.add_picture(str(png), width=Cm(3))
+        d.core_properties.revision = 1
+        return d
+
+    one = _package_bytes(document())
+    buf = io.BytesIO()
+    document().save(buf)
+    assert one == normalize_zip(buf.getvalue())

@@ -21,7 +21,8 @@ from typing import IO, Iterator
 
 from ..errors import InputError
 
-__all__ = ["atomic_write", "atomic_write_bytes", "atomic_output_dir", "check_output_folder", "normalize_zip"]
+__all__ = ["atomic_write", "atomic_write_bytes", "atomic_output_dir", "check_output_folder", "normalize_zip",
+           "zip_members"]
 
 #: Timestamp written into every zip member and document property (DOS dates start in 1980).
 FIXED_ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -293,15 +294,18 @@ def normalize_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes
     """
     replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
+    return zip_members((info.filename, replace.get(info.filename, None) if info.filename in replace
+                        else src.read(info.filename)) for info in src.infolist())
+
+
+def zip_members(members) -> bytes:
+    """A zip archive of ``(name, bytes)`` members in order, as :func:`normalize_zip` writes them (fixed
+    date and permission bits; PNG and JPEG stored, the rest deflated)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            blob = replace.get(info.filename, None)
-            if blob is None:
-                blob = src.read(info.filename)
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_DATE)
-            zi.compress_type = (zipfile.ZIP_STORED if info.filename.lower().endswith(_COMPRESSED)
-                                else zipfile.ZIP_DEFLATED)
+        for name, blob in members:
+            zi = zipfile.ZipInfo(name, date_time=FIXED_ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_STORED if name.lower().endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
             zi.create_system = 0
             dst.writestr(zi, blob)

@@ -219,7 +219,7 @@ def test_analyze_names_only_county_panel_reports_the_ambiguity(tmp_path, countie
     names = counties.loc[counties["city_code"].isin(["110100", "220100"]), "name"].tolist()
     src = _county_panel(tmp_path / "scores.csv", names)
     r = runner.invoke(app, ["analyze", str(src), "--weights", "queen", "--formats", "csv",
-                            "--out", str(tmp_path / "out"), "--quiet"])
+                            "--out", str(tmp_path / "out"), "--quiet", "--lang", "en"])   # (zh: in Chinese)
     assert r.exit_code != 0
     text = " ".join(r.output.split())
     assert "'朝阳区' is ambiguous" in text and "吉林省长春市朝阳区 (220104)" in text

@@ -24,7 +24,7 @@ def test_english_is_the_text_and_every_language_writes_it():
     keys = [k for k in catalogue("en") if k.startswith("warning.")]
     for lang in LANGS:
         assert all(k in catalogue(lang) for k in keys), lang
-    with pytest.raises(KeyError, match="no_such_warning"):
+    with pytest.raises(KeyError, match="no_such_warning"):   # its key: warning.no_such_warning
         Notice("no_such_warning")
 
 
@@ -82,3 +82,35 @@ def test_the_indicator_screen_names_indicators_in_the_language():
     assert str(n) == ("indicator invention_patents takes weight 0.410 (more than 0.30 of 6 indicators): check its "
                       "values before reading the scores")
     assert n.text("zh").startswith("指标 发明专利授权数 的权重为 0.410")
+
+
+def test_errors_users_meet_with_county_names_are_written_in_the_output_language(tmp_path):
+    """Two errors a county user meets first: county names with the provinces' contiguity, and a bare name
+    of two counties. The command line writes them in the output language (English text unchanged)."""
+    from typer.testing import CliRunner
+
+    from nqpf.cli import app
+    from nqpf.regions import admin_units
+
+    u = admin_units("county")
+    bj = ["北京市" + n for n in u[u["code"].str.startswith("1101")]["name"]]
+    rng = np.random.default_rng(2)
+    rows = [(n, y, float(v)) for n in bj for y, v in zip(range(2015, 2019), rng.random(4) + 0.5)]
+    pd.DataFrame(rows, columns=["region", "year", "score"]).to_csv(tmp_path / "c.csv", index=False)
+
+    def err(*args):
+        r = CliRunner().invoke(app, ["analyze", *map(str, args), "--formats", "csv"])
+        assert r.exit_code == 2, r.output
+        return r.stderr
+
+    zh = err(tmp_path / "c.csv", "--weights", "china-provinces", "--out", tmp_path / "o1", "--lang", "zh")
+    en = err(tmp_path / "c.csv", "--weights", "china-provinces", "--out", tmp_path / "o2", "--lang", "en")
+    assert "这些地区是县级单元" in zh and "--weights queen" in zh
+    assert "the regions are county-level units" in en and "县级单元" not in en
+    rows = [("朝阳区" if n == "北京市朝阳区" else n, y, v) for n, y, v in rows]
+    rows += [("朝阳区", y, 1.0) for y in range(2015, 2019)]          # and Changchun's, written bare
+    pd.DataFrame(rows, columns=["region", "year", "score"]).to_csv(tmp_path / "d.csv", index=False)
+    zh = err(tmp_path / "d.csv", "--weights", "queen", "--out", tmp_path / "o3", "--lang", "zh")
+    assert "地区“朝阳区”有歧义" in zh and "北京市朝阳区 (110105)" in zh and "吉林省长春市朝阳区 (220104)" in zh
+    en = err(tmp_path / "d.csv", "--weights", "queen", "--out", tmp_path / "o4", "--lang", "en")
+    assert "region '朝阳区' is ambiguous" in en

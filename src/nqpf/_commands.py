@@ -354,12 +354,14 @@ def _not_provinces(exc, fname) -> None:
     levels = set(units.loc[[c for c in codes if c in units.index], "level"])
     if not levels or not levels <= {"city", "county"}:
         return
-    what = "county-level units" if "county" in levels else "prefecture-level cities"
-    raise InputError(
-        f"{fname}: the regions are {what} ({', '.join(repr(n) for n in names[:3])}{' …' if len(names) > 3 else ''}), "
-        "but the weights 'china-provinces' are the contiguity of provinces; build the weights from the units' "
-        "boundaries instead: --weights queen (or rook, or knn:6) on the command line, Queen (or Rook, k nearest) "
-        "in the web app's weights field") from None
+    from .i18n._reasons import Notice
+
+    notice = Notice("error.not_provinces", {"file": str(fname), "what": "@error.level_" + ("county" if "county" in levels
+                                                                                     else "city"),
+                                      "names": names[:3], "more": " …" if len(names) > 3 else ""})
+    err = InputError(str(notice))
+    err.notice = notice
+    raise err from None
 
 
 def analyze_file(

@@ -133,7 +133,9 @@ def _user_errors():
             warnings.showwarning = _show
             yield
     except NqpfError as e:
-        _fail(str(e))
+        from .i18n._reasons import error_text
+
+        _fail(error_text(e, getattr(e, "nqpf_lang", "en")))
     except FileNotFoundError as e:
         _fail(f"file not found: {e.filename or e}")
     except PermissionError as e:
@@ -149,6 +151,9 @@ def _progress(total: int, quiet: bool = False, lang: str = DEFAULT_LANG):
     token = _WARN_LANG.set(lang)
     try:
         yield from _bar(total, quiet, lang)
+    except NqpfError as e:   # the error is written in the same language, where it has a text in it
+        e.nqpf_lang = lang
+        raise
     finally:
         _WARN_LANG.reset(token)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-__all__ = ["reason", "render", "REASON_COLUMNS", "Notice", "warning_text"]
+__all__ = ["reason", "render", "REASON_COLUMNS", "Notice", "warning_text", "error_text"]
 
 #: The audit columns that carry a reason: the English sentence, the code and its arguments (JSON).
 REASON_COLUMNS = ("reason", "reason_code", "reason_args")
@@ -119,22 +119,27 @@ class Notice(UserWarning):
 
     def text(self, lang: str) -> str:
         """The warning in ``lang`` (English where the language has no text for it)."""
-        key = f"warning.{self.code}"
+        key = self._key
         got = self._in(lang)
         if got == key:
             got = self._in("en")
         if got == key:
-            raise KeyError(f"warning {self.code!r} has no text in the catalogue ({key})")
+            raise KeyError(f"{self.code!r} has no text in the catalogue ({key})")
         return got
 
     def _in(self, lang: str) -> str:
         from . import t
 
-        key = f"warning.{self.code}"
+        key = self._key
         try:
             return t(key, lang, **_args_in(self.fields, lang))
         except (KeyError, IndexError, ValueError):
             return key
+
+    @property
+    def _key(self) -> str:
+        """``warning.<code>``; a code with a dot is a whole key (``error.not_provinces``: an error's text)."""
+        return self.code if "." in self.code else f"warning.{self.code}"
 
     def __reduce__(self):   # pickled with its code and arguments (figure processes send it back)
         return (type(self), (self.code, self.fields))
@@ -143,3 +148,11 @@ class Notice(UserWarning):
 def warning_text(message, lang: str) -> str:
     """A warning's message as the reader sees it: a :class:`Notice` in ``lang``, any other as written."""
     return message.text(lang) if isinstance(message, Notice) else str(message)
+
+
+def error_text(exc, lang: str) -> str:
+    """An error's message as the reader sees it: the text in ``lang`` of the :class:`Notice` it carries
+    (attribute ``notice``, set where the error is raised; its ``str()`` is the English text), else its
+    message as written."""
+    notice = getattr(exc, "notice", None)
+    return notice.text(lang) if isinstance(notice, Notice) else str(exc)

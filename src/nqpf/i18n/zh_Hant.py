@@ -1305,6 +1305,10 @@ CATALOGUE: dict[str, str] = {
     'convtext.robustness': '賦權方法、標準化範圍、合成方法與剔除的指標各自等機率獨立抽取；幾何平均前各標準化指標平移至最小值 0.01；每年排名 1 為最高、並列取最小名次；分位數為線性插值；變異數份額為一階效應與互動作用的分別估計，彙總全部地區-年份後除以總變異數',
     # --- family warnings (src/nqpf/i18n/_families/warnings.py) ----------------------------------------------------
     'cli.warning': '警告：',
+    'error.not_provinces': '{file}：這些地區是{what}（{names}{more}），而權重「china-provinces」是省級鄰接；請改用由這些單元的邊界建構的權重：命令列 --weights queen（或 rook、knn:6），網頁中空間權重選 Queen（或 Rook、k 近鄰）',
+    'error.level_county': '縣級單元',
+    'error.level_city': '地級單元',
+    'error.region_ambiguous_rows': '{file}，第 {row} 行 {column} 列：地區「{name}」有歧義，它對應 {n} 個單元：{units}；第 {row} 行與第 {other} 行在 {year} 年、變數「{variable}」上都寫作「{name}」；請寫出帶上級地區的名稱（如上）或六位行政區劃代碼',
     'warning.and_more': '等，另有 {n} 個',
     'warning.extreme_value': "指標 {col}：極端值 {value:.4g}，位於 {where}{ratio}{more}（偏度 {skew:.3g}，峰度 {kurt:.3g}）{effect}。{advice}用 --treat winsorise（設定檔案：[index] treat = 'winsorise'）處理該指標",
     'warning.ratio_median': '（為中位數 {median:.4g} 的 {ratio:.3g} 倍）',

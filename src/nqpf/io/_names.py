@@ -181,6 +181,14 @@ def _check_ambiguous_units(rec: pd.DataFrame, mapping: dict) -> None:
             err.args = (f"{where}: region {exc.args[0]} in each row (this row and {second} both name {name!r} "
                         f"for year {a['year']}, variable {a['variable']!r})",)
             err.file, err.cell, err.candidates = str(a["file"]), where[len(str(a["file"])) + 2:], exc.candidates
+            from ..i18n._reasons import Notice
+
+            units = [f"{s} ({c})" for s, c in zip(exc.suggestions, exc.candidates)]
+            notice = Notice("error.region_ambiguous_rows", {
+                "file": str(a["file"]), "sheet": str(a["sheet"] or ""), "row": int(a["rrow"]),
+                "column": str(a["rcol"] or ""), "other": int(b["rrow"]), "name": name, "n": len(units),
+                "units": units, "year": str(a["year"]), "variable": str(a["variable"])})
+            err.notice = notice   # the message in the reader's language (the English one is kept as is)
             raise err from None
         except Exception:  # noqa: BLE001 - not a unit, or no boundary data: the duplicate is reported later
             continue

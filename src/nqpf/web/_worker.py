@@ -415,7 +415,7 @@ def main(job_dir: str, mode: str, opts: dict, files: dict, names: dict, conn) ->
             sys.exit(1)
 
     from ..i18n import DEFAULT_LANG
-    from ..i18n._reasons import warning_text
+    from ..i18n._reasons import error_text, warning_text
 
     lang = opts.get("lang") or DEFAULT_LANG   # the job's output language, as its report
 
@@ -438,7 +438,7 @@ def main(job_dir: str, mode: str, opts: dict, files: dict, names: dict, conn) ->
             _write_zip(files, names, mode, command)
         send("done", {"command": command})
     except NqpfError as e:
-        send("error", _clean(str(e), names, files))
+        send("error", _clean(error_text(e, lang), names, files))
     except FileNotFoundError as e:
         send("error", _clean(f"file not found: {e.filename or e}", names, files))
     except PermissionError as e:

@@ -4,6 +4,14 @@ and of the clauses they are made of. The English texts are the warnings' ``str()
 TEXTS = {
     "zh": {
         "cli.warning": "警告：",
+        "error.not_provinces": "{file}：这些地区是{what}（{names}{more}），而权重“china-provinces”是省级邻接；"
+                               "请改用由这些单元的边界构建的权重：命令行 --weights queen（或 rook、knn:6），"
+                               "网页中空间权重选 Queen（或 Rook、k 近邻）",
+        "error.level_county": "县级单元",
+        "error.level_city": "地级单元",
+        "error.region_ambiguous_rows": "{file}，第 {row} 行 {column} 列：地区“{name}”有歧义，它对应 {n} 个单元：{units}；"
+                                       "第 {row} 行与第 {other} 行在 {year} 年、变量“{variable}”上都写作“{name}”；"
+                                       "请写出带上级地区的名称（如上）或六位行政区划代码",
         "warning.and_more": "等，另有 {n} 个",
         # the indicator screen of the index
         "warning.extreme_value": "指标 {col}：极端值 {value:.4g}，位于 {where}{ratio}{more}（偏度 {skew:.3g}，峰度 "
@@ -53,6 +61,16 @@ TEXTS = {
     },
     "en": {
         "cli.warning": "warning:",
+        "error.not_provinces": "{file}: the regions are {what} ({names}{more}), but the weights 'china-provinces' are "
+                               "the contiguity of provinces; build the weights from the units' boundaries instead: "
+                               "--weights queen (or rook, or knn:6) on the command line, Queen (or Rook, k nearest) "
+                               "in the web app's weights field",
+        "error.level_county": "county-level units",
+        "error.level_city": "prefecture-level cities",
+        "error.region_ambiguous_rows": "{file}, row {row}, column {column}: region '{name}' is ambiguous: it names {n} "
+                                       "units: {units}; rows {row} and {other} both name '{name}' for year {year}, "
+                                       "variable '{variable}'; write the qualified name (as above) or the six-digit "
+                                       "code",
         "warning.and_more": " and {n} more",
         "warning.extreme_value": "indicator {col}: extreme value {value:.4g} in {where}{ratio}{more} (skewness {skew:.3g}, "
                                  "kurtosis {kurt:.3g}){effect}. {advice}treat the indicator with --treat winsorise "

@@ -117,9 +117,8 @@ def _fail(msg: str) -> None:
 def _user_errors():
     """Turn user-input errors into one line and exit code 2."""
     def _show(message, category, filename, lineno, file=None, line=None):
-        from .i18n._reasons import warning_text
-
         from .i18n import t
+        from .i18n._reasons import warning_text
 
         lang = _WARN_LANG.get()   # the language of the command's outputs
         text, head = warning_text(message, lang), t("cli.warning", lang, default="warning:")

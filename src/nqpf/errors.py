@@ -18,11 +18,12 @@ class InputError(NqpfError, ValueError):
 class UnknownRegionError(InputError, KeyError):
     """A region name that cannot be matched; ``suggestions`` holds the closest known names."""
 
-    def __init__(self, name, suggestions=(), where=""):
+    def __init__(self, name, suggestions=(), where="", *, ambiguous: bool = False):
         self.name = name
         self.suggestions = list(suggestions)
         self.where = where
-        msg = f"unknown region {name!r}"
+        self.ambiguous = ambiguous   # a name of several known units, not an unknown one
+        msg = f"{'ambiguous' if ambiguous else 'unknown'} region {name!r}"
         if where:
             msg += f" ({where})"
         if self.suggestions:

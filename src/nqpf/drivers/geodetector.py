@@ -70,7 +70,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import InputError
-from ..i18n._reasons import Notice
+from ..i18n._reasons import Notice, listed
 from . import _anova
 from .discretize import METHODS, check_classes, check_method, search
 
@@ -136,11 +136,9 @@ def _warn(msg) -> None:
 
 
 def _listed_args(items) -> dict:
-    """:func:`_listed` as the arguments ``cells`` and ``more`` of a Notice."""
-    items = list(items)
-    more = {"@": "warning.and_more", "n": len(items) - _LISTED} if len(items) > _LISTED else ""
-    shown = [" ".join(map(str, x)) if isinstance(x, tuple) else str(x) for x in items[:_LISTED]]
-    return {"cells": shown, "more": more}   # a list: written as the reader's language lists
+    """:func:`_listed` as the arguments ``cells`` (``factor year``) and ``more`` of a Notice."""
+    shown, more = listed((" ".join(map(str, x)) if isinstance(x, tuple) else str(x) for x in items), _LISTED)
+    return {"cells": shown, "more": more}
 
 
 def _listed(items) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-__all__ = ["reason", "render", "REASON_COLUMNS", "Notice", "warning_text", "error_text"]
+__all__ = ["reason", "render", "REASON_COLUMNS", "Notice", "warning_text", "error_text", "listed", "and_more"]
 
 #: The audit columns that carry a reason: the English sentence, the code and its arguments (JSON).
 REASON_COLUMNS = ("reason", "reason_code", "reason_args")
@@ -62,6 +62,34 @@ def _args_in(args: Mapping, lang: str) -> dict:
     return {k: (sep.join(str(one(x)) for x in v) if isinstance(v, list) else one(v)) for k, v in args.items()}
 
 
+def _say(key: str, args: Mapping, lang: str) -> str | None:
+    """The catalogue text ``key`` in ``lang`` with ``args`` written in it, or None when the language
+    has no text for it (or the text does not take these arguments)."""
+    from . import t
+
+    try:
+        got = t(key, lang, **_args_in(args, lang))
+    except (KeyError, IndexError, ValueError):
+        return None
+    return None if got == key else got
+
+
+def and_more(n: int):
+    """The clause " and ``n`` more" (``warning.and_more``) of a list cut short; ``""`` for ``n`` ≤ 0."""
+    return {"@": "warning.and_more", "n": int(n)} if n > 0 else ""
+
+
+def listed(items, limit: int) -> tuple[list, object]:
+    """At most ``limit`` of ``items`` (an argument written as the reader's language lists) and the clause
+    counting the others (:func:`and_more`)."""
+    items = list(items)
+    return items[:limit], and_more(len(items) - limit)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or str(v) == ""
+
+
 def reason(code: str, **args) -> dict:
     """The audit fields of the reason ``code`` with ``args``: ``reason`` (the English sentence of
     ``audit.reason.<code>``), ``reason_code`` and ``reason_args`` (the arguments as JSON, keys sorted).
@@ -69,12 +97,10 @@ def reason(code: str, **args) -> dict:
     >>> reason("outside_period", y0=2011, y1=2023)["reason"]
     'outside the study period 2011-2023'
     """
-    from . import t
-
     args = {k: _plain(v) for k, v in args.items()}
     key = f"audit.reason.{code}"
-    text = t(key, "en", **_args_in(args, "en"))
-    if text == key:
+    text = _say(key, args, "en")
+    if text is None:
         raise KeyError(f"audit reason {code!r} has no text in the catalogue ({key})")
     return {"reason": text, "reason_code": code,
             "reason_args": json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
@@ -84,23 +110,14 @@ def render(code, args, text, lang: str) -> str:
     """The reason of one audit row in ``lang``: the catalogue's sentence of ``code`` with ``args``
     (JSON text or a mapping); ``text`` (the English sentence) when the row has no code or the code is
     unknown."""
-    from . import t
-
-    missing = code is None or (isinstance(code, float) and code != code) or str(code) == ""
-    if missing:
-        return "" if text is None or (isinstance(text, float) and text != text) else str(text)
-    try:
-        a = json.loads(args) if isinstance(args, str) and args else dict(args or {})
-    except (TypeError, ValueError):
-        a = {}
-    key = f"audit.reason.{code}"
-    try:
-        out = t(key, lang, **_args_in(a, lang))
-    except (KeyError, IndexError, ValueError):
-        out = key
-    if out == key:
-        return "" if text is None or (isinstance(text, float) and text != text) else str(text)
-    return out
+    out = None
+    if not _blank(code):
+        try:
+            a = json.loads(args) if isinstance(args, str) and args else dict(args or {})
+        except (TypeError, ValueError):
+            a = {}
+        out = _say(f"audit.reason.{code}", a, lang)
+    return out if out is not None else ("" if _blank(text) else str(text))
 
 
 class Notice(UserWarning):
@@ -119,22 +136,10 @@ class Notice(UserWarning):
 
     def text(self, lang: str) -> str:
         """The warning in ``lang`` (English where the language has no text for it)."""
-        key = self._key
-        got = self._in(lang)
-        if got == key:
-            got = self._in("en")
-        if got == key:
-            raise KeyError(f"{self.code!r} has no text in the catalogue ({key})")
+        got = _say(self._key, self.fields, lang) or _say(self._key, self.fields, "en")
+        if got is None:
+            raise KeyError(f"{self.code!r} has no text in the catalogue ({self._key})")
         return got
-
-    def _in(self, lang: str) -> str:
-        from . import t
-
-        key = self._key
-        try:
-            return t(key, lang, **_args_in(self.fields, lang))
-        except (KeyError, IndexError, ValueError):
-            return key
 
     @property
     def _key(self) -> str:

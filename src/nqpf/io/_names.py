@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ..errors import InputError, UnknownRegionError
-from ..i18n._reasons import reason
+from ..i18n._reasons import Notice, reason
 
 
 def is_aggregate(name: str) -> bool:
@@ -121,8 +121,7 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
         unknown: list = []
         for r in rec.drop_duplicates("raw").itertuples():
             name = _squash(named[r.raw])
-            where = f"{r.file}" + (f", sheet {r.sheet!r}" if r.sheet else "") + f", row {r.rrow}, column " \
-                    f"{_region_letter(r)}"
+            where = _cell_where(r.file, r.sheet, r.rrow, _region_letter(r))
             try:
                 code = _normalize(R, name, where, n_cells=int(counts.get(r.raw, 1)))
             except UnknownRegionError as exc:
@@ -149,6 +148,12 @@ def _name_regions(rec: pd.DataFrame, regions: str, aliases, audit_rows: list):
     return rec.assign(region=rec["raw"].map(mapping)), region_label, china
 
 
+def _cell_where(file, sheet, row, column=None) -> str:
+    """``file, sheet 'S', row 5, column C`` (sheet and column where given): a cell as messages name it."""
+    return f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", row {row}" \
+        + (f", column {column}" if column is not None else "")
+
+
 def _check_ambiguous_units(rec: pd.DataFrame, mapping: dict) -> None:
     """Names kept as given that two region cells carry for one year and variable, and that name several
     Chinese administrative units (朝阳区: a district of Beijing and one of Changchun), are an
@@ -173,16 +178,13 @@ def _check_ambiguous_units(rec: pd.DataFrame, mapping: dict) -> None:
             cells = rec[dup & (region == name)]
             a = cells.iloc[0]
             b = cells[(cells["year"] == a["year"]) & (cells["variable"] == a["variable"])].iloc[1]
-            where = f"{a['file']}" + (f", sheet {a['sheet']!r}" if a["sheet"] else "") \
-                + f", row {a['rrow']}, column {a['rcol'] or ''}"
+            where = _cell_where(a["file"], a["sheet"], a["rrow"], a["rcol"] or "")
             second = (f"row {b['rrow']}" if (b["file"], b["sheet"]) == (a["file"], a["sheet"]) else
-                      f"{b['file']}" + (f", sheet {b['sheet']!r}" if b["sheet"] else "") + f", row {b['rrow']}")
+                      _cell_where(b["file"], b["sheet"], b["rrow"]))
             err = UnknownRegionError(name, exc.suggestions, where=where)
             err.args = (f"{where}: region {exc.args[0]} in each row (this row and {second} both name {name!r} "
                         f"for year {a['year']}, variable {a['variable']!r})",)
             err.file, err.cell, err.candidates = str(a["file"]), where[len(str(a["file"])) + 2:], exc.candidates
-            from ..i18n._reasons import Notice
-
             units = [f"{s} ({c})" for s, c in zip(exc.suggestions, exc.candidates)]
             notice = Notice("error.region_ambiguous_rows", {
                 "file": str(a["file"]), "sheet": str(a["sheet"] or ""), "row": int(a["rrow"]),

@@ -513,11 +513,8 @@ def normalize_admin_many(values, *, level: str | None = None, within=None) -> li
         err = UnknownRegionError(   # the close names are in each value's message, never the value itself
             bad[0], (),
             f"{len(bad)} of {len(values)} region(s) {what}: {shown}{more}; use qualified names (吉林省长春市朝阳区, "
-            "长春市朝阳区) or six-digit adcodes as region ids to remove any doubt")
+            "长春市朝阳区) or six-digit adcodes as region ids to remove any doubt", ambiguous=n_several == len(bad))
         err.unmatched = list(bad)
-        err.ambiguous = n_several == len(bad)
-        if err.ambiguous:   # known units, only not told apart: not "unknown"
-            err.args = ("ambiguous region" + err.args[0][len("unknown region"):],)
         raise err
     if level is None and codes:
         by_level = {lv: [at(v, lv) for v in values] for lv in LEVELS}

@@ -443,9 +443,7 @@ def weights_from_boundaries(codes, kind: str = "queen", k: int = 6, tolerance: f
     w = boundary_lists(codes, kind, k, tolerance, island, ids, points, stacklevel=3)
     if not isinstance(w, NeighbourLists):
         return w
-    out = w.to_libpysal()
-    out.adcodes, out.island_links = w.adcodes, w.island_links
-    return out
+    return w.to_libpysal()   # with its adcodes and island_links
 
 
 def boundary_lists(codes, kind: str = "queen", k: int = 6, tolerance: float = 0.0, island: str = "none",

@@ -61,7 +61,8 @@ def regions_listed(labels, total: int | None = None) -> str:
 def listed_args(labels, total: int | None = None) -> tuple[list, object]:
     """:func:`regions_listed` as arguments of a :class:`~nqpf.i18n._reasons.Notice`: the labels shown
     (a list, written as the reader's language lists) and the clause counting the others (``""``)."""
+    from nqpf.i18n._reasons import and_more
+
     labels = list(labels)
-    total = len(labels) if total is None else total
     shown = labels[:MAX_LISTED]
-    return shown, ({"@": "warning.and_more", "n": total - len(shown)} if total > len(shown) else "")
+    return shown, and_more((len(labels) if total is None else total) - len(shown))

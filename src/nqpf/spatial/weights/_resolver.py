@@ -314,13 +314,10 @@ def _boundaries(kind):
             try:
                 code_list = regions.normalize_admin_many(list(ids))
             except UnknownRegionError as exc:
-                err = UnknownRegionError(
+                raise UnknownRegionError(
                     exc.name, exc.suggestions,
                     f"{spelling} weights are built from the boundaries of Chinese administrative units; "
-                    + exc.where)
-                if getattr(exc, "ambiguous", False):   # known units, only not told apart
-                    err.args = ("ambiguous region" + err.args[0][len("unknown region"):],)
-                raise err from None
+                    + exc.where, ambiguous=exc.ambiguous) from None
         rule = "nearest" if island == "nearest" else "none"
         w = boundary_lists(code_list, kind=kind, k=DEFAULT_K if arg is None else arg, ids=ids, island=rule)
         return w, rule
